@@ -1,0 +1,240 @@
+//! The command line: clap definitions for `check`, `rules` and `explain`, and [`run`],
+//! which merges arguments with walint.toml, runs the job and writes the output. It returns
+//! the exit status; `main` only maps it to the process.
+
+use std::io::{self, Write};
+use std::path::PathBuf;
+
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
+
+use crate::check::{self, CheckOptions, Overrides};
+use crate::config::Config;
+use crate::diagnostic::Severity;
+use crate::error::Error;
+use crate::explain;
+use crate::phone::{self, RegionCode};
+use crate::report::{self, Report};
+
+/// walint: lint WhatsApp Business campaigns before they are sent.
+#[derive(Debug, Parser)]
+#[command(name = "walint", about, long_about = None)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Lint contact lists (CSV); exit 1 when a finding is at or above --fail-on.
+    Check(CheckArgs),
+    /// List every rule.
+    Rules {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Explain a rule (WAC001, phone-not-e164) or a WhatsApp error code (131026).
+    Explain {
+        /// A rule code or name, or a numeric WhatsApp error code.
+        what: String,
+    },
+}
+
+/// Output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Human-readable, coloured on a terminal.
+    Text,
+    /// The JSON report contract (schemas/report.schema.json).
+    Json,
+}
+
+/// Arguments of `walint check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Files or directories to check (`-` reads standard input).
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// Config file [default: walint.toml found upwards from the current directory].
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// Ignore any walint.toml.
+    #[arg(long, conflicts_with = "config")]
+    pub no_config: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Write the report to FILE instead of standard output.
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+    /// Region (ISO 3166-1 alpha-2) for numbers written without a country code.
+    #[arg(long, value_name = "CC")]
+    pub default_region: Option<String>,
+    /// Header of the phone column [default: recognised from the header].
+    #[arg(long, value_name = "NAME")]
+    pub phone_column: Option<String>,
+    /// Only these rules (codes, prefixes such as WAC, names); replaces the config's `select`.
+    #[arg(long, value_delimiter = ',', value_name = "CODES")]
+    pub select: Vec<String>,
+    /// Skip these rules; added to the config's `ignore`.
+    #[arg(long, value_delimiter = ',', value_name = "CODES")]
+    pub ignore: Vec<String>,
+    /// Lowest severity that makes the run fail (exit 1) [default: error].
+    #[arg(long, value_enum, value_name = "SEVERITY")]
+    pub fail_on: Option<FailOn>,
+}
+
+/// `--fail-on` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    /// Fail on errors only.
+    Error,
+    /// Fail on warnings and errors.
+    Warning,
+    /// Fail on any finding.
+    Info,
+}
+
+impl From<FailOn> for Severity {
+    fn from(f: FailOn) -> Severity {
+        match f {
+            FailOn::Error => Severity::Error,
+            FailOn::Warning => Severity::Warning,
+            FailOn::Info => Severity::Info,
+        }
+    }
+}
+
+/// The text `walint --version` prints: the tool and the phone metadata it carries.
+pub fn version() -> String {
+    format!(
+        "{} (libphonenumber metadata {}, {})",
+        env!("CARGO_PKG_VERSION"),
+        phone::METADATA_VERSION,
+        phone::LIBRARY_VERSION
+    )
+}
+
+/// Parses the process's arguments (clap prints help/version/usage errors and exits itself).
+pub fn parse() -> Cli {
+    let matches = Cli::command().version(version()).get_matches();
+    Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
+}
+
+/// How a run ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Nothing at or above the failure threshold.
+    Clean,
+    /// Findings at or above the threshold.
+    Findings,
+}
+
+/// Runs a parsed command line.
+pub fn run(cli: Cli) -> Result<Outcome, Error> {
+    match cli.command {
+        Command::Check(args) => run_check(args),
+        Command::Rules { format } => {
+            let mut out = io::stdout().lock();
+            explain::write_rules(format == Format::Json, &mut out).map_err(stdout_error)?;
+            Ok(Outcome::Clean)
+        }
+        Command::Explain { what } => {
+            let text = explain::explain(&what)
+                .ok_or_else(|| Error::Usage(format!("'{what}' is neither a rule nor a known WhatsApp error code (see `walint rules`)")))?;
+            io::stdout()
+                .lock()
+                .write_all(text.as_bytes())
+                .map_err(stdout_error)?;
+            Ok(Outcome::Clean)
+        }
+    }
+}
+
+fn stdout_error(source: io::Error) -> Error {
+    Error::Io {
+        path: "<stdout>".into(),
+        source,
+    }
+}
+
+fn run_check(args: CheckArgs) -> Result<Outcome, Error> {
+    let config = load_config(&args)?;
+    let default_region = args
+        .default_region
+        .as_deref()
+        .map(|c| {
+            RegionCode::parse(c).ok_or_else(|| {
+                Error::Usage(format!(
+                    "--default-region: '{c}' is not a region code (e.g. IN, GB)"
+                ))
+            })
+        })
+        .transpose()?;
+    let overrides = Overrides {
+        paths: args.paths.clone(),
+        default_region,
+        phone_column: args.phone_column.clone(),
+        select: args.select.clone(),
+        ignore: args.ignore.clone(),
+    };
+    let options = CheckOptions::from_config(&config, overrides)?;
+    let report = check::run(&options)?;
+    emit(&report, args.format, args.output.as_ref())?;
+    let fail_on = args
+        .fail_on
+        .map(Severity::from)
+        .or(config.fail_on)
+        .unwrap_or(Severity::Error);
+    Ok(if report.fails(fail_on) {
+        Outcome::Findings
+    } else {
+        Outcome::Clean
+    })
+}
+
+fn load_config(args: &CheckArgs) -> Result<Config, Error> {
+    if args.no_config {
+        return Ok(Config::default());
+    }
+    let path = match &args.config {
+        Some(p) => Some(p.clone()),
+        None => {
+            let cwd = std::env::current_dir().map_err(|source| Error::Io {
+                path: ".".into(),
+                source,
+            })?;
+            Config::discover(&cwd)
+        }
+    };
+    path.map_or_else(|| Ok(Config::default()), |p| Config::load(&p))
+}
+
+fn emit(report: &Report, format: Format, output: Option<&PathBuf>) -> Result<(), Error> {
+    let write = |out: &mut dyn Write| match format {
+        Format::Text => report::text::write(report, out),
+        Format::Json => report::json::write(report, out),
+    };
+    match output {
+        Some(path) => {
+            let err = |source| Error::Io {
+                path: path.display().to_string(),
+                source,
+            };
+            let file = std::fs::File::create(path).map_err(err)?;
+            let mut out = io::BufWriter::new(file);
+            write(&mut out).and_then(|()| out.flush()).map_err(err)
+        }
+        None => {
+            let mut out = io::BufWriter::with_capacity(
+                1 << 16,
+                anstream::AutoStream::auto(io::stdout().lock()),
+            );
+            write(&mut out)
+                .and_then(|()| out.flush())
+                .map_err(stdout_error)
+        }
+    }
+}

@@ -1,0 +1,153 @@
+//! The finding model every rule produces and every emitter consumes: [`Diagnostic`],
+//! its [`Severity`], its typed [`Location`] (a CSV cell or a JSON value) and an optional
+//! machine-applicable [`Fix`]. This module only describes findings; it does not decide
+//! which rules run (see `rules`) nor how findings are printed (see `report`).
+
+use std::borrow::Cow;
+use std::fmt;
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+
+/// How serious a finding is. Ordered: `Info < Warning < Error`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Worth knowing; never blocks a send.
+    Info,
+    /// Likely to cost deliveries or money; the send may still go through.
+    Warning,
+    /// The message will be rejected or dropped by WhatsApp.
+    Error,
+}
+
+impl Severity {
+    /// The lowercase name used in reports and configuration.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+
+    /// Parses `info`, `warning` or `error` (case-insensitive).
+    pub fn parse(s: &str) -> Option<Severity> {
+        match s.to_ascii_lowercase().as_str() {
+            "info" => Some(Severity::Info),
+            "warning" | "warn" => Some(Severity::Warning),
+            "error" => Some(Severity::Error),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Where a finding is, in the input it was found in.
+///
+/// Serialises as the `location` object of the report contract: a CSV cell gives the
+/// physical `line`, the 1-based data `row` and the header name as `column`; a JSON
+/// value gives the RFC 6901 `pointer` and, where known, `line`/`col`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum Location {
+    /// A cell (or a whole row, when `column` is `None`) of a CSV file.
+    Csv {
+        /// The file, as given on the command line.
+        path: Arc<str>,
+        /// The 1-based physical line the row starts on (the header is line 1).
+        line: u64,
+        /// The 1-based data row (the first row after the header is row 1).
+        row: u64,
+        /// The header name of the cell's column, when the finding is about one cell.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        column: Option<Arc<str>>,
+    },
+    /// A value inside a JSON document.
+    Json {
+        /// The file, as given on the command line.
+        path: Arc<str>,
+        /// RFC 6901 JSON pointer to the offending value (`""` is the whole document).
+        pointer: String,
+        /// 1-based line of the value in the file, where known.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        line: Option<u64>,
+        /// 1-based column (in characters) of the value, where known.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        col: Option<u64>,
+    },
+    /// A whole file, or a place in it given only by line (configuration, lists).
+    File {
+        /// The file, as given on the command line.
+        path: Arc<str>,
+        /// 1-based line, where known.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        line: Option<u64>,
+    },
+}
+
+impl Location {
+    /// The file the location is in.
+    pub fn path(&self) -> &str {
+        match self {
+            Location::Csv { path, .. }
+            | Location::Json { path, .. }
+            | Location::File { path, .. } => path,
+        }
+    }
+
+    /// The 1-based line, or 0 when the location has none (sorts first).
+    pub fn line(&self) -> u64 {
+        match self {
+            Location::Csv { line, .. } => *line,
+            Location::Json { line, .. } | Location::File { line, .. } => line.unwrap_or(0),
+        }
+    }
+}
+
+/// A machine-applicable correction: replace the located value with `replacement`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Fix {
+    /// The value that should stand where the location points.
+    pub replacement: String,
+}
+
+/// One finding: which rule, how bad, which WhatsApp error it prevents, where, why and how to fix.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Diagnostic {
+    /// Rule code, e.g. `WAC001`.
+    pub code: &'static str,
+    /// Rule name, kebab-case, e.g. `phone-not-e164`.
+    pub name: &'static str,
+    /// Severity after configuration overrides.
+    pub severity: Severity,
+    /// The numeric WhatsApp error code the finding prevents (`null` where none).
+    pub wa_error: Option<u32>,
+    /// What is wrong, for this particular value.
+    pub message: String,
+    /// What to do about it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub help: Option<Cow<'static, str>>,
+    /// Where it is.
+    pub location: Location,
+    /// A replacement that fixes it, when one is certain.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fix: Option<Fix>,
+}
+
+impl Diagnostic {
+    /// The ordering the report contract promises: path, line, code (then message, for ties).
+    pub fn sort_key(&self) -> (&str, u64, &'static str, &str) {
+        (
+            self.location.path(),
+            self.location.line(),
+            self.code,
+            &self.message,
+        )
+    }
+}

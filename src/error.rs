@@ -1,0 +1,86 @@
+//! walint's own failures — not findings about the inputs, but reasons it cannot do its job
+//! (a missing file, a broken config, a CSV with no phone column). Each prints as one line
+//! naming the file and, where known, the line; all of them end the run with exit code 2.
+
+use std::fmt;
+
+/// A reason walint cannot lint.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A file could not be opened or read.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: String,
+        /// What the operating system said.
+        #[source]
+        source: std::io::Error,
+    },
+    /// An input cannot be linted at all (as opposed to a row that can be reported).
+    #[error("{}: {reason}", Place(path, *line))]
+    Input {
+        /// The file.
+        path: String,
+        /// The line, where known.
+        line: Option<u64>,
+        /// Why.
+        reason: String,
+    },
+    /// The configuration is invalid.
+    #[error("{}: {reason}", Place(path, *line))]
+    Config {
+        /// The config file (or `command line`).
+        path: String,
+        /// The line, where known.
+        line: Option<u64>,
+        /// Why.
+        reason: String,
+    },
+    /// The command line asks for something impossible.
+    #[error("{0}")]
+    Usage(String),
+}
+
+impl Error {
+    /// An input error.
+    pub fn input(path: &str, line: Option<u64>, reason: impl Into<String>) -> Error {
+        Error::Input {
+            path: path.to_string(),
+            line,
+            reason: reason.into(),
+        }
+    }
+
+    /// A config error.
+    pub fn config(path: &str, line: Option<u64>, reason: impl Into<String>) -> Error {
+        Error::Config {
+            path: path.to_string(),
+            line,
+            reason: reason.into(),
+        }
+    }
+}
+
+struct Place<'a>(&'a str, Option<u64>);
+
+impl fmt::Display for Place<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.1 {
+            Some(line) => write!(f, "{}:{line}", self.0),
+            None => f.write_str(self.0),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_line_with_place() {
+        let e = Error::input("a.csv", Some(3), "broken");
+        assert_eq!(e.to_string(), "a.csv:3: broken");
+        let e = Error::config("walint.toml", None, "bad");
+        assert_eq!(e.to_string(), "walint.toml: bad");
+    }
+}

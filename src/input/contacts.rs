@@ -1,0 +1,310 @@
+//! Contact lists: reads a CSV stream row by row into [`ContactRow`]s — the phone cell,
+//! the opt-in cell, the row's place in the file, or why the row cannot be read. It finds the
+//! phone column from the header (or takes the one it is told). It never judges a number:
+//! that is the contact rules' job, with `phone` doing the reading.
+
+use std::io::BufRead;
+use std::sync::Arc;
+
+use super::csv_records::{Fault, Record, RecordReader};
+use crate::error::Error;
+
+/// Header names recognised as the phone column, in order of preference, normalised
+/// (lower case, letters and digits only).
+pub const PHONE_HEADERS: &[&str] = &[
+    "phone",
+    "phonenumber",
+    "phoneno",
+    "msisdn",
+    "mobile",
+    "mobilenumber",
+    "mobileno",
+    "mobilephone",
+    "waid",
+    "whatsapp",
+    "whatsappnumber",
+    "whatsappphone",
+    "to",
+    "number",
+    "cell",
+    "cellphone",
+    "contactnumber",
+    "telephone",
+    "tel",
+    "recipient",
+];
+
+fn normalise_header(h: &str) -> String {
+    h.chars()
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
+}
+
+/// Why a row cannot be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RowFault {
+    /// The CSV framing is broken (quoting, encoding).
+    Framing(Fault),
+    /// The row has a different number of fields from the header.
+    Ragged {
+        /// Fields in the header.
+        expected: usize,
+        /// Fields in the row.
+        found: usize,
+    },
+}
+
+impl RowFault {
+    /// What is wrong, in words.
+    pub fn describe(&self) -> String {
+        match self {
+            RowFault::Framing(f) => f.describe().to_string(),
+            RowFault::Ragged { expected, found } => {
+                format!("the row has {found} fields where the header has {expected}")
+            }
+        }
+    }
+}
+
+/// One data row of a contact list.
+#[derive(Debug, Clone, Default)]
+pub struct ContactRow {
+    /// Physical line the row starts on.
+    pub line: u64,
+    /// 1-based data row.
+    pub row: u64,
+    /// The phone cell (empty when the row is unreadable).
+    pub phone: String,
+    /// The opt-in cell, when an opt-in column is configured.
+    pub opt_in: Option<String>,
+    /// Why the row cannot be read, if it cannot.
+    pub fault: Option<RowFault>,
+}
+
+/// Where to find the columns walint reads.
+#[derive(Debug, Clone, Default)]
+pub struct ColumnChoice {
+    /// The phone column's header, when given (`--phone-column`); else recognised.
+    pub phone: Option<String>,
+    /// The opt-in column's header, when configured.
+    pub opt_in: Option<String>,
+}
+
+/// A contact list being read.
+pub struct ContactReader<R> {
+    records: RecordReader<R>,
+    record: Record,
+    header: Vec<String>,
+    phone_col: usize,
+    opt_in_col: Option<usize>,
+    rows: u64,
+}
+
+impl<R: BufRead> ContactReader<R> {
+    /// Reads the header and resolves the columns. `path` names the input in errors.
+    pub fn open(path: &str, input: R, columns: &ColumnChoice) -> Result<ContactReader<R>, Error> {
+        let io = |source| Error::Io {
+            path: path.to_string(),
+            source,
+        };
+        let mut records = RecordReader::new(input, None).map_err(io)?;
+        let mut record = Record::default();
+        if !records.read(&mut record).map_err(io)? {
+            return Err(Error::input(path, None, "the file is empty: no header row"));
+        }
+        if let Some(fault) = record.fault {
+            let reason = format!("the header row cannot be read: {}", fault.describe());
+            return Err(Error::input(path, Some(record.line), reason));
+        }
+        let header: Vec<String> = record
+            .fields_lossy()
+            .into_iter()
+            .map(|h| h.trim().to_string())
+            .collect();
+        let seen = || header.join(", ");
+        let find = |name: &str| {
+            let wanted = normalise_header(name);
+            header
+                .iter()
+                .position(|h| h == name || normalise_header(h) == wanted)
+        };
+        let phone_col = match &columns.phone {
+            Some(name) => find(name).ok_or_else(|| {
+                Error::input(path, Some(record.line), format!("no column '{name}' in the header (saw: {})", seen()))
+            })?,
+            None => recognise_phone_column(&header).ok_or_else(|| {
+                Error::input(
+                    path,
+                    Some(record.line),
+                    format!(
+                        "no phone column recognised in the header (saw: {}); name it with --phone-column or phone_column in walint.toml",
+                        seen()
+                    ),
+                )
+            })?,
+        };
+        let opt_in_col = match &columns.opt_in {
+            Some(name) => Some(find(name).ok_or_else(|| {
+                Error::input(
+                    path,
+                    Some(record.line),
+                    format!(
+                        "the opt-in column '{name}' is not in the header (saw: {})",
+                        seen()
+                    ),
+                )
+            })?),
+            None => None,
+        };
+        Ok(ContactReader {
+            records,
+            record,
+            header,
+            phone_col,
+            opt_in_col,
+            rows: 0,
+        })
+    }
+
+    /// The header names, trimmed.
+    pub fn header(&self) -> &[String] {
+        &self.header
+    }
+
+    /// The phone column's header name.
+    pub fn phone_column(&self) -> &str {
+        &self.header[self.phone_col]
+    }
+
+    /// The opt-in column's header name, if any.
+    pub fn opt_in_column(&self) -> Option<&str> {
+        self.opt_in_col.map(|i| self.header[i].as_str())
+    }
+
+    /// Physical lines read so far.
+    pub fn lines_read(&self) -> u64 {
+        self.records.lines_read()
+    }
+
+    /// The raw bytes of the record last read (for writers that copy rows as they are).
+    pub fn raw(&self) -> &[u8] {
+        &self.record.raw
+    }
+
+    /// Reads the next row into `row`; `false` at the end. I/O errors are the only errors:
+    /// a malformed row comes back with its `fault` set.
+    pub fn read_row(&mut self, row: &mut ContactRow) -> std::io::Result<bool> {
+        if !self.records.read(&mut self.record)? {
+            return Ok(false);
+        }
+        self.rows += 1;
+        let rec = &self.record;
+        row.line = rec.line;
+        row.row = self.rows;
+        row.phone.clear();
+        row.opt_in = None;
+        row.fault = match rec.fault {
+            Some(f) => Some(RowFault::Framing(f)),
+            None if rec.len() != self.header.len() => Some(RowFault::Ragged {
+                expected: self.header.len(),
+                found: rec.len(),
+            }),
+            None => None,
+        };
+        if row.fault.is_none() {
+            row.phone
+                .push_str(rec.field(self.phone_col).unwrap_or_default());
+            row.opt_in = self
+                .opt_in_col
+                .and_then(|i| rec.field(i))
+                .map(str::to_string);
+        }
+        Ok(true)
+    }
+
+    /// Reads up to `n` rows into `chunk` (reusing its allocations); returns how many.
+    pub fn read_chunk(&mut self, chunk: &mut Vec<ContactRow>, n: usize) -> std::io::Result<usize> {
+        chunk.resize_with(n, ContactRow::default);
+        let mut filled = 0;
+        while filled < n && self.read_row(&mut chunk[filled])? {
+            filled += 1;
+        }
+        chunk.truncate(filled);
+        Ok(filled)
+    }
+}
+
+/// The index of the phone column in a header, by the names in [`PHONE_HEADERS`].
+pub fn recognise_phone_column(header: &[String]) -> Option<usize> {
+    let normalised: Vec<String> = header.iter().map(|h| normalise_header(h)).collect();
+    PHONE_HEADERS
+        .iter()
+        .find_map(|want| normalised.iter().position(|h| h == want))
+}
+
+/// Shared, cheap-to-clone path text for locations.
+pub fn shared_path(path: &str) -> Arc<str> {
+    Arc::from(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rows(csv: &str, choice: &ColumnChoice) -> Result<Vec<ContactRow>, Error> {
+        let mut r = ContactReader::open("t.csv", csv.as_bytes(), choice)?;
+        let mut out = Vec::new();
+        let mut row = ContactRow::default();
+        while r.read_row(&mut row).unwrap() {
+            out.push(row.clone());
+        }
+        Ok(out)
+    }
+
+    #[test]
+    fn recognises_phone_headers_case_insensitively() {
+        let h = |v: &[&str]| {
+            recognise_phone_column(&v.iter().map(|s| s.to_string()).collect::<Vec<_>>())
+        };
+        assert_eq!(h(&["Name", "Phone Number"]), Some(1));
+        assert_eq!(h(&["name", "WA_ID"]), Some(1));
+        assert_eq!(h(&["MSISDN", "mobile"]), Some(0));
+        assert_eq!(h(&["name", "email"]), None);
+    }
+
+    #[test]
+    fn reads_rows_with_places_and_faults() {
+        let got = rows(
+            "name,phone\nA,+15551234567\nB\nC,\"+1\"x\n",
+            &ColumnChoice::default(),
+        )
+        .unwrap();
+        assert_eq!(got.len(), 3);
+        assert_eq!(
+            (got[0].line, got[0].row, got[0].phone.as_str()),
+            (2, 1, "+15551234567")
+        );
+        assert_eq!(
+            got[1].fault,
+            Some(RowFault::Ragged {
+                expected: 2,
+                found: 1
+            })
+        );
+        assert_eq!(got[2].fault, Some(RowFault::Framing(Fault::TextAfterQuote)));
+    }
+
+    #[test]
+    fn missing_columns_are_errors_naming_what_was_seen() {
+        let e = rows("name,email\nA,a@x\n", &ColumnChoice::default()).unwrap_err();
+        assert!(e.to_string().contains("saw: name, email"), "{e}");
+        let choice = ColumnChoice {
+            phone: Some("cell no".into()),
+            opt_in: Some("consent".into()),
+        };
+        let e = rows("name,Cell No\nA,1\n", &choice).unwrap_err();
+        assert!(e.to_string().contains("opt-in column 'consent'"), "{e}");
+        assert!(rows("", &ColumnChoice::default()).is_err());
+    }
+}

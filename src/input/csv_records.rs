@@ -1,0 +1,371 @@
+//! CSV framing: turns a byte stream into records, each with its physical line span, its raw
+//! bytes (so `walint fix` can copy a row byte for byte) and its fields, and says exactly
+//! what is wrong with a record that is not well-formed. It knows nothing of columns'
+//! meanings (see `contacts`).
+//!
+//! Why not the `csv` crate: it is lenient by design — it takes `"ab"c` as `abc` without a
+//! word, and an unclosed quote swallows the rest of the file into one field, so rows would
+//! be lost silently. A linter must report both on their line and go on with the next line,
+//! which needs control of the framing. The state machine is RFC 4180 (quoted fields,
+//! doubled quotes, CRLF or LF), with a UTF-8 BOM skipped and `,` `;` or tab as delimiter.
+
+use std::collections::VecDeque;
+use std::io::{self, BufRead};
+
+/// A quoted field may span at most this many physical lines before the quote is taken as
+/// unclosed: real multi-line cells (addresses) are a few lines long.
+pub const MAX_RECORD_LINES: u64 = 64;
+/// A record may be at most this many bytes before the quote is taken as unclosed.
+pub const MAX_RECORD_BYTES: usize = 1 << 20;
+
+/// What is wrong with a record's framing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fault {
+    /// A quote opened in a field is never closed (within the limits above or before the end
+    /// of the file); the lines after it are read again as records of their own.
+    UnclosedQuote,
+    /// Text follows a field's closing quote (`"ab"c`).
+    TextAfterQuote,
+    /// The record is not valid UTF-8.
+    InvalidUtf8,
+}
+
+impl Fault {
+    /// What is wrong, in words.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Fault::UnclosedQuote => "a quoted field is never closed",
+            Fault::TextAfterQuote => "text follows a field's closing quote",
+            Fault::InvalidUtf8 => "the row is not valid UTF-8",
+        }
+    }
+}
+
+/// One CSV record.
+#[derive(Debug, Clone, Default)]
+pub struct Record {
+    /// 1-based physical line the record starts on.
+    pub line: u64,
+    /// The record's bytes as they stand in the file, line ending included.
+    pub raw: Vec<u8>,
+    data: Vec<u8>,
+    ends: Vec<usize>,
+    /// The first framing fault, if any.
+    pub fault: Option<Fault>,
+}
+
+impl Record {
+    /// Number of fields.
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// Whether the record has no fields.
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// Field `i`, unquoted, as bytes.
+    pub fn field_bytes(&self, i: usize) -> Option<&[u8]> {
+        let end = *self.ends.get(i)?;
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        Some(&self.data[start..end])
+    }
+
+    /// Field `i` as text (`None` when missing or not UTF-8).
+    pub fn field(&self, i: usize) -> Option<&str> {
+        std::str::from_utf8(self.field_bytes(i)?).ok()
+    }
+
+    /// All fields as text, invalid UTF-8 replaced.
+    pub fn fields_lossy(&self) -> Vec<String> {
+        (0..self.len())
+            .map(|i| String::from_utf8_lossy(self.field_bytes(i).unwrap_or_default()).into_owned())
+            .collect()
+    }
+
+    fn clear(&mut self) {
+        self.raw.clear();
+        self.data.clear();
+        self.ends.clear();
+        self.fault = None;
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum State {
+    FieldStart,
+    Unquoted,
+    Quoted,
+    QuoteInQuoted,
+}
+
+/// Reads records from a stream, one at a time, in constant memory.
+pub struct RecordReader<R> {
+    inner: R,
+    delimiter: u8,
+    /// Physical lines read from `inner` so far.
+    lines_read: u64,
+    /// Lines to read again (after an unclosed quote), with their line numbers.
+    replay: VecDeque<(u64, Vec<u8>)>,
+    at_start: bool,
+    line_buf: Vec<u8>,
+}
+
+impl<R: BufRead> RecordReader<R> {
+    /// A reader; the delimiter is taken from the first line (see [`sniff_delimiter`]) unless given.
+    pub fn new(mut inner: R, delimiter: Option<u8>) -> io::Result<RecordReader<R>> {
+        let delimiter = match delimiter {
+            Some(d) => d,
+            None => sniff_delimiter(inner.fill_buf()?),
+        };
+        Ok(RecordReader {
+            inner,
+            delimiter,
+            lines_read: 0,
+            replay: VecDeque::new(),
+            at_start: true,
+            line_buf: Vec::new(),
+        })
+    }
+
+    /// The delimiter in use.
+    pub fn delimiter(&self) -> u8 {
+        self.delimiter
+    }
+
+    /// Physical lines consumed so far.
+    pub fn lines_read(&self) -> u64 {
+        self.lines_read
+    }
+
+    /// Reads the next physical line into `line_buf`; returns its number, or `None` at the end.
+    fn next_line(&mut self) -> io::Result<Option<u64>> {
+        if let Some((n, bytes)) = self.replay.pop_front() {
+            self.line_buf = bytes;
+            return Ok(Some(n));
+        }
+        self.line_buf.clear();
+        if self.inner.read_until(b'\n', &mut self.line_buf)? == 0 {
+            return Ok(None);
+        }
+        if self.at_start {
+            self.at_start = false;
+            if self.line_buf.starts_with(b"\xEF\xBB\xBF") {
+                self.line_buf.drain(..3);
+            }
+        }
+        self.lines_read += 1;
+        Ok(Some(self.lines_read))
+    }
+
+    /// Reads the next non-blank record into `rec`. Returns `false` at the end of input.
+    pub fn read(&mut self, rec: &mut Record) -> io::Result<bool> {
+        loop {
+            rec.clear();
+            let Some(first) = self.next_line()? else {
+                return Ok(false);
+            };
+            if self.line_buf.iter().all(|b| b.is_ascii_whitespace()) {
+                continue;
+            }
+            rec.line = first;
+            let mut span: Vec<(u64, usize)> = Vec::new();
+            let mut state = State::FieldStart;
+            loop {
+                let start = rec.raw.len();
+                rec.raw.extend_from_slice(&self.line_buf);
+                state = self.scan(rec, start, state);
+                if state != State::Quoted {
+                    break;
+                }
+                span.push((first + span.len() as u64, start));
+                let too_big =
+                    span.len() as u64 >= MAX_RECORD_LINES || rec.raw.len() > MAX_RECORD_BYTES;
+                let more = if too_big { None } else { self.next_line()? };
+                if more.is_none() {
+                    self.unclose(rec, &span);
+                    break;
+                }
+            }
+            if rec.fault.is_none() && std::str::from_utf8(&rec.raw).is_err() {
+                rec.fault = Some(Fault::InvalidUtf8);
+            }
+            return Ok(true);
+        }
+    }
+
+    /// An unclosed quote: the record is its first line only; the lines after it (every
+    /// line in `span` but the first, each of which ended inside the quote) are read again.
+    fn unclose(&mut self, rec: &mut Record, span: &[(u64, usize)]) {
+        for (i, &(n, s)) in span.iter().enumerate().skip(1).rev() {
+            let e = span.get(i + 1).map_or(rec.raw.len(), |&(_, e)| e);
+            self.replay.push_front((n, rec.raw[s..e].to_vec()));
+        }
+        let first_len = span.get(1).map_or(rec.raw.len(), |&(_, s)| s);
+        rec.raw.truncate(first_len);
+        rec.data.clear();
+        rec.ends.clear();
+        if self.scan(rec, 0, State::FieldStart) == State::Quoted {
+            rec.ends.push(rec.data.len());
+        }
+        rec.fault = Some(Fault::UnclosedQuote);
+    }
+
+    /// Scans `rec.raw[start..]` from `state`; pushes fields; returns the state at the end
+    /// (`Quoted` when the line ended inside a quoted field).
+    fn scan(&self, rec: &mut Record, start: usize, mut state: State) -> State {
+        let d = self.delimiter;
+        let bytes = if start <= rec.raw.len() {
+            &rec.raw[start..]
+        } else {
+            &[][..]
+        };
+        let mut i = 0;
+        while i < bytes.len() {
+            let b = bytes[i];
+            let line_end =
+                b == b'\n' || (b == b'\r' && bytes.get(i + 1).is_none_or(|&n| n == b'\n'));
+            match state {
+                State::FieldStart | State::Unquoted | State::QuoteInQuoted if line_end => {
+                    rec.ends.push(rec.data.len());
+                    return State::FieldStart;
+                }
+                State::FieldStart if b == b'"' => state = State::Quoted,
+                State::FieldStart | State::Unquoted | State::QuoteInQuoted if b == d => {
+                    rec.ends.push(rec.data.len());
+                    state = State::FieldStart;
+                }
+                State::FieldStart | State::Unquoted => {
+                    rec.data.push(b);
+                    state = State::Unquoted;
+                }
+                State::Quoted if b == b'"' => state = State::QuoteInQuoted,
+                State::Quoted => rec.data.push(b),
+                State::QuoteInQuoted if b == b'"' => {
+                    rec.data.push(b'"');
+                    state = State::Quoted;
+                }
+                State::QuoteInQuoted => {
+                    rec.fault.get_or_insert(Fault::TextAfterQuote);
+                    rec.data.push(b);
+                    state = State::Unquoted;
+                }
+            }
+            i += 1;
+        }
+        if state != State::Quoted {
+            rec.ends.push(rec.data.len());
+            return State::FieldStart;
+        }
+        State::Quoted
+    }
+}
+
+/// Picks the delimiter of a header line: the most frequent of `,` `;` and tab outside quotes
+/// (`,` on a tie or when there is none).
+pub fn sniff_delimiter(head: &[u8]) -> u8 {
+    let line = head.split(|&b| b == b'\n').next().unwrap_or_default();
+    let mut counts = [0usize; 3];
+    let mut quoted = false;
+    for &b in line {
+        match b {
+            b'"' => quoted = !quoted,
+            b',' if !quoted => counts[0] += 1,
+            b';' if !quoted => counts[1] += 1,
+            b'\t' if !quoted => counts[2] += 1,
+            _ => {}
+        }
+    }
+    let best = (0..3)
+        .max_by_key(|&i| (counts[i], usize::from(i == 0)))
+        .unwrap_or(0);
+    if counts[best] == 0 {
+        b','
+    } else {
+        [b',', b';', b'\t'][best]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read_all(input: &str) -> Vec<(u64, Vec<String>, Option<Fault>)> {
+        let mut r = RecordReader::new(input.as_bytes(), None).unwrap();
+        let mut rec = Record::default();
+        let mut out = Vec::new();
+        while r.read(&mut rec).unwrap() {
+            out.push((rec.line, rec.fields_lossy(), rec.fault));
+        }
+        out
+    }
+
+    fn fields(v: &[&str]) -> Vec<String> {
+        v.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn plain_quoted_crlf_bom_and_blank_lines() {
+        let got = read_all("\u{feff}a,b\r\n1,\"x,y\"\r\n\r\n\"q\"\"z\",\n");
+        assert_eq!(got[0], (1, fields(&["a", "b"]), None));
+        assert_eq!(got[1], (2, fields(&["1", "x,y"]), None));
+        assert_eq!(got[2], (4, fields(&["q\"z", ""]), None));
+        assert_eq!(got.len(), 3);
+    }
+
+    #[test]
+    fn multi_line_field_keeps_its_start_line() {
+        let got = read_all("a,b\n1,\"line one\nline two\"\n2,z\n");
+        assert_eq!(got[1], (2, fields(&["1", "line one\nline two"]), None));
+        assert_eq!(got[2], (4, fields(&["2", "z"]), None));
+    }
+
+    #[test]
+    fn text_after_quote_is_a_fault() {
+        let got = read_all("a,b\n\"ab\"c,d\n");
+        assert_eq!(got[1].2, Some(Fault::TextAfterQuote));
+        assert_eq!(got[1].1, fields(&["abc", "d"]));
+    }
+
+    #[test]
+    fn unclosed_quote_loses_no_line() {
+        let got = read_all("a,b\n1,\"oops\n2,x\n3,y\n");
+        assert_eq!(got.len(), 4);
+        assert_eq!(got[1].0, 2);
+        assert_eq!(got[1].2, Some(Fault::UnclosedQuote));
+        assert_eq!(got[2], (3, fields(&["2", "x"]), None));
+        assert_eq!(got[3], (4, fields(&["3", "y"]), None));
+    }
+
+    #[test]
+    fn unclosed_quote_beyond_the_line_limit_is_recovered() {
+        let mut s = String::from("a,b\n1,\"open\n");
+        for i in 0..100 {
+            s.push_str(&format!("{i},v\n"));
+        }
+        let got = read_all(&s);
+        assert_eq!(got.len(), 102);
+        assert_eq!(got[1].2, Some(Fault::UnclosedQuote));
+        assert!(got[2..].iter().all(|r| r.2.is_none()));
+        assert_eq!(got[101].0, 102);
+    }
+
+    #[test]
+    fn invalid_utf8_is_a_fault_and_delimiters_are_sniffed() {
+        let mut r = RecordReader::new(&b"a;b\n1;\xff\n"[..], None).unwrap();
+        assert_eq!(r.delimiter(), b';');
+        let mut rec = Record::default();
+        assert!(r.read(&mut rec).unwrap());
+        assert!(r.read(&mut rec).unwrap());
+        assert_eq!(rec.fault, Some(Fault::InvalidUtf8));
+        assert_eq!(sniff_delimiter(b"a\tb\tc\n"), b'\t');
+        assert_eq!(sniff_delimiter(b"\"a;b\",c\n"), b',');
+    }
+
+    #[test]
+    fn last_line_without_newline() {
+        let got = read_all("a,b\n1,2");
+        assert_eq!(got[1], (2, fields(&["1", "2"]), None));
+    }
+}

@@ -1,0 +1,18 @@
+//! walint — a pre-send linter for WhatsApp Business (Cloud API) campaigns.
+//!
+//! The library face: [`check::run`] turns inputs into a [`report::Report`] of
+//! [`diagnostic::Diagnostic`]s, each naming the WhatsApp error code it prevents. Readers
+//! (`input`) turn bytes into the model, rules (`rules`) judge it, emitters (`report`) only
+//! format. The binary in `main.rs` is a thin shell over [`cli::run`].
+
+pub mod check;
+pub mod cli;
+pub mod config;
+pub mod diagnostic;
+pub mod error;
+pub mod explain;
+pub mod input;
+pub mod phone;
+pub mod report;
+pub mod rules;
+pub mod wa_error;

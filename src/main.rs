@@ -1,0 +1,22 @@
+//! The `walint` binary: parses the command line, runs it through the library and maps the
+//! outcome to the exit code — 0 clean, 1 findings, 2 walint itself failed. A closed pipe
+//! (`walint check … | head`) is not a failure.
+
+use std::process::ExitCode;
+
+use walint::cli::{self, Outcome};
+use walint::error::Error;
+
+fn main() -> ExitCode {
+    match cli::run(cli::parse()) {
+        Ok(Outcome::Clean) => ExitCode::SUCCESS,
+        Ok(Outcome::Findings) => ExitCode::from(1),
+        Err(Error::Io { source, .. }) if source.kind() == std::io::ErrorKind::BrokenPipe => {
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("walint: error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,538 @@
+//! Phone numbers: the one module that talks to the phone-number library (`rlibphonenumber`,
+//! a port of Google's libphonenumber). It reads one cell into [`PhoneFacts`] — whether the
+//! text is strictly E.164, the E.164 number it can be read as, its region and line type, or
+//! why it cannot be read — and never judges: the contact rules decide what is a finding.
+//! Nothing outside this module names an `rlibphonenumber` type.
+
+use std::fmt;
+use std::str::FromStr;
+
+use rlibphonenumber::{
+    PHONE_NUMBER_UTIL, ParseError, PhoneNumber, PhoneNumberFormat, PhoneNumberType, Region,
+    ValidationError,
+};
+
+/// The libphonenumber metadata release carried by the pinned `rlibphonenumber` version.
+pub const METADATA_VERSION: &str = "9.0.42";
+/// The `rlibphonenumber` crate version (pinned in Cargo.toml so the line above stays true).
+pub const LIBRARY_VERSION: &str = "rlibphonenumber 2.2.15";
+
+/// A region (ISO 3166-1 alpha-2, upper case), or `001` for non-geographic numbers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct RegionCode([u8; 3]);
+
+impl RegionCode {
+    /// Parses a region code the phone metadata knows (`IN`, `gb`, `001`…).
+    pub fn parse(code: &str) -> Option<RegionCode> {
+        let region = Region::from_str(code.trim()).ok()?;
+        let known = PHONE_NUMBER_UTIL
+            .get_country_code_for_region(region)
+            .is_some()
+            || region == Region::World;
+        known.then(|| RegionCode::from_region(region))
+    }
+
+    fn from_region(region: Region) -> RegionCode {
+        let s = region.as_region_str();
+        let mut buf = [b' '; 3];
+        buf[..s.len()].copy_from_slice(s.as_bytes());
+        RegionCode(buf)
+    }
+
+    fn to_region(self) -> Option<Region> {
+        Region::from_str(self.as_str()).ok()
+    }
+
+    /// The code as text.
+    pub fn as_str(&self) -> &str {
+        let len = if self.0[2] == b' ' { 2 } else { 3 };
+        std::str::from_utf8(&self.0[..len]).unwrap_or("??")
+    }
+}
+
+impl fmt::Display for RegionCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Every region the metadata knows, sorted.
+pub fn supported_regions() -> Vec<RegionCode> {
+    let mut all: Vec<RegionCode> = PHONE_NUMBER_UTIL
+        .get_supported_regions()
+        .map(RegionCode::from_region)
+        .collect();
+    all.sort();
+    all
+}
+
+/// What kind of line a valid number is, as far as the numbering plan tells.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum LineType {
+    /// A mobile number.
+    Mobile,
+    /// A fixed-line (landline) number.
+    FixedLine,
+    /// The plan cannot tell fixed-line from mobile (the US, for example).
+    FixedLineOrMobile,
+    /// A toll-free number.
+    TollFree,
+    /// A premium-rate number.
+    PremiumRate,
+    /// A shared-cost number.
+    SharedCost,
+    /// A VoIP number.
+    Voip,
+    /// A personal (follow-me) number.
+    Personal,
+    /// A pager.
+    Pager,
+    /// A universal access number (a company's one number).
+    Uan,
+    /// A voicemail access number.
+    Voicemail,
+}
+
+impl LineType {
+    /// A human name for messages.
+    pub fn describe(self) -> &'static str {
+        match self {
+            LineType::Mobile => "mobile",
+            LineType::FixedLine => "fixed-line",
+            LineType::FixedLineOrMobile => "fixed-line or mobile",
+            LineType::TollFree => "toll-free",
+            LineType::PremiumRate => "premium-rate",
+            LineType::SharedCost => "shared-cost",
+            LineType::Voip => "VoIP",
+            LineType::Personal => "personal",
+            LineType::Pager => "pager",
+            LineType::Uan => "universal access (UAN)",
+            LineType::Voicemail => "voicemail",
+        }
+    }
+
+    fn from_lib(t: PhoneNumberType) -> Option<LineType> {
+        Some(match t {
+            PhoneNumberType::Mobile => LineType::Mobile,
+            PhoneNumberType::FixedLine => LineType::FixedLine,
+            PhoneNumberType::FixedLineOrMobile => LineType::FixedLineOrMobile,
+            PhoneNumberType::TollFree => LineType::TollFree,
+            PhoneNumberType::PremiumRate => LineType::PremiumRate,
+            PhoneNumberType::SharedCost => LineType::SharedCost,
+            PhoneNumberType::VoIP => LineType::Voip,
+            PhoneNumberType::PersonalNumber => LineType::Personal,
+            PhoneNumberType::Pager => LineType::Pager,
+            PhoneNumberType::UAN => LineType::Uan,
+            PhoneNumberType::VoiceMail => LineType::Voicemail,
+            PhoneNumberType::Unknown => return None,
+        })
+    }
+}
+
+/// A valid number in canonical form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Number {
+    /// The E.164 digits (country code and national number) as one integer: the identity
+    /// of the number. E.164 has at most 15 digits and never starts with 0, so this is exact.
+    pub key: u64,
+    /// The country calling code.
+    pub country_code: u16,
+    /// The region the number belongs to.
+    pub region: RegionCode,
+    /// Its line type.
+    pub line_type: LineType,
+}
+
+impl Number {
+    /// The number in E.164 text form, `+` and digits.
+    pub fn e164(&self) -> String {
+        format!("+{}", self.key)
+    }
+}
+
+/// Why a text cannot be read as a valid phone number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Invalid {
+    /// Letters, an extension mark or other characters that no phone number has.
+    ForeignCharacters,
+    /// Only digits, but no country code, and no default region to read it in.
+    NoCountryCode,
+    /// The country calling code is not assigned.
+    UnknownCountryCode,
+    /// Shorter than any number of its country.
+    TooShort,
+    /// Longer than any number of its country (or than E.164's 15 digits).
+    TooLong,
+    /// A length between its country's shortest and longest that no number has.
+    InvalidLength,
+    /// A possible length, but no number pattern of the country matches.
+    NoPatternMatch,
+    /// The text holds no digits at all.
+    NotANumber,
+}
+
+impl Invalid {
+    /// Why, in words, for a message.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Invalid::ForeignCharacters => {
+                "it holds characters no phone number has (letters, an extension or other symbols)"
+            }
+            Invalid::NoCountryCode => "it has no country code and no default region is set",
+            Invalid::UnknownCountryCode => "its country calling code is not assigned",
+            Invalid::TooShort => "it is too short for its country",
+            Invalid::TooLong => "it is too long for its country",
+            Invalid::InvalidLength => "its length fits no number of its country",
+            Invalid::NoPatternMatch => "no number pattern of its country matches it",
+            Invalid::NotANumber => "it holds no phone number",
+        }
+    }
+}
+
+/// How the cell's text is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Shape {
+    /// Nothing but white space.
+    Empty,
+    /// Strictly `+` and 1 to 15 digits, the first not 0.
+    E164,
+    /// Anything else; the reason it is not E.164.
+    NotE164(ShapeFault),
+}
+
+/// The first reason a text is not strict E.164.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ShapeFault {
+    /// Spaces, dashes, dots, slashes or brackets between the digits (or around them).
+    Formatting,
+    /// Written with the `00` international prefix instead of `+`.
+    DoubleZeroPrefix,
+    /// Digits only, without the leading `+`.
+    MissingPlus,
+    /// A `0` right after the `+`.
+    LeadingZero,
+    /// More than 15 digits.
+    TooManyDigits,
+    /// Characters other than digits and formatting.
+    ForeignCharacters,
+    /// A lone `+` or no digits.
+    NoDigits,
+}
+
+impl ShapeFault {
+    /// Why, in words, for a message.
+    pub fn describe(self) -> &'static str {
+        match self {
+            ShapeFault::Formatting => "it holds spaces, dashes, dots or brackets",
+            ShapeFault::DoubleZeroPrefix => "it starts with the 00 prefix instead of +",
+            ShapeFault::MissingPlus => "it has no leading +",
+            ShapeFault::LeadingZero => "a 0 follows the +",
+            ShapeFault::TooManyDigits => "it has more than 15 digits",
+            ShapeFault::ForeignCharacters => "it holds characters other than digits",
+            ShapeFault::NoDigits => "it holds no digits",
+        }
+    }
+}
+
+/// Everything walint knows about one phone cell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct PhoneFacts {
+    /// How the text is written.
+    pub shape: Shape,
+    /// The valid number it reads as, or why it does not read as one.
+    pub number: Result<Number, Invalid>,
+}
+
+/// The longest phone cell read: anything longer is not a number (and is not parsed).
+const MAX_CELL_CHARS: usize = 64;
+
+/// Reads a cell. `default_region` is used for numbers written without a country code.
+pub fn analyse(cell: &str, default_region: Option<RegionCode>) -> PhoneFacts {
+    let text = cell.trim();
+    let shape = shape_of(text);
+    let number = match shape {
+        Shape::Empty => Err(Invalid::NotANumber),
+        Shape::E164 => read_international(text),
+        Shape::NotE164(ShapeFault::ForeignCharacters) => Err(Invalid::ForeignCharacters),
+        Shape::NotE164(ShapeFault::NoDigits) => Err(Invalid::NotANumber),
+        Shape::NotE164(_) => read_loose(text, default_region),
+    };
+    PhoneFacts { shape, number }
+}
+
+/// Reads a number that should be international (as in a payload's `to`): a leading `+`
+/// is assumed when the text has none.
+pub fn analyse_international(cell: &str) -> PhoneFacts {
+    let text = cell.trim();
+    let shape = shape_of(text);
+    let number = match shape {
+        Shape::Empty => Err(Invalid::NotANumber),
+        Shape::NotE164(ShapeFault::ForeignCharacters) => Err(Invalid::ForeignCharacters),
+        Shape::NotE164(ShapeFault::NoDigits) => Err(Invalid::NotANumber),
+        _ => read_loose(text, None),
+    };
+    PhoneFacts { shape, number }
+}
+
+fn is_formatting(c: char) -> bool {
+    matches!(
+        c,
+        ' ' | '-' | '.' | '(' | ')' | '/' | '\u{a0}' | '\u{2010}'..='\u{2015}'
+    ) || c.is_whitespace()
+}
+
+fn shape_of(text: &str) -> Shape {
+    if text.is_empty() {
+        return Shape::Empty;
+    }
+    let bytes = text.as_bytes();
+    if bytes[0] == b'+' && bytes.len() > 1 && bytes[1..].iter().all(u8::is_ascii_digit) {
+        return match bytes.len() - 1 {
+            _ if bytes[1] == b'0' => Shape::NotE164(ShapeFault::LeadingZero),
+            n if n > 15 => Shape::NotE164(ShapeFault::TooManyDigits),
+            _ => Shape::E164,
+        };
+    }
+    let mut digits = 0usize;
+    let mut formatting = false;
+    let mut plus_allowed = true;
+    for c in text.chars() {
+        if c.is_ascii_digit() {
+            digits += 1;
+            plus_allowed = false;
+        } else if c == '+' && plus_allowed {
+            plus_allowed = false;
+        } else if is_formatting(c) {
+            formatting = true;
+        } else {
+            return Shape::NotE164(ShapeFault::ForeignCharacters);
+        }
+    }
+    let fault = if digits == 0 {
+        ShapeFault::NoDigits
+    } else if text.starts_with("00") {
+        ShapeFault::DoubleZeroPrefix
+    } else if formatting {
+        ShapeFault::Formatting
+    } else if digits > 15 {
+        ShapeFault::TooManyDigits
+    } else {
+        ShapeFault::MissingPlus
+    };
+    Shape::NotE164(fault)
+}
+
+/// Parses `+digits` (no region needed).
+fn read_international(text: &str) -> Result<Number, Invalid> {
+    match PHONE_NUMBER_UTIL.parse(text, None) {
+        Ok(parsed) => classify(&parsed),
+        Err(e) => Err(parse_failure(&e)),
+    }
+}
+
+/// Reads a loosely written number: strips formatting, turns `00` into `+`, and for bare
+/// digits tries the default region's national form before assuming a missing `+`.
+fn read_loose(text: &str, default_region: Option<RegionCode>) -> Result<Number, Invalid> {
+    if text.chars().count() > MAX_CELL_CHARS {
+        return Err(Invalid::TooLong);
+    }
+    let digits: String = text.chars().filter(char::is_ascii_digit).collect();
+    let plus = text
+        .trim_start_matches(|c: char| c != '+' && is_formatting(c))
+        .starts_with('+');
+    if plus {
+        return read_international_digits(&digits);
+    }
+    let region = default_region.and_then(RegionCode::to_region);
+    let mut national_failure = None;
+    if let Some(region) = region {
+        match PHONE_NUMBER_UTIL.parse(&digits, Some(region)) {
+            Ok(parsed) => match classify(&parsed) {
+                Ok(number) => return Ok(number),
+                Err(why) => national_failure = Some(why),
+            },
+            Err(e) => national_failure = Some(parse_failure(&e)),
+        }
+    }
+    let international = match digits.strip_prefix("00") {
+        Some(rest) => read_international_digits(rest),
+        None if region.is_none() && digits.starts_with('0') => Err(Invalid::NoCountryCode),
+        None => read_international_digits(&digits),
+    };
+    match (international, national_failure) {
+        (Ok(number), _) => Ok(number),
+        (Err(_), Some(national)) => Err(national),
+        (Err(Invalid::UnknownCountryCode), None) => Err(Invalid::NoCountryCode),
+        (Err(why), None) => Err(why),
+    }
+}
+
+fn read_international_digits(digits: &str) -> Result<Number, Invalid> {
+    if digits.len() > 15 {
+        return Err(Invalid::TooLong);
+    }
+    if digits.is_empty() {
+        return Err(Invalid::NotANumber);
+    }
+    let mut text = String::with_capacity(digits.len() + 1);
+    text.push('+');
+    text.push_str(digits);
+    read_international(&text)
+}
+
+fn parse_failure(e: &ParseError) -> Invalid {
+    match e {
+        ParseError::InvalidCountryCode => Invalid::UnknownCountryCode,
+        ParseError::TooShortAfterIdd | ParseError::TooShortNsn => Invalid::TooShort,
+        ParseError::TooLongNsn => Invalid::TooLong,
+        ParseError::NotANumber(_) => Invalid::NotANumber,
+    }
+}
+
+fn classify(parsed: &PhoneNumber) -> Result<Number, Invalid> {
+    let line_type = LineType::from_lib(PHONE_NUMBER_UTIL.get_number_type(parsed));
+    let region = PHONE_NUMBER_UTIL.get_region_for_number(parsed);
+    let (Some(line_type), Some(region)) = (line_type, region) else {
+        return Err(why_invalid(parsed));
+    };
+    let e164 = parsed.format_as(PhoneNumberFormat::E164);
+    let key = e164
+        .strip_prefix('+')
+        .and_then(|d| d.parse::<u64>().ok())
+        .ok_or(Invalid::TooLong)?;
+    if e164.len() > 16 {
+        return Err(Invalid::TooLong);
+    }
+    Ok(Number {
+        key,
+        country_code: u16::try_from(parsed.country_code)
+            .map_err(|_| Invalid::UnknownCountryCode)?,
+        region: RegionCode::from_region(region),
+        line_type,
+    })
+}
+
+fn why_invalid(parsed: &PhoneNumber) -> Invalid {
+    match PHONE_NUMBER_UTIL.is_possible_number_with_reason(parsed) {
+        Ok(_) => Invalid::NoPatternMatch,
+        Err(ValidationError::InvalidCountryCode) => Invalid::UnknownCountryCode,
+        Err(ValidationError::TooShort) => Invalid::TooShort,
+        Err(ValidationError::TooLong) => Invalid::TooLong,
+        Err(ValidationError::InvalidLength) => Invalid::InvalidLength,
+    }
+}
+
+/// An example valid mobile number (E.164) for each region that has one; for benchmarks,
+/// generated test data and the documentation's examples.
+pub fn example_mobile_numbers() -> Vec<(RegionCode, String)> {
+    supported_regions()
+        .into_iter()
+        .filter_map(|code| {
+            let region = code.to_region()?;
+            let number = PHONE_NUMBER_UTIL
+                .get_example_number_for_type_and_region(region, PhoneNumberType::Mobile)
+                .ok()?;
+            Some((code, number.format_as(PhoneNumberFormat::E164).into_owned()))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn region(code: &str) -> Option<RegionCode> {
+        RegionCode::parse(code)
+    }
+
+    #[test]
+    fn strict_e164_valid_mobile() {
+        let facts = analyse("+919876543210", None);
+        assert_eq!(facts.shape, Shape::E164);
+        let n = facts.number.unwrap();
+        assert_eq!(n.key, 919876543210);
+        assert_eq!(n.region.as_str(), "IN");
+        assert_eq!(n.line_type, LineType::Mobile);
+        assert_eq!(n.e164(), "+919876543210");
+    }
+
+    #[test]
+    fn formatted_numbers_read_as_the_same_number() {
+        for text in [
+            "+91 98765 43210",
+            "+91-98765-43210",
+            "0091 98765 43210",
+            "919876543210",
+        ] {
+            let facts = analyse(text, None);
+            assert!(matches!(facts.shape, Shape::NotE164(_)), "{text}");
+            assert_eq!(facts.number.unwrap().key, 919876543210, "{text}");
+        }
+        let national = analyse("098765 43210", region("IN"));
+        assert_eq!(national.number.unwrap().key, 919876543210);
+        let us = analyse("(650) 253-0000", region("US"));
+        assert_eq!(us.number.unwrap().e164(), "+16502530000");
+    }
+
+    #[test]
+    fn shape_faults() {
+        let fault = |t: &str| match shape_of(t) {
+            Shape::NotE164(f) => Some(f),
+            _ => None,
+        };
+        assert_eq!(fault("+44 7911 123456"), Some(ShapeFault::Formatting));
+        assert_eq!(fault("00447911123456"), Some(ShapeFault::DoubleZeroPrefix));
+        assert_eq!(fault("447911123456"), Some(ShapeFault::MissingPlus));
+        assert_eq!(fault("+0447911123456"), Some(ShapeFault::LeadingZero));
+        assert_eq!(fault("+1234567890123456"), Some(ShapeFault::TooManyDigits));
+        assert_eq!(
+            fault("+44 7911 12345a"),
+            Some(ShapeFault::ForeignCharacters)
+        );
+        assert_eq!(fault("+"), Some(ShapeFault::NoDigits));
+        assert_eq!(shape_of(""), Shape::Empty);
+        assert_eq!(shape_of("+447911123456"), Shape::E164);
+    }
+
+    #[test]
+    fn letters_never_read_as_a_number() {
+        assert_eq!(
+            analyse("+1 800 FLOWERS", None).number,
+            Err(Invalid::ForeignCharacters)
+        );
+        assert_eq!(
+            analyse("+4479111234x5", None).number,
+            Err(Invalid::ForeignCharacters)
+        );
+    }
+
+    #[test]
+    fn invalid_reasons() {
+        assert_eq!(analyse("+44791", None).number, Err(Invalid::TooShort));
+        assert_eq!(
+            analyse("+999123456789", None).number,
+            Err(Invalid::UnknownCountryCode)
+        );
+        assert_eq!(
+            analyse("0791112345", None).number,
+            Err(Invalid::NoCountryCode)
+        );
+        assert!(analyse("+4479111234567890", None).number.is_err());
+    }
+
+    #[test]
+    fn line_types() {
+        let t = |s: &str| analyse(s, None).number.unwrap().line_type;
+        assert_eq!(t("+18002530000"), LineType::TollFree);
+        assert_eq!(t("+442071838750"), LineType::FixedLine);
+    }
+
+    #[test]
+    fn regions() {
+        assert_eq!(region("gb").unwrap().as_str(), "GB");
+        assert!(region("XX").is_none());
+        assert!(region("").is_none());
+        assert!(supported_regions().len() > 230);
+        assert!(example_mobile_numbers().len() > 230);
+    }
+}

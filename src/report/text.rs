@@ -1,0 +1,145 @@
+//! `--format text`: one finding per block — `path:line: CODE severity: message (row, column)`,
+//! then `help:` and `fix:` lines — and a summary by rule and by WhatsApp error code.
+//! Colour is decided by the caller's stream (on a terminal only, NO_COLOR respected).
+
+use std::io::{self, Write};
+
+use anstyle::{AnsiColor, Style};
+
+use super::Report;
+use crate::diagnostic::{Diagnostic, Location, Severity};
+use crate::{rules, wa_error};
+
+const BOLD: Style = Style::new().bold();
+const DIM: Style = Style::new().dimmed();
+
+fn severity_style(s: Severity) -> Style {
+    let colour = match s {
+        Severity::Error => AnsiColor::Red,
+        Severity::Warning => AnsiColor::Yellow,
+        Severity::Info => AnsiColor::Cyan,
+    };
+    Style::new().fg_color(Some(colour.into())).bold()
+}
+
+/// Writes the report. `out` strips the styles when colour is off.
+pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    for d in &report.diagnostics {
+        write_diagnostic(d, out)?;
+    }
+    write_summary(report, out)
+}
+
+fn write_diagnostic(d: &Diagnostic, out: &mut dyn Write) -> io::Result<()> {
+    let place = match &d.location {
+        Location::Csv {
+            path,
+            line,
+            row,
+            column,
+        } => {
+            let cell = column
+                .as_ref()
+                .map(|c| format!(", column {c}"))
+                .unwrap_or_default();
+            (format!("{path}:{line}"), format!(" (row {row}{cell})"))
+        }
+        Location::Json {
+            path,
+            pointer,
+            line,
+            col,
+        } => {
+            let at = match (line, col) {
+                (Some(l), Some(c)) => format!("{path}:{l}:{c}"),
+                (Some(l), None) => format!("{path}:{l}"),
+                _ => path.to_string(),
+            };
+            (
+                at,
+                format!(" (at {})", if pointer.is_empty() { "/" } else { pointer }),
+            )
+        }
+        Location::File { path, line } => (
+            line.map_or_else(|| path.to_string(), |l| format!("{path}:{l}")),
+            String::new(),
+        ),
+    };
+    let sev = severity_style(d.severity);
+    writeln!(
+        out,
+        "{BOLD}{}:{BOLD:#} {BOLD}{}{BOLD:#} {sev}{}{sev:#}: {}{DIM}{}{DIM:#}",
+        place.0, d.code, d.severity, d.message, place.1
+    )?;
+    if let Some(help) = &d.help {
+        writeln!(out, "    {BOLD}help{BOLD:#}: {help}")?;
+    }
+    if let Some(fix) = &d.fix {
+        writeln!(out, "    {BOLD}fix{BOLD:#}: {}", fix.replacement)?;
+    }
+    Ok(())
+}
+
+fn plural(n: u64, word: &str) -> String {
+    if n == 1 {
+        format!("{n} {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}
+
+fn write_summary(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    let s = report.summary();
+    let mut scope = vec![plural(s.files, "file")];
+    if s.rows > 0 || s.messages == 0 {
+        scope.push(plural(s.rows, "row"));
+    }
+    if s.messages > 0 {
+        scope.push(plural(s.messages, "message"));
+    }
+    if report.diagnostics.is_empty() {
+        return writeln!(
+            out,
+            "{BOLD}All checks passed:{BOLD:#} {}, no findings.",
+            scope.join(", ")
+        );
+    }
+    if !report.diagnostics.is_empty() {
+        writeln!(out)?;
+    }
+    let counts = [
+        (s.errors, Severity::Error),
+        (s.warnings, Severity::Warning),
+        (s.infos, Severity::Info),
+    ]
+    .iter()
+    .filter(|(n, _)| *n > 0)
+    .map(|(n, sev)| {
+        let st = severity_style(*sev);
+        format!("{st}{}{st:#}", plural(*n, sev.as_str()))
+    })
+    .collect::<Vec<_>>();
+    writeln!(
+        out,
+        "{BOLD}Checked {}:{BOLD:#} {}.",
+        scope.join(", "),
+        counts.join(", ")
+    )?;
+    writeln!(out, "By rule:")?;
+    for (code, n) in &s.by_code {
+        let name = rules::find(code).map_or("", |r| r.name);
+        writeln!(out, "  {code}  {name:<24} {n:>8}")?;
+    }
+    if !s.by_wa_error.is_empty() {
+        writeln!(out, "By WhatsApp error prevented:")?;
+        for (code, n) in &s.by_wa_error {
+            let title = code
+                .parse()
+                .ok()
+                .and_then(wa_error::lookup)
+                .map_or("", |e| e.title);
+            writeln!(out, "  {code:<7} {title:<32} {n:>8}")?;
+        }
+    }
+    Ok(())
+}
