@@ -1,5 +1,5 @@
 //! The `check` job: expands the paths, recognises each input's kind, streams each contact
-//! list through the phone reader (in parallel, a chunk of rows at a time) and the contact
+//! list a chunk of rows at a time through the phone workers (in parallel) and the contact
 //! rules (in order), and gathers the findings into a [`Report`]. It owns the data flow, not
 //! the judgement (rules) nor the formatting (report).
 
@@ -7,14 +7,13 @@ use std::io::BufRead;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use rayon::prelude::*;
-
 use crate::config::Config;
 use crate::error::Error;
-use crate::input::contacts::{ColumnChoice, ContactReader, ContactRow};
+use crate::input::contacts::{ColumnChoice, ContactReader};
 use crate::input::kind::{self, Kind};
 use crate::input::suppression;
-use crate::phone::{self, PhoneFacts, RegionCode};
+use crate::phone::RegionCode;
+use crate::phone_workers::{Pending, PhoneWorkers};
 use crate::report::Report;
 use crate::rules::RuleSettings;
 use crate::rules::contacts::{ContactLinter, ContactPolicy};
@@ -89,15 +88,25 @@ pub struct Overrides {
 
 /// Runs the check over every input.
 pub fn run(options: &CheckOptions) -> Result<Report, Error> {
+    let paths = kind::expand(&options.paths)?;
     let mut report = Report::default();
-    for path in kind::expand(&options.paths)? {
-        check_path(&path, options, &mut report)?;
-    }
+    std::thread::scope(|scope| {
+        let workers = PhoneWorkers::start(scope, options.policy.default_region);
+        for path in &paths {
+            check_path(path, options, &workers, &mut report)?;
+        }
+        Ok::<(), Error>(())
+    })?;
     report.finish();
     Ok(report)
 }
 
-fn check_path(path: &Path, options: &CheckOptions, report: &mut Report) -> Result<(), Error> {
+fn check_path(
+    path: &Path,
+    options: &CheckOptions,
+    workers: &PhoneWorkers,
+    report: &mut Report,
+) -> Result<(), Error> {
     let shown = if path == Path::new("-") {
         "<stdin>".to_string()
     } else {
@@ -109,7 +118,7 @@ fn check_path(path: &Path, options: &CheckOptions, report: &mut Report) -> Resul
         source,
     })?;
     match kind {
-        Kind::Contacts => check_contacts(&shown, input, options, report),
+        Kind::Contacts => check_contacts(&shown, input, options, workers, report),
         Kind::Json => Err(Error::input(
             &shown,
             None,
@@ -119,10 +128,11 @@ fn check_path(path: &Path, options: &CheckOptions, report: &mut Report) -> Resul
 }
 
 /// Lints one contact list from a stream; adds its rows and findings to `report`.
-pub fn check_contacts<R: BufRead + Send>(
+pub fn check_contacts<R: BufRead>(
     shown: &str,
     input: R,
     options: &CheckOptions,
+    workers: &PhoneWorkers,
     report: &mut Report,
 ) -> Result<(), Error> {
     let io = |source| Error::Io {
@@ -137,28 +147,27 @@ pub fn check_contacts<R: BufRead + Send>(
         reader.phone_column(),
         reader.opt_in_column(),
     );
-    let region = options.policy.default_region;
-    let analyse = |row: &ContactRow| {
-        row.fault
-            .is_none()
-            .then(|| phone::analyse(&row.phone, region))
-    };
-    let mut current = Vec::with_capacity(CHUNK_ROWS);
-    let mut next = Vec::with_capacity(CHUNK_ROWS);
-    let mut facts: Vec<Option<PhoneFacts>> = Vec::with_capacity(CHUNK_ROWS);
-    reader.read_chunk(&mut current, CHUNK_ROWS).map_err(io)?;
-    while !current.is_empty() {
-        // Read the next chunk on this thread while the pool validates the current one.
-        let (read, ()) = rayon::join(
-            || reader.read_chunk(&mut next, CHUNK_ROWS),
-            || current.par_iter().map(analyse).collect_into_vec(&mut facts),
-        );
-        read.map_err(io)?;
-        for (row, f) in current.iter().zip(&facts) {
-            linter.check(row, f.as_ref(), &mut report.diagnostics);
+    // While the workers read one chunk's phone cells, this thread lints the chunk before
+    // it and reads the one after it.
+    let mut facts = Vec::with_capacity(CHUNK_ROWS);
+    let mut spare = Vec::with_capacity(CHUNK_ROWS);
+    let mut pending: Option<Pending> = None;
+    loop {
+        let mut chunk = std::mem::take(&mut spare);
+        let more = reader.read_chunk(&mut chunk, CHUNK_ROWS).map_err(io)? > 0;
+        let submitted = more.then(|| workers.submit(chunk));
+        if let Some(previous) = pending.take() {
+            let rows = previous.wait(&mut facts);
+            for (row, f) in rows.iter().zip(&facts) {
+                linter.check(row, f.as_ref(), &mut report.diagnostics);
+            }
+            report.rows += rows.len() as u64;
+            spare = rows;
         }
-        report.rows += current.len() as u64;
-        std::mem::swap(&mut current, &mut next);
+        pending = submitted;
+        if pending.is_none() {
+            break;
+        }
     }
     report.files += 1;
     Ok(())

@@ -13,6 +13,7 @@ pub mod error;
 pub mod explain;
 pub mod input;
 pub mod phone;
+pub mod phone_workers;
 pub mod report;
 pub mod rules;
 pub mod wa_error;

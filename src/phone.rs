@@ -137,8 +137,6 @@ pub struct Number {
     pub key: u64,
     /// The country calling code.
     pub country_code: u16,
-    /// The region the number belongs to.
-    pub region: RegionCode,
     /// Its line type.
     pub line_type: LineType,
 }
@@ -147,6 +145,31 @@ impl Number {
     /// The number in E.164 text form, `+` and digits.
     pub fn e164(&self) -> String {
         format!("+{}", self.key)
+    }
+
+    /// The region the number belongs to. Cheap for a calling code that serves one region;
+    /// for a shared one (+1, +7, +44…) it matches the number against each region's plan,
+    /// which is why it is computed on demand rather than for every row.
+    pub fn region(&self) -> Option<RegionCode> {
+        let mut regions =
+            PHONE_NUMBER_UTIL.get_regions_for_country_calling_code(i32::from(self.country_code))?;
+        if regions.len() == 1 {
+            return regions.next().map(RegionCode::from_region);
+        }
+        let digits = self.key.to_string();
+        let national = digits.get(cc_len(self.country_code)..)?;
+        let parsed = phone_number(i32::from(self.country_code), national).ok()?;
+        PHONE_NUMBER_UTIL
+            .get_region_for_number(&parsed)
+            .map(RegionCode::from_region)
+    }
+}
+
+fn cc_len(cc: u16) -> usize {
+    match cc {
+        0..=9 => 1,
+        10..=99 => 2,
+        _ => 3,
     }
 }
 
@@ -252,7 +275,7 @@ pub fn analyse(cell: &str, default_region: Option<RegionCode>) -> PhoneFacts {
     let shape = shape_of(text);
     let number = match shape {
         Shape::Empty => Err(Invalid::NotANumber),
-        Shape::E164 => read_international(text),
+        Shape::E164 => read_e164(&text[1..]),
         Shape::NotE164(ShapeFault::ForeignCharacters) => Err(Invalid::ForeignCharacters),
         Shape::NotE164(ShapeFault::NoDigits) => Err(Invalid::NotANumber),
         Shape::NotE164(_) => read_loose(text, default_region),
@@ -320,6 +343,85 @@ fn shape_of(text: &str) -> Shape {
         ShapeFault::MissingPlus
     };
     Shape::NotE164(fault)
+}
+
+/// The calling code a cell most likely carries (no validation): the leading calling code of
+/// its digits when written with `+`, `00` or no prefix, else the default region's. Lets
+/// callers spread work by country so that each worker uses its own countries' patterns.
+pub fn calling_code_hint(cell: &str, default_region: Option<RegionCode>) -> Option<u16> {
+    let text = cell.trim();
+    let cc = if let Some(digits) = text
+        .strip_prefix('+')
+        .filter(|d| d.bytes().all(|b| b.is_ascii_digit()))
+    {
+        split_calling_code(digits)?.0
+    } else {
+        let mut digits = [0u8; 8];
+        let mut n = 0;
+        for b in text.bytes().filter(u8::is_ascii_digit).take(digits.len()) {
+            digits[n] = b;
+            n += 1;
+        }
+        let digits = std::str::from_utf8(&digits[..n]).ok()?;
+        match (
+            digits.strip_prefix("00"),
+            default_region.and_then(RegionCode::to_region),
+        ) {
+            (Some(rest), _) => split_calling_code(rest)?.0,
+            (None, Some(region)) => PHONE_NUMBER_UTIL.get_country_code_for_region(region)?,
+            (None, None) => split_calling_code(digits)?.0,
+        }
+    };
+    u16::try_from(cc).ok()
+}
+
+/// Splits E.164 digits into the assigned calling code (the first 1–3 digits that form one)
+/// and the national number.
+fn split_calling_code(digits: &str) -> Option<(i32, &str)> {
+    (1..=3).find_map(|len| {
+        let code: i32 = digits.get(..len)?.parse().ok()?;
+        PHONE_NUMBER_UTIL
+            .get_regions_for_country_calling_code(code)
+            .map(|_| (code, &digits[len..]))
+    })
+}
+
+/// Reads strict E.164 digits (after the `+`) exactly as written: the country code is the
+/// first 1–3 digits that form an assigned calling code, the rest is the national number,
+/// and nothing is stripped — unlike a lenient parse, which would drop a national prefix
+/// (`+44 0…`) that WhatsApp would keep and fail on. It also skips the parser's
+/// pattern matching, the costliest part of reading a well-formed list.
+fn read_e164(digits: &str) -> Result<Number, Invalid> {
+    let (cc, national) = split_calling_code(digits).ok_or(Invalid::UnknownCountryCode)?;
+    classify(&phone_number(cc, national)?)
+}
+
+/// Builds a number from its calling code and national digits, as libphonenumber's parser
+/// would for `+` input, without stripping anything.
+fn phone_number(cc: i32, national: &str) -> Result<PhoneNumber, Invalid> {
+    if national.len() < 2 {
+        return Err(Invalid::TooShort);
+    }
+    let mut parsed = PhoneNumber {
+        country_code: cc,
+        national_number: national.parse().map_err(|_| Invalid::TooLong)?,
+        ..PhoneNumber::default()
+    };
+    // Leading zeros of the national number (Italy and others), as libphonenumber's parser
+    // records them: all of them, except the last when the number is nothing but zeros.
+    let zeros = national.bytes().take_while(|&b| b == b'0').count();
+    if zeros > 0 {
+        parsed.italian_leading_zero = Some(true);
+        let zeros = if zeros == national.len() {
+            zeros - 1
+        } else {
+            zeros
+        };
+        if zeros > 1 {
+            parsed.number_of_leading_zeros = Some(zeros as i32);
+        }
+    }
+    Ok(parsed)
 }
 
 /// Parses `+digits` (no region needed).
@@ -390,9 +492,7 @@ fn parse_failure(e: &ParseError) -> Invalid {
 }
 
 fn classify(parsed: &PhoneNumber) -> Result<Number, Invalid> {
-    let line_type = LineType::from_lib(PHONE_NUMBER_UTIL.get_number_type(parsed));
-    let region = PHONE_NUMBER_UTIL.get_region_for_number(parsed);
-    let (Some(line_type), Some(region)) = (line_type, region) else {
+    let Some(line_type) = LineType::from_lib(PHONE_NUMBER_UTIL.get_number_type(parsed)) else {
         return Err(why_invalid(parsed));
     };
     let e164 = parsed.format_as(PhoneNumberFormat::E164);
@@ -407,7 +507,6 @@ fn classify(parsed: &PhoneNumber) -> Result<Number, Invalid> {
         key,
         country_code: u16::try_from(parsed.country_code)
             .map_err(|_| Invalid::UnknownCountryCode)?,
-        region: RegionCode::from_region(region),
         line_type,
     })
 }
@@ -451,7 +550,12 @@ mod tests {
         assert_eq!(facts.shape, Shape::E164);
         let n = facts.number.unwrap();
         assert_eq!(n.key, 919876543210);
-        assert_eq!(n.region.as_str(), "IN");
+        assert_eq!(n.region().unwrap().as_str(), "IN");
+        let shared = |s: &str| analyse(s, None).number.unwrap().region().unwrap();
+        assert_eq!(shared("+447400123456").as_str(), "GB");
+        assert_eq!(shared("+447911123456").as_str(), "GG");
+        assert_eq!(shared("+16502530000").as_str(), "US");
+        assert_eq!(shared("+14165550123").as_str(), "CA");
         assert_eq!(n.line_type, LineType::Mobile);
         assert_eq!(n.e164(), "+919876543210");
     }
@@ -518,6 +622,26 @@ mod tests {
             Err(Invalid::NoCountryCode)
         );
         assert!(analyse("+4479111234567890", None).number.is_err());
+    }
+
+    #[test]
+    fn strict_e164_is_read_as_written() {
+        // A national prefix after the country code is not stripped: WhatsApp would keep it.
+        assert!(analyse("+4407400123456", None).number.is_err());
+        assert_eq!(
+            analyse("+44 07400 123456", None).number.unwrap().key,
+            447400123456
+        );
+        // Italian numbers keep their leading zero.
+        assert_eq!(
+            analyse("+390236618300", None).number.unwrap().key,
+            390236618300
+        );
+        assert_eq!(
+            analyse("+999123", None).number,
+            Err(Invalid::UnknownCountryCode)
+        );
+        assert_eq!(analyse("+441", None).number, Err(Invalid::TooShort));
     }
 
     #[test]

@@ -29,8 +29,11 @@ declare_rule! {
 
 /// The finding for a recipient in a region the policy does not allow.
 pub fn check(cx: &RowCheck) -> Option<Diagnostic> {
-    let region = cx.number()?.region;
     let policy = cx.policy;
+    if policy.blocked_countries.is_empty() && policy.allowed_countries.is_empty() {
+        return None;
+    }
+    let region = cx.number()?.region()?;
     let why = if policy.blocked_countries.contains(&region) {
         "in blocked_countries"
     } else if !policy.allowed_countries.is_empty() && !policy.allowed_countries.contains(&region) {

@@ -1,0 +1,171 @@
+//! Contact-list throughput benchmark (`cargo bench --bench contacts`).
+//!
+//! Generates a deterministic contact list (default 1,000,000 rows; `WALINT_BENCH_ROWS` to
+//! change) mixing every region the phone metadata has an example mobile number for, with
+//! about 10% malformed rows and about 2% duplicates, then runs the release `walint check`
+//! binary on it several times and reports the median wall time, rows/s, and the peak RSS
+//! of the walint process (ru_maxrss). It also times a 1-row file. Not a test: nothing here
+//! asserts a time, since the machine is shared and noisy; it prints figures for the README.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+const RUNS: usize = 5;
+const SMALL_RUNS: usize = 21;
+
+/// A small deterministic generator (xorshift64*), so the list is the same on every machine.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+}
+
+/// Writes the benchmark list; returns its region count.
+fn generate(path: &Path, rows: usize) -> usize {
+    let examples = walint::phone::example_mobile_numbers();
+    let mut rng = Rng(0x5EED_CAFE_F00D_BEEF);
+    let mut out = String::with_capacity(rows * 48);
+    out.push_str("name,phone,city\n");
+    let mut previous: Vec<String> = Vec::new();
+    for i in 0..rows {
+        let (_, e164) = &examples[rng.below(examples.len() as u64) as usize];
+        // Vary the last five digits so numbers differ, keeping only valid variants (a few
+        // tries; the example itself is valid), so the malformed share is the one chosen below.
+        let number = (0..8)
+            .map(|_| format!("{}{:05}", &e164[..e164.len() - 5], rng.below(100_000)))
+            .find(|n| walint::phone::analyse(n, None).number.is_ok())
+            .unwrap_or_else(|| e164.clone());
+        let roll = rng.below(1000);
+        let cell = match roll {
+            0..=9 => previous
+                .get(rng.below(previous.len().max(1) as u64) as usize)
+                .cloned()
+                .unwrap_or_default(),
+            20..=39 => format!("{} {} {}", &number[..3], &number[3..7], &number[7..]),
+            40..=54 => number[1..].to_string(),
+            55..=69 => format!("00{}", &number[1..]),
+            70..=79 => String::new(),
+            80..=89 => number[..6].to_string(),
+            90..=99 => format!("{}x1", &number),
+            100..=104 => "\"+1 (650) 253-0000\"".to_string(),
+            _ => number.clone(),
+        };
+        if previous.len() < 4096 {
+            previous.push(number);
+        } else {
+            let slot = rng.below(4096) as usize;
+            previous[slot] = number;
+        }
+        let _ = writeln!(out, "Customer {i},{cell},City {}", i % 977);
+    }
+    std::fs::write(path, out).expect("write benchmark list");
+    examples.len()
+}
+
+struct Run {
+    wall: Duration,
+    max_rss_kib: i64,
+}
+
+fn run_walint(bin: &Path, input: &Path) -> Run {
+    let start = Instant::now();
+    let status = Command::new(bin)
+        .args([
+            "check",
+            "--no-config",
+            "--format",
+            "json",
+            "--output",
+            "/dev/null",
+        ])
+        .arg(input)
+        .status()
+        .expect("run walint");
+    let wall = start.elapsed();
+    assert!(
+        matches!(status.code(), Some(0 | 1)),
+        "walint failed: {status}"
+    );
+    Run {
+        wall,
+        max_rss_kib: children_max_rss_kib(),
+    }
+}
+
+/// The largest resident set of any child so far, in KiB.
+fn children_max_rss_kib() -> i64 {
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: getrusage only writes into the struct we pass.
+    unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, &mut usage) };
+    usage.ru_maxrss
+}
+
+fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v[v.len() / 2]
+}
+
+fn main() {
+    let rows: usize = std::env::var("WALINT_BENCH_ROWS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1_000_000);
+    let bin = PathBuf::from(env!("CARGO_BIN_EXE_walint"));
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("bench-contacts");
+    std::fs::create_dir_all(&dir).expect("bench dir");
+
+    let small = dir.join("one-row.csv");
+    std::fs::write(&small, "name,phone\nAsha,+919876543210\n").expect("write 1-row list");
+    run_walint(&bin, &small); // warm the page cache
+    let small_median = median(
+        (0..SMALL_RUNS)
+            .map(|_| run_walint(&bin, &small).wall)
+            .collect(),
+    );
+
+    let big = dir.join(format!("contacts-{rows}.csv"));
+    let regions = generate(&big, rows);
+    let bytes = std::fs::metadata(&big).map(|m| m.len()).unwrap_or(0);
+    run_walint(&bin, &big); // warm-up
+    let runs: Vec<Run> = (0..RUNS).map(|_| run_walint(&bin, &big)).collect();
+    let peak = runs.iter().map(|r| r.max_rss_kib).max().unwrap_or(0);
+    let walls: Vec<Duration> = runs.iter().map(|r| r.wall).collect();
+    let med = median(walls.clone());
+    let rate = rows as f64 / med.as_secs_f64();
+
+    println!(
+        "walint contacts benchmark ({} cores)",
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    );
+    println!(
+        "  list: {rows} rows, {regions} regions, {:.1} MB, ~10% malformed, ~2% duplicates",
+        bytes as f64 / 1e6
+    );
+    println!(
+        "  runs: {}",
+        walls
+            .iter()
+            .map(|w| format!("{:.3}s", w.as_secs_f64()))
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
+    println!("  median: {:.3}s = {:.0} rows/s", med.as_secs_f64(), rate);
+    println!(
+        "  peak RSS (walint process, max over runs): {:.1} MB",
+        peak as f64 / 1024.0
+    );
+    println!(
+        "  1-row file: median {:.1} ms over {SMALL_RUNS} runs",
+        small_median.as_secs_f64() * 1e3
+    );
+}

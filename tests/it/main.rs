@@ -1,0 +1,8 @@
+//! walint's integration tests: one binary, a module per topic (as in ripgrep).
+
+mod cli;
+mod properties;
+mod reference;
+mod rule_fixtures;
+mod schema;
+mod support;

@@ -1,0 +1,42 @@
+//! Shared helpers for the integration tests: paths to fixtures and the binary, and running
+//! the library's check on a file with a given config.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+use walint::check::{self, CheckOptions, Overrides};
+use walint::config::Config;
+use walint::report::Report;
+
+/// The crate root.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A path under `fixtures/`.
+pub fn fixture(rel: &str) -> PathBuf {
+    root().join("fixtures").join(rel)
+}
+
+/// A command running the walint binary, in the crate root, with colour off.
+pub fn walint() -> assert_cmd::Command {
+    let mut cmd = assert_cmd::Command::cargo_bin("walint").expect("walint binary");
+    cmd.current_dir(root())
+        .env("NO_COLOR", "1")
+        .env_remove("CLICOLOR_FORCE");
+    cmd
+}
+
+/// Checks `paths` through the library with the config at `config` (or none).
+pub fn check(paths: &[&Path], config: Option<&Path>) -> Result<Report, walint::error::Error> {
+    let config = match config {
+        Some(p) => Config::load(p)?,
+        None => Config::default(),
+    };
+    let overrides = Overrides {
+        paths: paths.iter().map(|p| p.to_path_buf()).collect(),
+        ..Overrides::default()
+    };
+    check::run(&CheckOptions::from_config(&config, overrides)?)
+}
