@@ -1,1 +1,287 @@
-//! (filled in below)
+//! The command line as a user meets it: exit codes (0 clean, 1 findings, 2 walint failed),
+//! both output formats, `--output`, `--fail-on`, `--select`/`--ignore`, standard input, bad
+//! input and bad configuration, `rules`, `explain` and `--version`. Spawns the real binary.
+
+use predicates::prelude::*;
+use predicates::str::contains;
+
+use crate::support::{fixture, walint};
+
+fn clean_csv(dir: &std::path::Path) -> std::path::PathBuf {
+    let p = dir.join("clean.csv");
+    std::fs::write(&p, "name,phone\nAsha,+919876543210\nRavi,+447400123456\n").unwrap();
+    p
+}
+
+#[test]
+fn clean_list_exits_0_with_one_quiet_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = walint()
+        .args(["check", "--no-config"])
+        .arg(clean_csv(dir.path()))
+        .assert()
+        .code(0);
+    let stdout = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    assert_eq!(stdout, "All checks passed: 1 file, 2 rows, no findings.\n");
+}
+
+#[test]
+fn findings_exit_1_and_text_names_place_rule_help_and_fix() {
+    let out = walint()
+        .args(["check", "--no-config"])
+        .arg(fixture("rules/WAC001/fires.csv"))
+        .assert()
+        .code(1);
+    let stdout = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    assert!(
+        !stdout.contains('\u{1b}'),
+        "no colour when NO_COLOR is set or not a terminal"
+    );
+    let rel = "fixtures/rules/WAC001/fires.csv";
+    let shown = stdout.replace(
+        &fixture("rules/WAC001/fires.csv").display().to_string(),
+        rel,
+    );
+    insta::assert_snapshot!("text_wac001", shown);
+}
+
+#[test]
+fn json_report_is_the_contract() {
+    let out = walint()
+        .args([
+            "check",
+            "--no-config",
+            "--format",
+            "json",
+            "fixtures/rules/WAC004/fires.csv",
+        ])
+        .assert()
+        .code(1);
+    let report: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    insta::assert_json_snapshot!("json_wac004", report, {".tool.version" => "[version]"});
+    assert_eq!(report["summary"]["by_code"]["WAC004"], 1);
+    assert_eq!(report["diagnostics"][0]["location"]["row"], 3);
+}
+
+#[test]
+fn output_file_gets_the_report_and_stdout_stays_empty() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("report.json");
+    walint()
+        .args(["check", "--no-config", "--format", "json", "--output"])
+        .arg(&target)
+        .arg(fixture("rules/WAC005/fires.csv"))
+        .assert()
+        .code(1)
+        .stdout("");
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(target).unwrap()).unwrap();
+    assert_eq!(report["summary"]["errors"], 1);
+}
+
+#[test]
+fn fail_on_sets_the_threshold() {
+    // Only a warning (a duplicate): passes by default, fails with --fail-on warning.
+    let dir = tempfile::tempdir().unwrap();
+    let warn_only = dir.path().join("dup.csv");
+    std::fs::write(&warn_only, "phone\n+919876543210\n+919876543210\n").unwrap();
+    walint()
+        .args(["check", "--no-config"])
+        .arg(&warn_only)
+        .assert()
+        .code(0)
+        .stdout(contains("WAC004"));
+    walint()
+        .args(["check", "--no-config", "--fail-on", "warning"])
+        .arg(&warn_only)
+        .assert()
+        .code(1);
+}
+
+#[test]
+fn select_and_ignore() {
+    let f = fixture("rules/WAC001/fires.csv");
+    walint()
+        .args(["check", "--no-config", "--ignore", "WAC001"])
+        .arg(&f)
+        .assert()
+        .code(0);
+    walint()
+        .args(["check", "--no-config", "--select", "WAC005,phone-invalid"])
+        .arg(&f)
+        .assert()
+        .code(0);
+    walint()
+        .args(["check", "--no-config", "--select", "WAZ"])
+        .arg(&f)
+        .assert()
+        .code(2)
+        .stderr(contains("'WAZ' names no rule"));
+}
+
+#[test]
+fn reads_standard_input() {
+    walint()
+        .args(["check", "--no-config", "-"])
+        .write_stdin("phone\n+91 98765 43210\n")
+        .assert()
+        .code(1)
+        .stdout(contains("<stdin>:2: WAC001"));
+}
+
+#[test]
+fn default_region_reads_national_numbers() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("national.csv");
+    std::fs::write(&p, "phone\n098765 43210\n").unwrap();
+    walint()
+        .args(["check", "--no-config", "--default-region", "IN"])
+        .arg(&p)
+        .assert()
+        .code(1)
+        .stdout(contains("fix: +919876543210"));
+    walint()
+        .args(["check", "--no-config", "--default-region", "XX"])
+        .arg(&p)
+        .assert()
+        .code(2)
+        .stderr(contains("not a region code"));
+}
+
+#[test]
+fn phone_column_flag_and_unrecognised_header() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("odd.csv");
+    std::fs::write(&p, "customer,contact_no\nAsha,+919876543210\n").unwrap();
+    walint()
+        .args(["check", "--no-config"])
+        .arg(&p)
+        .assert()
+        .code(2)
+        .stderr(contains(
+            "no phone column recognised in the header (saw: customer, contact_no)",
+        ))
+        .stderr(
+            predicate::str::ends_with("\n")
+                .and(predicate::function(|s: &str| s.lines().count() == 1)),
+        );
+    walint()
+        .args(["check", "--no-config", "--phone-column", "contact_no"])
+        .arg(&p)
+        .assert()
+        .code(0);
+}
+
+#[test]
+fn missing_file_and_bad_config_exit_2_with_one_line() {
+    walint()
+        .args(["check", "--no-config", "nope.csv"])
+        .assert()
+        .code(2)
+        .stderr(contains("walint: error: nope.csv:"));
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("walint.toml");
+    std::fs::write(&cfg, "default_region = \"IN\"\nsendr = \"+1\"\n").unwrap();
+    walint()
+        .args(["check", "--config"])
+        .arg(&cfg)
+        .arg(clean_csv(dir.path()))
+        .assert()
+        .code(2)
+        .stderr(contains("walint.toml:2: unknown field `sendr`"));
+    walint().args(["check"]).assert().code(2);
+    walint()
+        .args(["check", "--no-config", "--format", "yaml", "x.csv"])
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn config_is_found_upwards_from_the_current_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("walint.toml"),
+        "blocked_countries = [\"IN\"]\n",
+    )
+    .unwrap();
+    let nested = dir.path().join("lists/2026");
+    std::fs::create_dir_all(&nested).unwrap();
+    std::fs::write(nested.join("c.csv"), "phone\n+919876543210\n").unwrap();
+    walint()
+        .current_dir(&nested)
+        .args(["check", "c.csv"])
+        .assert()
+        .code(1)
+        .stdout(contains("WAC006"));
+}
+
+#[test]
+fn demo_campaign_shows_every_contact_rule() {
+    let out = walint()
+        .args([
+            "check",
+            "--config",
+            "fixtures/demo/walint.toml",
+            "--format",
+            "json",
+            "fixtures/demo",
+        ])
+        .assert()
+        .code(1);
+    let report: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    for rule in walint::rules::ALL {
+        assert!(
+            report["summary"]["by_code"][rule.code]
+                .as_u64()
+                .unwrap_or(0)
+                > 0,
+            "{} not in the demo",
+            rule.code
+        );
+    }
+    assert_eq!(report["summary"]["rows"], 201);
+}
+
+#[test]
+fn json_input_is_refused_clearly_for_now() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("payload.json");
+    std::fs::write(&p, "{\"messaging_product\":\"whatsapp\"}").unwrap();
+    walint()
+        .args(["check", "--no-config"])
+        .arg(&p)
+        .assert()
+        .code(2)
+        .stderr(contains("not supported"));
+}
+
+#[test]
+fn rules_explain_and_version() {
+    walint()
+        .arg("rules")
+        .assert()
+        .code(0)
+        .stdout(contains("WAC001  phone-not-e164"));
+    let out = walint()
+        .args(["rules", "--format", "json"])
+        .assert()
+        .code(0);
+    let rules: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert_eq!(rules.as_array().unwrap().len(), walint::rules::ALL.len());
+    walint()
+        .args(["explain", "WAC004"])
+        .assert()
+        .code(0)
+        .stdout(contains("## How to fix"));
+    walint()
+        .args(["explain", "131050"])
+        .assert()
+        .code(0)
+        .stdout(contains("WAC008 suppressed-recipient"));
+    walint().args(["explain", "424242"]).assert().code(2);
+    walint()
+        .arg("--version")
+        .assert()
+        .code(0)
+        .stdout(contains("libphonenumber metadata 9.0.42"));
+}

@@ -1,1 +1,75 @@
-//! (filled in below)
+//! Every rule in the catalogue fires on its `fixtures/rules/<CODE>/fires.*` and stays silent
+//! on its near miss `passes.*`, checked through the library with the folder's walint.toml.
+
+use std::path::Path;
+
+use walint::rules::ALL;
+
+use crate::support;
+
+fn codes_in(dir: &Path, file: &str) -> Vec<&'static str> {
+    let config = dir.join("walint.toml");
+    let config = config.is_file().then_some(config.as_path());
+    let input = dir.join(file);
+    assert!(input.is_file(), "missing fixture {}", input.display());
+    let report = support::check(&[input.as_path()], config)
+        .unwrap_or_else(|e| panic!("{} could not be checked: {e}", input.display()));
+    report.diagnostics.iter().map(|d| d.code).collect()
+}
+
+#[test]
+fn every_rule_fires_on_its_fixture_and_not_on_its_near_miss() {
+    for rule in ALL {
+        let dir = support::fixture(&format!("rules/{}", rule.code));
+        let fires = codes_in(&dir, "fires.csv");
+        assert!(
+            fires.contains(&rule.code),
+            "{} did not fire on fires.csv (got {fires:?})",
+            rule.code
+        );
+        let passes = codes_in(&dir, "passes.csv");
+        assert!(
+            !passes.contains(&rule.code),
+            "{} fired on its near miss (got {passes:?})",
+            rule.code
+        );
+    }
+}
+
+#[test]
+fn fixtures_fire_exactly_where_expected() {
+    let lines = |code: &str| -> Vec<u64> {
+        let dir = support::fixture(&format!("rules/{code}"));
+        let config = dir.join("walint.toml");
+        let config = config.is_file().then_some(config.as_path());
+        let report = support::check(&[dir.join("fires.csv").as_path()], config).unwrap();
+        report
+            .diagnostics
+            .iter()
+            .filter(|d| d.code == code)
+            .map(|d| d.location.line())
+            .collect()
+    };
+    // Ragged (3), text after a quote (4), unclosed quote (5); line 6 is read again.
+    assert_eq!(lines("WAC000"), [3, 4, 5]);
+    assert_eq!(lines("WAC001"), [2, 3, 4]);
+    assert_eq!(lines("WAC004"), [4]);
+    assert_eq!(lines("WAC006"), [2, 3]);
+    // Suppression list (2), "no" (3), empty opt-in (4).
+    assert_eq!(lines("WAC008"), [2, 3, 4]);
+}
+
+#[test]
+fn no_folder_without_a_rule() {
+    let dir = support::fixture("rules");
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let entry = entry.unwrap();
+        if entry.path().is_dir() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            assert!(
+                walint::rules::find(&name).is_some(),
+                "fixtures/rules/{name} names no rule"
+            );
+        }
+    }
+}
