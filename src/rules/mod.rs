@@ -50,17 +50,15 @@ impl Rule {
             .to_string()
     }
 
-    /// The first paragraph of the documentation below "What it checks": a one-line summary.
+    /// A one-line summary: the opening clause of "What it checks" (up to its first `:` or
+    /// full stop).
     pub fn summary(&self) -> String {
         let doc = self.documentation();
         let body = doc.split("## What it checks").nth(1).unwrap_or(&doc);
-        body.trim()
-            .split("\n\n")
-            .next()
-            .unwrap_or("")
-            .split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ")
+        let paragraph = body.trim().split("\n\n").next().unwrap_or("");
+        let text = paragraph.split_whitespace().collect::<Vec<_>>().join(" ");
+        let end = [": ", ". "].iter().filter_map(|p| text.find(p)).min().unwrap_or(text.len());
+        text[..end].trim_end_matches('.').to_string()
     }
 
     /// A finding of this rule at its default severity.
