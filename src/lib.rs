@@ -5,6 +5,8 @@
 //! (`input`) turn bytes into the model, rules (`rules`) judge it, emitters (`report`) only
 //! format. The binary in `main.rs` is a thin shell over [`cli::run`].
 
+#![warn(missing_docs)]
+
 pub mod check;
 pub mod cli;
 pub mod config;

@@ -110,6 +110,7 @@ pub struct RecordReader<R> {
     replay: VecDeque<(u64, Vec<u8>)>,
     at_start: bool,
     line_buf: Vec<u8>,
+    expected_fields: Option<usize>,
 }
 
 impl<R: BufRead> RecordReader<R> {
@@ -126,7 +127,15 @@ impl<R: BufRead> RecordReader<R> {
             replay: VecDeque::new(),
             at_start: true,
             line_buf: Vec::new(),
+            expected_fields: None,
         })
+    }
+
+    /// Tells the reader how many fields a record has (the header's count), so that a
+    /// quoted field spanning lines that leaves a record with another count is recognised
+    /// as a quote opened by mistake, and its lines are read again one by one.
+    pub fn expect_fields(&mut self, n: usize) {
+        self.expected_fields = Some(n);
     }
 
     /// The delimiter in use.
@@ -170,23 +179,33 @@ impl<R: BufRead> RecordReader<R> {
                 continue;
             }
             rec.line = first;
+            // Where each physical line of the record starts in `rec.raw`.
             let mut span: Vec<(u64, usize)> = Vec::new();
             let mut state = State::FieldStart;
             loop {
                 let start = rec.raw.len();
+                span.push((first + span.len() as u64, start));
                 rec.raw.extend_from_slice(&self.line_buf);
                 state = self.scan(rec, start, state);
                 if state != State::Quoted {
                     break;
                 }
-                span.push((first + span.len() as u64, start));
                 let too_big =
                     span.len() as u64 >= MAX_RECORD_LINES || rec.raw.len() > MAX_RECORD_BYTES;
                 let more = if too_big { None } else { self.next_line()? };
                 if more.is_none() {
-                    self.unclose(rec, &span);
                     break;
                 }
+            }
+            // A quote that runs over several lines and then never closes, closes with text
+            // after it, or leaves the record with the wrong number of fields, is taken as
+            // opened by mistake: the record is its first line, the others are read again.
+            let broken = state == State::Quoted
+                || (span.len() > 1
+                    && (rec.fault.is_some()
+                        || self.expected_fields.is_some_and(|n| n != rec.len())));
+            if broken {
+                self.unclose(rec, &span);
             }
             if rec.fault.is_none() && std::str::from_utf8(&rec.raw).is_err() {
                 rec.fault = Some(Fault::InvalidUtf8);
@@ -196,7 +215,7 @@ impl<R: BufRead> RecordReader<R> {
     }
 
     /// An unclosed quote: the record is its first line only; the lines after it (every
-    /// line in `span` but the first, each of which ended inside the quote) are read again.
+    /// line in `span` but the first) are read again.
     fn unclose(&mut self, rec: &mut Record, span: &[(u64, usize)]) {
         for (i, &(n, s)) in span.iter().enumerate().skip(1).rev() {
             let e = span.get(i + 1).map_or(rec.raw.len(), |&(_, e)| e);
@@ -336,6 +355,46 @@ mod tests {
         assert_eq!(got[1].2, Some(Fault::UnclosedQuote));
         assert_eq!(got[2], (3, fields(&["2", "x"]), None));
         assert_eq!(got[3], (4, fields(&["3", "y"]), None));
+    }
+
+    #[test]
+    fn a_later_quote_does_not_swallow_the_lines_between() {
+        let got = read_all("name,phone\nA,\"oops\nB,+447400123456\nC,\"oops\nD,+447400123457\n");
+        let lines: Vec<_> = got.iter().map(|r| (r.0, r.2)).collect();
+        assert_eq!(
+            lines,
+            [
+                (1, None),
+                (2, Some(Fault::UnclosedQuote)),
+                (3, None),
+                (4, Some(Fault::UnclosedQuote)),
+                (5, None)
+            ]
+        );
+        let got = read_all("name,phone\nA,\"oops\nB,\"a\"b\n");
+        assert_eq!(got.len(), 3);
+    }
+
+    #[test]
+    fn a_multi_line_record_with_the_wrong_field_count_is_split() {
+        let mut r = RecordReader::new(&b"a,b\n1,\"x\n2,y\",z\n3,w\n"[..], None).unwrap();
+        r.expect_fields(2);
+        let mut rec = Record::default();
+        let mut lines = Vec::new();
+        while r.read(&mut rec).unwrap() {
+            lines.push((rec.line, rec.fault));
+        }
+        // Line 3 stands alone again: `y"` is a stray quote in an unquoted field (kept as
+        // text); its three fields make it ragged, which the contact reader reports.
+        assert_eq!(
+            lines,
+            [
+                (1, None),
+                (2, Some(Fault::UnclosedQuote)),
+                (3, None),
+                (4, None)
+            ]
+        );
     }
 
     #[test]

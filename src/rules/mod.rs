@@ -1,5 +1,5 @@
 //! The rule catalogue. One rule is one file (grouped by family: `contacts/`, and later
-//! `payloads/`, `registry/`, `media/`) that declares a [`Rule`] with [`declare_rule!`]:
+//! `payloads/`, `registry/`, `media/`) that declares a [`Rule`] with [`declare_rule!`](crate::declare_rule):
 //! code, kebab-case name, the WhatsApp error code it prevents, default severity and its
 //! documentation (the doc comment), next to the check itself and its unit tests.
 //! [`ALL`] lists every rule; [`RuleSettings`] says which run and at what severity.
@@ -57,7 +57,11 @@ impl Rule {
         let body = doc.split("## What it checks").nth(1).unwrap_or(&doc);
         let paragraph = body.trim().split("\n\n").next().unwrap_or("");
         let text = paragraph.split_whitespace().collect::<Vec<_>>().join(" ");
-        let end = [": ", ". "].iter().filter_map(|p| text.find(p)).min().unwrap_or(text.len());
+        let end = [": ", ". "]
+            .iter()
+            .filter_map(|p| text.find(p))
+            .min()
+            .unwrap_or(text.len());
         text[..end].trim_end_matches('.').to_string()
     }
 

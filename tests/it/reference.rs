@@ -11,9 +11,14 @@ use crate::support;
 /// Rows in `phones/libphonenumber_cases.csv`; a truncated or padded file fails.
 const CASE_ROWS: usize = 90;
 
-/// Rows whose walint verdict differs from libphonenumber's, keyed by (input, region column).
-/// Cells with characters no phone number has are not listed: they are one general rule
-/// (see [`has_foreign_characters`]).
+/// Rows whose walint verdict differs from libphonenumber's, keyed by (input, region column),
+/// with walint's verdict and why. Cells with characters no phone number has are not listed:
+/// they are one general rule (see [`has_foreign_characters`]).
+///
+/// The three `+` + IDD rows are walint's current, safe behaviour rather than a choice
+/// documented in src/phone.rs: the cell is reported as unreadable (WAC001 without a fix)
+/// where libphonenumber reads it. Reading `+00…`/`+011…` like `00…` would turn them into
+/// fixable cells; if walint learns that, these three entries become `Ok("+6433316005")`.
 const DIFFERENCES: &[(&str, &str, Result<&str, Invalid>, &str)] = &[
     (
         "+01164 3 331 6005",
@@ -70,7 +75,10 @@ fn read_cases() -> Vec<Case> {
         .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
     // The file has no quoted fields (no field holds a comma or a quote), so splitting on
     // commas is exact; the assertions below fail loudly if that ever changes.
-    assert!(!text.contains('"'), "the reference CSV now has quoted fields");
+    assert!(
+        !text.contains('"'),
+        "the reference CSV now has quoted fields"
+    );
     let mut lines = text.lines();
     let header: Vec<&str> = lines.next().expect("header").split(',').collect();
     let col = |name: &str| {
@@ -136,9 +144,7 @@ fn has_foreign_characters(input: &str) -> bool {
 /// `+` and 1–15 digits, the first not 0: what walint reads exactly as written.
 fn is_strict_e164(input: &str) -> bool {
     input.strip_prefix('+').is_some_and(|d| {
-        (1..=15).contains(&d.len())
-            && !d.starts_with('0')
-            && d.bytes().all(|b| b.is_ascii_digit())
+        (1..=15).contains(&d.len()) && !d.starts_with('0') && d.bytes().all(|b| b.is_ascii_digit())
     })
 }
 
@@ -169,7 +175,7 @@ fn libphonenumber_cases() {
     let cases = read_cases();
     assert_eq!(cases.len(), CASE_ROWS, "rows in the reference CSV");
     let mut used = vec![0usize; DIFFERENCES.len()];
-    let (mut foreign, mut valid, mut invalid) = (0, 0, 0);
+    let (mut foreign, mut as_written, mut valid, mut invalid) = (0, 0, 0, 0);
     let mut failures = Vec::new();
     for case in &cases {
         let facts = phone::analyse(&case.input, region_of(&case.region));
@@ -211,20 +217,20 @@ fn libphonenumber_cases() {
             // libphonenumber stripped a national prefix after the country code; walint
             // reads strict E.164 as written (WhatsApp would keep the prefix and fail), so
             // only "not another number" (checked above) holds.
+            as_written += 1;
             true
         } else if case.expected_valid {
             valid += 1;
             got.as_ref().is_ok_and(|n| n.e164() == case.expected_parse)
         } else {
             invalid += 1;
-            got.as_ref().is_err_and(|why| reasons_for(case).contains(why))
+            got.as_ref()
+                .is_err_and(|why| reasons_for(case).contains(why))
         };
         if !ok {
             let want = match difference {
                 Some(i) => format!("{:?} ({})", DIFFERENCES[i].2, DIFFERENCES[i].3),
-                None if has_foreign_characters(&case.input) => {
-                    "Err(ForeignCharacters)".to_string()
-                }
+                None if has_foreign_characters(&case.input) => "Err(ForeignCharacters)".to_string(),
                 None if case.expected_valid => format!("Ok({})", case.expected_parse),
                 None => format!("Err(one of {:?})", reasons_for(case)),
             };
@@ -240,10 +246,11 @@ fn libphonenumber_cases() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
     // Every row fell in exactly one group: the counts pin how the 90 rows split, so a
-    // changed file or a rule that silently swallows rows shows up here.
+    // changed file, or a classification above that swallows rows meant for another
+    // group, shows up here. (No strict E.164 row of this file has a national prefix.)
     assert_eq!(
-        (DIFFERENCES.len(), foreign, valid, invalid),
-        (6, 27, 25, 32),
-        "rows per group (differences, foreign characters, valid, invalid)"
+        (DIFFERENCES.len(), foreign, as_written, valid, invalid),
+        (6, 25, 0, 28, 31),
+        "rows per group (differences, foreign characters, strict with a national prefix, valid, invalid)"
     );
 }

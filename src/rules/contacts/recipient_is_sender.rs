@@ -17,9 +17,9 @@ declare_rule! {
     ///
     /// ## Example
     /// ```toml
-    /// sender = "+15551234567"
+    /// sender = "+16502530000"
     /// ```
-    /// makes a row with `+1 555 123 4567` a finding.
+    /// makes a row with `+1 650-253-0000` a finding.
     ///
     /// ## How to fix
     /// Remove the row; test with a separate number.
