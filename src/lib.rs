@@ -18,4 +18,5 @@ pub mod phone;
 pub mod phone_workers;
 pub mod report;
 pub mod rules;
+pub mod template;
 pub mod wa_error;

@@ -11,6 +11,8 @@ use std::collections::BTreeMap;
 use crate::diagnostic::{Diagnostic, Fix, Location, Severity};
 
 pub mod contacts;
+pub mod payloads;
+pub mod registry;
 
 /// A rule's identity and documentation.
 #[derive(Debug)]
