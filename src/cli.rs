@@ -27,7 +27,8 @@ pub struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Lint contact lists (CSV); exit 1 when a finding is at or above --fail-on.
+    /// Lint contact lists (CSV), message payloads (JSON, NDJSON) and template registries;
+    /// exit 1 when a finding is at or above --fail-on.
     Check(CheckArgs),
     /// List every rule.
     Rules {
@@ -57,6 +58,10 @@ pub struct CheckArgs {
     /// Files or directories to check (`-` reads standard input).
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
+    /// Template registry (a Graph API `message_templates` export, `{"data": [...]}` or a bare
+    /// array); repeatable, added to the config's `registry`.
+    #[arg(long, value_name = "FILE")]
+    pub registry: Vec<PathBuf>,
     /// Config file [default: walint.toml found upwards from the current directory].
     #[arg(long)]
     pub config: Option<PathBuf>,
@@ -175,6 +180,7 @@ fn run_check(args: CheckArgs) -> Result<Outcome, Error> {
         .transpose()?;
     let overrides = Overrides {
         paths: args.paths.clone(),
+        registry: args.registry.clone(),
         default_region,
         phone_column: args.phone_column.clone(),
         select: args.select.clone(),

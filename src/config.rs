@@ -28,6 +28,8 @@ struct RawConfig {
     blocked_countries: Vec<String>,
     #[serde(default)]
     suppression: Vec<String>,
+    #[serde(default)]
+    registry: Vec<String>,
     opt_in_column: Option<String>,
     phone_column: Option<String>,
     #[serde(default)]
@@ -54,6 +56,8 @@ pub struct Config {
     pub blocked_countries: Vec<RegionCode>,
     /// Suppression (opt-out) lists, resolved against the config's directory.
     pub suppression: Vec<PathBuf>,
+    /// Template registry files (Graph API exports), resolved against the config's directory.
+    pub registry: Vec<PathBuf>,
     /// Column holding each contact's opt-in answer.
     pub opt_in_column: Option<String>,
     /// Column holding the phone number, when the header does not say.
@@ -143,6 +147,7 @@ impl Config {
             allowed_countries,
             blocked_countries,
             suppression: raw.suppression.iter().map(|p| base.join(p)).collect(),
+            registry: raw.registry.iter().map(|p| base.join(p)).collect(),
             opt_in_column: raw.opt_in_column,
             phone_column: raw.phone_column,
             select: raw.select,

@@ -1,5 +1,6 @@
 //! Every rule in the catalogue fires on its `fixtures/rules/<CODE>/fires.*` and stays silent
-//! on its near miss `passes.*`, checked through the library with the folder's walint.toml.
+//! on its near miss `passes.*` (a contact CSV, a payload file, or a registry export, each
+//! recognised by content), checked through the library with the folder's walint.toml.
 
 use std::path::Path;
 
@@ -7,11 +8,19 @@ use walint::rules::ALL;
 
 use crate::support;
 
-fn codes_in(dir: &Path, file: &str) -> Vec<&'static str> {
+/// The fixture `stem.*` (csv or json) in a rule's folder.
+fn fixture_file(dir: &Path, stem: &str) -> std::path::PathBuf {
+    ["csv", "json", "ndjson"]
+        .iter()
+        .map(|ext| dir.join(format!("{stem}.{ext}")))
+        .find(|p| p.is_file())
+        .unwrap_or_else(|| panic!("missing fixture {}/{stem}.*", dir.display()))
+}
+
+fn codes_in(dir: &Path, stem: &str) -> Vec<&'static str> {
     let config = dir.join("walint.toml");
     let config = config.is_file().then_some(config.as_path());
-    let input = dir.join(file);
-    assert!(input.is_file(), "missing fixture {}", input.display());
+    let input = fixture_file(dir, stem);
     let report = support::check(&[input.as_path()], config)
         .unwrap_or_else(|e| panic!("{} could not be checked: {e}", input.display()));
     report.diagnostics.iter().map(|d| d.code).collect()
@@ -21,13 +30,13 @@ fn codes_in(dir: &Path, file: &str) -> Vec<&'static str> {
 fn every_rule_fires_on_its_fixture_and_not_on_its_near_miss() {
     for rule in ALL {
         let dir = support::fixture(&format!("rules/{}", rule.code));
-        let fires = codes_in(&dir, "fires.csv");
+        let fires = codes_in(&dir, "fires");
         assert!(
             fires.contains(&rule.code),
-            "{} did not fire on fires.csv (got {fires:?})",
+            "{} did not fire on its fires fixture (got {fires:?})",
             rule.code
         );
-        let passes = codes_in(&dir, "passes.csv");
+        let passes = codes_in(&dir, "passes");
         assert!(
             !passes.contains(&rule.code),
             "{} fired on its near miss (got {passes:?})",

@@ -6,6 +6,29 @@
 
 use serde_json::Value;
 
+pub mod button_param_mismatch;
+pub mod header_param_mismatch;
+pub mod hydrated_body_too_long;
+pub mod hydrated_header_too_long;
+pub mod invalid_json;
+pub mod invalid_recipient;
+pub mod media_header_missing;
+pub mod named_param_mismatch;
+pub mod param_count_mismatch;
+pub mod param_empty;
+pub mod param_format_mismatch;
+pub mod param_type_mismatch;
+pub mod param_whitespace;
+pub mod payload_schema;
+pub mod template_language_not_found;
+pub mod template_not_approved;
+pub mod template_not_found;
+pub mod template_parts;
+#[cfg(test)]
+pub(crate) mod test_support;
+pub mod text_body_too_long;
+pub mod unsupported_message_type;
+
 use crate::diagnostic::{Diagnostic, Location};
 use crate::rules::Rule;
 use crate::template::TemplateRegistry;
@@ -32,4 +55,32 @@ impl PayloadCheck<'_> {
 pub type Check = fn(&PayloadCheck, &mut Vec<Diagnostic>);
 
 /// Every payload rule with its check, in code order.
-pub static RULES: &[(&Rule, Check)] = &[];
+pub static RULES: &[(&Rule, Check)] = &[
+    (&template_not_found::RULE, template_not_found::check),
+    (
+        &template_language_not_found::RULE,
+        template_language_not_found::check,
+    ),
+    (&param_count_mismatch::RULE, param_count_mismatch::check),
+    (&template_not_approved::RULE, template_not_approved::check),
+    (&header_param_mismatch::RULE, header_param_mismatch::check),
+    (&media_header_missing::RULE, media_header_missing::check),
+    (&button_param_mismatch::RULE, button_param_mismatch::check),
+    (&named_param_mismatch::RULE, named_param_mismatch::check),
+    (&param_format_mismatch::RULE, param_format_mismatch::check),
+    (&param_type_mismatch::RULE, param_type_mismatch::check),
+    (&hydrated_body_too_long::RULE, hydrated_body_too_long::check),
+    (
+        &hydrated_header_too_long::RULE,
+        hydrated_header_too_long::check,
+    ),
+    (&param_whitespace::RULE, param_whitespace::check),
+    (&param_empty::RULE, param_empty::check),
+    (
+        &unsupported_message_type::RULE,
+        unsupported_message_type::check,
+    ),
+    (&payload_schema::RULE, payload_schema::check),
+    (&invalid_recipient::RULE, invalid_recipient::check),
+    (&text_body_too_long::RULE, text_body_too_long::check),
+];

@@ -7,6 +7,9 @@ use std::io::BufRead;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+mod json;
+
+use self::json::Registries;
 use crate::config::Config;
 use crate::error::Error;
 use crate::input::contacts::{ColumnChoice, ContactReader};
@@ -17,6 +20,7 @@ use crate::phone_workers::{Pending, PhoneWorkers};
 use crate::report::Report;
 use crate::rules::RuleSettings;
 use crate::rules::contacts::{ContactLinter, ContactPolicy};
+use crate::template::TemplateRegistry;
 
 /// Rows read and validated per step. Big enough to keep both cores busy, small enough that
 /// memory does not grow with the file.
@@ -27,6 +31,8 @@ const CHUNK_ROWS: usize = 8192;
 pub struct CheckOptions {
     /// Files or directories; `-` is standard input.
     pub paths: Vec<PathBuf>,
+    /// Template registry files the payloads are checked against.
+    pub registry: Vec<PathBuf>,
     /// Column names to read.
     pub columns: ColumnChoice,
     /// Which rules run, at which severity.
@@ -57,8 +63,11 @@ impl CheckOptions {
         let mut ignore = config.ignore.clone();
         ignore.extend(overrides.ignore);
         let settings = RuleSettings::new(select, ignore, &config.severity).map_err(Error::Usage)?;
+        let mut registry = config.registry.clone();
+        registry.extend(overrides.registry);
         Ok(CheckOptions {
             paths: overrides.paths,
+            registry,
             columns: ColumnChoice {
                 phone: overrides
                     .phone_column
@@ -76,6 +85,8 @@ impl CheckOptions {
 pub struct Overrides {
     /// Paths to check.
     pub paths: Vec<PathBuf>,
+    /// `--registry` files (added to the config's).
+    pub registry: Vec<PathBuf>,
     /// `--default-region`.
     pub default_region: Option<RegionCode>,
     /// `--phone-column`.
@@ -90,10 +101,40 @@ pub struct Overrides {
 pub fn run(options: &CheckOptions) -> Result<Report, Error> {
     let paths = kind::expand(&options.paths)?;
     let mut report = Report::default();
+    // Registries first (those among the paths are linted too), so that every payload file
+    // is checked against all of them whatever the order of the paths.
+    let mut registries = Registries::default();
+    for file in &options.registry {
+        let shown = file.display().to_string();
+        registries.add(&shown, kind::open(file)?, false)?;
+    }
+    let mut rest = Vec::new();
+    for path in &paths {
+        let shown = shown_path(path);
+        let mut input = kind::open(path)?;
+        let io = |source| Error::Io {
+            path: shown.clone(),
+            source,
+        };
+        let is_registry = kind::sniff(&mut input).map_err(io)? == Kind::Json
+            && !json::is_payload_stream(path, &mut input).map_err(io)?;
+        if is_registry {
+            registries.add(&shown, input, true)?;
+            report.files += 1;
+        } else {
+            // Standard input can be read once only: keep what was opened.
+            rest.push((path, (path == Path::new("-")).then_some(input)));
+        }
+    }
+    let templates = registries.finish(&options.settings, &mut report);
     std::thread::scope(|scope| {
         let workers = PhoneWorkers::start(scope, options.policy.default_region);
-        for path in &paths {
-            check_path(path, options, &workers, &mut report)?;
+        for (path, opened) in rest {
+            let input = match opened {
+                Some(input) => input,
+                None => kind::open(path)?,
+            };
+            check_path(path, input, options, &templates, &workers, &mut report)?;
         }
         Ok::<(), Error>(())
     })?;
@@ -101,29 +142,32 @@ pub fn run(options: &CheckOptions) -> Result<Report, Error> {
     Ok(report)
 }
 
-fn check_path(
-    path: &Path,
-    options: &CheckOptions,
-    workers: &PhoneWorkers,
-    report: &mut Report,
-) -> Result<(), Error> {
-    let shown = if path == Path::new("-") {
+fn shown_path(path: &Path) -> String {
+    if path == Path::new("-") {
         "<stdin>".to_string()
     } else {
         path.display().to_string()
-    };
-    let mut input = kind::open(path)?;
+    }
+}
+
+fn check_path(
+    path: &Path,
+    mut input: Box<dyn BufRead + Send>,
+    options: &CheckOptions,
+    templates: &TemplateRegistry,
+    workers: &PhoneWorkers,
+    report: &mut Report,
+) -> Result<(), Error> {
+    let shown = shown_path(path);
     let kind = kind::sniff(&mut input).map_err(|source| Error::Io {
         path: shown.clone(),
         source,
     })?;
     match kind {
         Kind::Contacts => check_contacts(&shown, input, options, workers, report),
-        Kind::Json => Err(Error::input(
-            &shown,
-            None,
-            "JSON inputs (message payloads, template registries) are not supported by this version",
-        )),
+        Kind::Json => {
+            json::check_payloads(&shown, path, input, templates, &options.settings, report)
+        }
     }
 }
 

@@ -1,0 +1,146 @@
+//! The JSON side of `check`: loads template registries (the `--registry`/`registry`
+//! files, and registries given as paths, which are also linted with the `WAR` rules) and
+//! streams payload files (a message, an array, or NDJSON) through the `WAT` rules, turning
+//! each rule's JSON pointer into a location with line and column. Readers read, rules
+//! judge; this module only connects them.
+
+use std::collections::HashMap;
+use std::io::{BufRead, Read};
+use std::path::Path;
+use std::sync::Arc;
+
+use crate::diagnostic::{Diagnostic, Location};
+use crate::error::Error;
+use crate::input::{json_locate, payloads, registry};
+use crate::report::Report;
+use crate::rules::RuleSettings;
+use crate::rules::payloads::{PayloadCheck, RULES as PAYLOAD_RULES, invalid_json};
+use crate::rules::registry::{RULES as REGISTRY_RULES, RegistryCheck};
+use crate::template::{Template, TemplateRegistry, TemplateSource};
+
+/// How many bytes of a `.json` file are looked at to tell payloads from a registry.
+const SNIFF_BYTES: usize = 64 * 1024;
+
+/// Whether a JSON stream holds message payloads (rather than a template registry): NDJSON
+/// always does; a document does when `"messaging_product"` appears near its start.
+pub fn is_payload_stream<R: BufRead>(path: &Path, input: &mut R) -> std::io::Result<bool> {
+    if payloads::Framing::for_path(path) == payloads::Framing::Lines {
+        return Ok(true);
+    }
+    let head = input.fill_buf()?;
+    let head = &head[..head.len().min(SNIFF_BYTES)];
+    Ok(head.windows(19).any(|w| w == b"\"messaging_product\""))
+}
+
+/// Template registry files read so far, with their text (to locate findings).
+#[derive(Default)]
+pub struct Registries {
+    templates: Vec<Template>,
+    linted: Vec<Template>,
+    texts: HashMap<Arc<str>, Arc<str>>,
+}
+
+impl Registries {
+    /// Reads a registry file; `lint` marks it for the `WAR` rules.
+    pub fn add(&mut self, shown: &str, mut input: impl Read, lint: bool) -> Result<(), Error> {
+        let mut text = String::new();
+        input
+            .read_to_string(&mut text)
+            .map_err(|source| Error::Io {
+                path: shown.to_string(),
+                source,
+            })?;
+        let templates = registry::read(shown, &text)?;
+        let path: Arc<str> = Arc::from(shown);
+        self.texts.insert(Arc::clone(&path), Arc::from(text));
+        if lint {
+            self.linted.extend(templates.iter().cloned());
+        }
+        self.templates.extend(templates);
+        Ok(())
+    }
+
+    /// Lints the registries given as paths; returns the registry payloads are checked against.
+    pub fn finish(self, settings: &RuleSettings, report: &mut Report) -> TemplateRegistry {
+        let texts = &self.texts;
+        let locate = |source: &TemplateSource, relative: &str| {
+            let pointer = format!("{}{relative}", source.pointer);
+            json_location(&source.path, texts.get(&source.path).map(|t| &**t), pointer)
+        };
+        let cx = RegistryCheck {
+            templates: &self.linted,
+            locate: &locate,
+        };
+        let mut found = Vec::new();
+        for (_, check) in REGISTRY_RULES {
+            check(&cx, &mut found);
+        }
+        report
+            .diagnostics
+            .extend(found.into_iter().filter_map(|d| settings.apply(d)));
+        TemplateRegistry::new(self.templates)
+    }
+}
+
+fn json_location(path: &Arc<str>, text: Option<&str>, pointer: String) -> Location {
+    let (line, col) = text
+        .and_then(|t| json_locate::locate(t, &pointer))
+        .map_or((None, None), |(l, c)| (Some(l), Some(c)));
+    Location::Json {
+        path: Arc::clone(path),
+        pointer,
+        line,
+        col,
+    }
+}
+
+/// Checks every message of a payload stream; adds the messages and findings to `report`.
+pub fn check_payloads<R: BufRead>(
+    shown: &str,
+    path: &Path,
+    input: R,
+    templates: &TemplateRegistry,
+    settings: &RuleSettings,
+    report: &mut Report,
+) -> Result<(), Error> {
+    let file: Arc<str> = Arc::from(shown);
+    let mut found: Vec<Diagnostic> = Vec::new();
+    for item in payloads::read(input, payloads::Framing::for_path(path)) {
+        let item = item.map_err(|source| Error::Io {
+            path: shown.to_string(),
+            source,
+        })?;
+        report.messages += 1;
+        match &item.value {
+            Err(e) => found.push(
+                invalid_json::RULE
+                    .diagnostic(
+                        format!("not valid JSON: {}", e.message),
+                        Location::Json {
+                            path: Arc::clone(&file),
+                            pointer: item.pointer(""),
+                            line: Some(e.line),
+                            col: Some(e.col),
+                        },
+                    )
+                    .with_help("correct the JSON at the position given; generate payloads with a JSON serializer"),
+            ),
+            Ok(message) => {
+                let locate = |relative: &str| item.location(&file, relative);
+                let cx = PayloadCheck {
+                    message,
+                    templates,
+                    locate: &locate,
+                };
+                for (_, check) in PAYLOAD_RULES {
+                    check(&cx, &mut found);
+                }
+            }
+        }
+        report
+            .diagnostics
+            .extend(found.drain(..).filter_map(|d| settings.apply(d)));
+    }
+    report.files += 1;
+    Ok(())
+}

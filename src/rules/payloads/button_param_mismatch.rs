@@ -1,0 +1,387 @@
+//! WAT007 button-param-mismatch: button components that do not line up with the
+//! template's buttons, or buttons that need a value and get none.
+
+use std::collections::BTreeSet;
+
+use crate::declare_rule;
+use crate::diagnostic::Diagnostic;
+use crate::template::Button;
+
+use super::PayloadCheck;
+use super::template_parts::{
+    SentComponent, button_index, components, components_pointer, describe, lookup,
+};
+
+declare_rule! {
+    /// ## What it checks
+    /// A template message whose `button` components do not line up with the template's
+    /// BUTTONS, or that lacks the value a button needs:
+    /// - `index` (zero-based, an integer or a digit string) must name a button of the
+    ///   template, once, and `sub_type` must be that button's type (`url` for a URL or
+    ///   an authentication OTP button, `copy_code`, `quick_reply`, `catalog`, `mpm`,
+    ///   `flow`; compared case-insensitively);
+    /// - a URL button whose `url` has a variable, and an OTP button, take exactly one
+    ///   `text` parameter (the URL suffix, or the code); a URL button with a fixed URL
+    ///   takes none;
+    /// - a COPY_CODE button takes one `coupon_code` parameter;
+    /// - a QUICK_REPLY button component carries one `payload` parameter;
+    /// - every URL-with-variable, OTP and COPY_CODE button needs its button component.
+    ///
+    /// ## Why it matters
+    /// Buttons are matched by index and type; the index cannot reorder them. A missing
+    /// value or a mismatched index fails the send with 132000, with details such as
+    /// "Parameter value for URL was expected but was not found".
+    ///
+    /// ## Example
+    /// ```json
+    /// {"type": "button", "sub_type": "copy_code", "index": 0,
+    ///  "parameters": [{"type": "coupon_code", "coupon_code": "25OFF"}]}
+    /// ```
+    /// for a template whose button 0 is QUICK_REPLY and button 1 is COPY_CODE.
+    ///
+    /// ## How to fix
+    /// Use the button's position in the template's BUTTONS list as `index`, the
+    /// button's type as `sub_type`, and send one parameter of the type it takes.
+    pub static RULE = { code: "WAT007", name: "button-param-mismatch", wa_error: Some(132000), severity: Error }
+}
+
+/// What a button of the template takes at send time.
+fn needs_value(b: &Button) -> Option<&'static str> {
+    if b.is("OTP") || (b.is("URL") && !b.url_placeholders().is_empty()) {
+        Some("text")
+    } else if b.is("COPY_CODE") {
+        Some("coupon_code")
+    } else {
+        None
+    }
+}
+
+/// Whether a `sub_type` fits a button type.
+fn fits(sub_type: &str, b: &Button) -> bool {
+    b.kind.eq_ignore_ascii_case(sub_type) || (sub_type == "url" && b.is("OTP"))
+}
+
+/// Reports button components that do not fit the template's buttons.
+pub fn check(cx: &PayloadCheck, out: &mut Vec<Diagnostic>) {
+    let Some((t, obj)) = lookup(cx) else {
+        return;
+    };
+    let buttons = t.buttons();
+    let mut seen = BTreeSet::new();
+    for c in components(obj).into_iter().filter(|c| c.kind() == "button") {
+        let Some(index) = c.value.get("index").and_then(button_index) else {
+            out.push(
+                RULE.diagnostic(
+                    "button component without a valid `index` (a zero-based integer or digit string)",
+                    cx.at(&c.field_pointer("index")),
+                )
+                .with_help("set `index` to the button's position in the template's BUTTONS list"),
+            );
+            continue;
+        };
+        if !seen.insert(index) {
+            out.push(
+                RULE.diagnostic(
+                    format!("button index {index} is sent twice"),
+                    cx.at(&c.field_pointer("index")),
+                )
+                .with_help("send one button component per button"),
+            );
+            continue;
+        }
+        let Some(b) = buttons.get(index) else {
+            out.push(
+                RULE.diagnostic(
+                    format!(
+                        "button index {index} is not a button of template {} (it has {} button{})",
+                        describe(t),
+                        buttons.len(),
+                        if buttons.len() == 1 { "" } else { "s" }
+                    ),
+                    cx.at(&c.field_pointer("index")),
+                )
+                .with_help("indexes are zero-based positions in the template's BUTTONS list"),
+            );
+            continue;
+        };
+        let Some(sub_type) = c.sub_type() else {
+            let message = format!(
+                "button component {index} has no `sub_type`; button {index} of the template is {}",
+                b.kind
+            );
+            out.push(RULE.diagnostic(message, cx.at(&c.field_pointer("sub_type"))));
+            continue;
+        };
+        if !fits(&sub_type, b) {
+            let expected = if b.is("OTP") {
+                "url".to_string()
+            } else {
+                b.kind.to_ascii_lowercase()
+            };
+            out.push(
+                RULE.diagnostic(
+                    format!(
+                        "button component {index} has sub_type `{sub_type}`, but button {index} of template {} is {}",
+                        describe(t),
+                        b.kind
+                    ),
+                    cx.at(&c.field_pointer("sub_type")),
+                )
+                .with_help(format!(
+                    "buttons are matched by index and type: use sub_type `{expected}` for index {index}, or the index of the intended button"
+                )),
+            );
+            continue;
+        }
+        check_params(cx, &c, index, b, out);
+    }
+    for (index, b) in buttons.iter().enumerate() {
+        let Some(kind) = needs_value(b) else {
+            continue;
+        };
+        if seen.contains(&index) {
+            continue;
+        }
+        let sub = if kind == "text" { "url" } else { "copy_code" };
+        out.push(
+            RULE.diagnostic(
+                format!(
+                    "button {index} of template {} ({}) needs a value, but the message sends no button component with index {index}",
+                    describe(t),
+                    b.kind
+                ),
+                cx.at(components_pointer(obj)),
+            )
+            .with_help(format!(
+                "add {{\"type\": \"button\", \"sub_type\": \"{sub}\", \"index\": {index}, \"parameters\": [{{\"type\": \"{kind}\", \"{kind}\": \"...\"}}]}}"
+            )),
+        );
+    }
+}
+
+/// Checks the parameters of a button component whose index and sub_type fit.
+fn check_params(
+    cx: &PayloadCheck,
+    c: &SentComponent,
+    index: usize,
+    b: &Button,
+    out: &mut Vec<Diagnostic>,
+) {
+    let params = c.params();
+    let wanted = if let Some(kind) = needs_value(b) {
+        kind
+    } else if b.is("URL") {
+        if let Some(p) = params.first() {
+            out.push(
+                RULE.diagnostic(
+                    format!(
+                        "URL button {index} has a fixed URL and takes no parameter; got {}",
+                        params.len()
+                    ),
+                    cx.at(&p.pointer),
+                )
+                .with_help("remove the parameters, or send the button component not at all"),
+            );
+        }
+        return;
+    } else if b.is("QUICK_REPLY") {
+        "payload"
+    } else if ["CATALOG", "MPM", "FLOW"].iter().any(|k| b.is(k)) {
+        if let Some(p) = params.iter().find(|p| p.kind() != "action") {
+            out.push(RULE.diagnostic(
+                format!(
+                    "{} button {index} takes an `action` parameter, got `{}`",
+                    b.kind,
+                    p.kind()
+                ),
+                cx.at(&p.field_pointer("type")),
+            ));
+        }
+        return;
+    } else {
+        return;
+    };
+    match params.len() {
+        0 => out.push(
+            RULE.diagnostic(
+                format!(
+                    "{} button {index} takes one `{wanted}` parameter, got none",
+                    b.kind
+                ),
+                cx.at(&c.params_pointer()),
+            )
+            .with_help(format!(
+                "add {{\"type\": \"{wanted}\", \"{wanted}\": \"...\"}} to its parameters"
+            )),
+        ),
+        1 => {
+            let p = &params[0];
+            if p.kind() != wanted {
+                out.push(RULE.diagnostic(
+                    format!(
+                        "{} button {index} takes a `{wanted}` parameter, got `{}`",
+                        b.kind,
+                        p.kind()
+                    ),
+                    cx.at(&p.field_pointer("type")),
+                ));
+            }
+        }
+        n => out.push(RULE.diagnostic(
+            format!(
+                "{} button {index} takes one `{wanted}` parameter, got {n}",
+                b.kind
+            ),
+            cx.at(&params[1].pointer),
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::payloads::test_support::{findings, msg, ptr};
+
+    const REG: &str = r#"[
+        {"name":"coupon","language":"en","status":"APPROVED","components":[{"type":"BODY","text":"Hi"},
+            {"type":"BUTTONS","buttons":[{"type":"QUICK_REPLY","text":"Stop"},{"type":"COPY_CODE","example":"25OFF"}]}]},
+        {"name":"track","language":"en","status":"APPROVED","components":[{"type":"BODY","text":"Hi"},
+            {"type":"BUTTONS","buttons":[{"type":"URL","text":"Track","url":"https://x.example/t/{{1}}"},
+                                         {"type":"URL","text":"Help","url":"https://x.example/help"},
+                                         {"type":"PHONE_NUMBER","text":"Call","phone_number":"+15550051310"}]}]},
+        {"name":"otp","language":"en","status":"APPROVED","category":"AUTHENTICATION","components":[
+            {"type":"BODY","text":"{{1}} is your code."},
+            {"type":"BUTTONS","buttons":[{"type":"OTP","otp_type":"COPY_CODE","text":"Copy code"}]}]}]"#;
+
+    fn button(sub: &str, index: &str, params: &str) -> String {
+        format!(r#"{{"type":"button","sub_type":"{sub}","index":{index},"parameters":[{params}]}}"#)
+    }
+    const CODE: &str = r#"{"type":"coupon_code","coupon_code":"25OFF"}"#;
+    const SUFFIX: &str = r#"{"type":"text","text":"ABC123"}"#;
+
+    #[test]
+    fn mismatches_fire() {
+        // Copy code sent at the quick reply's index: a sub_type mismatch, and button 1 lacks its value.
+        let d = findings(
+            "WAT007",
+            &msg(
+                "coupon",
+                "en",
+                &format!("[{}]", button("copy_code", "0", CODE)),
+            ),
+            REG,
+        );
+        assert_eq!(d.len(), 2, "{d:?}");
+        assert_eq!(ptr(&d[0]), "/template/components/0/sub_type");
+        assert_eq!(ptr(&d[1]), "/template/components");
+        // Index out of range.
+        let d = findings(
+            "WAT007",
+            &msg(
+                "coupon",
+                "en",
+                &format!("[{}]", button("copy_code", "\"2\"", CODE)),
+            ),
+            REG,
+        );
+        assert!(
+            d[0].message.contains("index 2 is not a button"),
+            "{}",
+            d[0].message
+        );
+        assert_eq!(ptr(&d[0]), "/template/components/0/index");
+        // Wrong parameter type and a missing payload.
+        let d = findings(
+            "WAT007",
+            &msg(
+                "coupon",
+                "en",
+                &format!("[{}]", button("COPY_CODE", "1", SUFFIX)),
+            ),
+            REG,
+        );
+        assert_eq!(ptr(&d[0]), "/template/components/0/parameters/0/type");
+        let qr = format!(
+            "[{},{}]",
+            button("quick_reply", "0", ""),
+            button("copy_code", "1", CODE)
+        );
+        let d = findings("WAT007", &msg("coupon", "en", &qr), REG);
+        assert!(d[0].message.contains("`payload`"), "{}", d[0].message);
+        // URL with a variable: missing component, no parameter, two parameters; fixed URL with one.
+        assert_eq!(findings("WAT007", &msg("track", "en", "[]"), REG).len(), 1);
+        let d = findings(
+            "WAT007",
+            &msg("track", "en", &format!("[{}]", button("url", "0", ""))),
+            REG,
+        );
+        assert_eq!(ptr(&d[0]), "/template/components/0/parameters");
+        let two = format!("[{}]", button("url", "0", &format!("{SUFFIX},{SUFFIX}")));
+        assert_eq!(
+            ptr(&findings("WAT007", &msg("track", "en", &two), REG)[0]),
+            "/template/components/0/parameters/1"
+        );
+        let fixed = format!(
+            "[{},{}]",
+            button("url", "0", SUFFIX),
+            button("url", "1", SUFFIX)
+        );
+        assert_eq!(
+            ptr(&findings("WAT007", &msg("track", "en", &fixed), REG)[0]),
+            "/template/components/1/parameters/0"
+        );
+        // A phone button cannot take a url component; index missing or sent twice.
+        let phone = format!(
+            "[{},{}]",
+            button("url", "0", SUFFIX),
+            button("url", "2", SUFFIX)
+        );
+        assert_eq!(
+            findings("WAT007", &msg("track", "en", &phone), REG).len(),
+            1
+        );
+        let twice = format!(
+            "[{},{}]",
+            button("url", "0", SUFFIX),
+            button("url", "\"0\"", SUFFIX)
+        );
+        let d = findings("WAT007", &msg("track", "en", &twice), REG);
+        assert!(d.len() == 1 && d[0].message.contains("twice"), "{d:?}");
+        assert_eq!(ptr(&d[0]), "/template/components/1/index");
+        let no_index = r#"[{"type":"button","sub_type":"url","parameters":[]}]"#;
+        let d = findings("WAT007", &msg("track", "en", no_index), REG);
+        assert_eq!(ptr(&d[0]), "/template/components/0");
+        // OTP: the code goes in a url button.
+        assert_eq!(
+            findings(
+                "WAT007",
+                &msg(
+                    "otp",
+                    "en",
+                    r#"[{"type":"body","parameters":[{"type":"text","text":"123456"}]}]"#
+                ),
+                REG
+            )
+            .len(),
+            1
+        );
+    }
+
+    #[test]
+    fn near_misses() {
+        let ok = format!(
+            "[{},{}]",
+            button("quick_reply", "0", r#"{"type":"payload","payload":"STOP"}"#),
+            button("copy_code", "\"1\"", CODE)
+        );
+        assert!(findings("WAT007", &msg("coupon", "en", &ok), REG).is_empty());
+        let ok = format!("[{}]", button("COPY_CODE", "1", CODE));
+        assert!(findings("WAT007", &msg("coupon", "en", &ok), REG).is_empty());
+        let ok = format!("[{}]", button("url", "0", SUFFIX));
+        assert!(findings("WAT007", &msg("track", "en", &ok), REG).is_empty());
+        let ok = format!(
+            "[{}]",
+            button("url", "\"0\"", r#"{"type":"text","text":"123456"}"#)
+        );
+        assert!(findings("WAT007", &msg("otp", "en", &ok), REG).is_empty());
+    }
+}

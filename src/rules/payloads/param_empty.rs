@@ -1,0 +1,134 @@
+//! WAT014 param-empty: an empty or whitespace-only text, coupon code or payload parameter.
+
+use crate::declare_rule;
+use crate::diagnostic::Diagnostic;
+
+use super::PayloadCheck;
+use super::template_parts::{all_components, lookup};
+
+declare_rule! {
+    /// ## What it checks
+    /// A template message parameter whose value is missing, `null`, empty or only
+    /// whitespace: the `text` of a text parameter (header, body, URL suffix, OTP code,
+    /// carousel cards), the `coupon_code` of a copy-code button, the `payload` of a
+    /// quick-reply button.
+    ///
+    /// ## Why it matters
+    /// Empty values are rejected (131008, required parameter missing). They usually come
+    /// from an empty spreadsheet cell — the whole campaign row then fails, or, worse, a
+    /// greeting goes out as "Hi ,".
+    ///
+    /// ## Example
+    /// ```json
+    /// {"type": "body", "parameters": [{"type": "text", "text": ""}]}
+    /// ```
+    ///
+    /// ## How to fix
+    /// Fill the value, use a fallback (`there` for a missing first name), or skip the
+    /// recipient.
+    pub static RULE = { code: "WAT014", name: "param-empty", wa_error: Some(131008), severity: Error }
+}
+
+/// Reports empty parameter values.
+pub fn check(cx: &PayloadCheck, out: &mut Vec<Diagnostic>) {
+    let Some((_, obj)) = lookup(cx) else {
+        return;
+    };
+    for c in all_components(obj) {
+        for p in c.params() {
+            let kind = p.kind();
+            if !matches!(kind.as_str(), "text" | "coupon_code" | "payload") {
+                continue;
+            }
+            let value = p.value.get(kind.as_str());
+            let what = match value {
+                None | Some(serde_json::Value::Null) => "has no value",
+                Some(serde_json::Value::String(s)) if s.is_empty() => "is empty",
+                Some(serde_json::Value::String(s)) if s.trim().is_empty() => "is only whitespace",
+                _ => continue,
+            };
+            out.push(
+                RULE.diagnostic(
+                    format!("{} `{kind}` parameter {what}", c.kind()),
+                    cx.at(&p.field_pointer(&kind)),
+                )
+                .with_help("fill the value (or a fallback), or skip this recipient"),
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::payloads::test_support::{findings, msg, ptr};
+
+    const REG: &str = r#"[{"name":"e","language":"en","status":"APPROVED","components":[
+        {"type":"BODY","text":"Hi {{1}}"},
+        {"type":"BUTTONS","buttons":[{"type":"QUICK_REPLY","text":"Stop"},{"type":"COPY_CODE","example":"X"}]}]}]"#;
+
+    fn comps(text: &str, payload: &str, code: &str) -> String {
+        format!(
+            r#"[{{"type":"body","parameters":[{{"type":"text",{text}}}]}},
+               {{"type":"button","sub_type":"quick_reply","index":0,"parameters":[{{"type":"payload",{payload}}}]}},
+               {{"type":"button","sub_type":"copy_code","index":1,"parameters":[{{"type":"coupon_code",{code}}}]}}]"#
+        )
+    }
+    const T: &str = r#""text":"Asha""#;
+    const P: &str = r#""payload":"STOP""#;
+    const C: &str = r#""coupon_code":"25OFF""#;
+
+    #[test]
+    fn empty_values_fire() {
+        for (text, payload, code, at) in [
+            (
+                r#""text":"""#,
+                P,
+                C,
+                "/template/components/0/parameters/0/text",
+            ),
+            (
+                r#""text":"   ""#,
+                P,
+                C,
+                "/template/components/0/parameters/0/text",
+            ),
+            (
+                r#""text":null"#,
+                P,
+                C,
+                "/template/components/0/parameters/0/text",
+            ),
+            (r#""x":1"#, P, C, "/template/components/0/parameters/0"),
+            (
+                T,
+                r#""payload":"""#,
+                C,
+                "/template/components/1/parameters/0/payload",
+            ),
+            (
+                T,
+                P,
+                r#""coupon_code":" ""#,
+                "/template/components/2/parameters/0/coupon_code",
+            ),
+        ] {
+            let d = findings("WAT014", &msg("e", "en", &comps(text, payload, code)), REG);
+            assert_eq!(d.len(), 1, "{text} {payload} {code}");
+            assert_eq!(ptr(&d[0]), at);
+            assert_eq!(d[0].wa_error, Some(131008));
+        }
+    }
+
+    #[test]
+    fn near_misses() {
+        assert!(findings("WAT014", &msg("e", "en", &comps(T, P, C)), REG).is_empty());
+        assert!(
+            findings(
+                "WAT014",
+                &msg("e", "en", &comps(r#""text":"0""#, P, C)),
+                REG
+            )
+            .is_empty()
+        );
+    }
+}
