@@ -292,6 +292,9 @@ pub fn analyse_international(cell: &str) -> PhoneFacts {
         Shape::Empty => Err(Invalid::NotANumber),
         Shape::NotE164(ShapeFault::ForeignCharacters) => Err(Invalid::ForeignCharacters),
         Shape::NotE164(ShapeFault::NoDigits) => Err(Invalid::NotANumber),
+        // `+digits`, or digits alone (Meta's own examples): read as written, no parser.
+        Shape::E164 => read_e164(&text[1..]),
+        Shape::NotE164(ShapeFault::MissingPlus) if !text.starts_with('0') => read_e164(text),
         _ => read_loose(text, None),
     };
     PhoneFacts { shape, number }

@@ -257,7 +257,6 @@ impl Template {
 #[derive(Debug, Clone, Default)]
 pub struct TemplateRegistry {
     templates: Vec<Template>,
-    by_key: HashMap<(String, String), usize>,
     by_name: HashMap<String, Vec<usize>>,
 }
 
@@ -265,19 +264,11 @@ impl TemplateRegistry {
     /// A registry of these templates. When a name+language pair repeats, the first wins
     /// (the registry rules report the repeat).
     pub fn new(templates: Vec<Template>) -> TemplateRegistry {
-        let mut by_key = HashMap::new();
         let mut by_name: HashMap<String, Vec<usize>> = HashMap::new();
         for (i, t) in templates.iter().enumerate() {
-            by_key
-                .entry((t.name.clone(), t.language.clone()))
-                .or_insert(i);
             by_name.entry(t.name.clone()).or_default().push(i);
         }
-        TemplateRegistry {
-            templates,
-            by_key,
-            by_name,
-        }
+        TemplateRegistry { templates, by_name }
     }
 
     /// Whether the registry holds no template (then template payloads are not checked
@@ -291,11 +282,13 @@ impl TemplateRegistry {
         &self.templates
     }
 
-    /// The template with exactly this name and language code.
+    /// The template with exactly this name and language code (the first, if repeated).
     pub fn get(&self, name: &str, language: &str) -> Option<&Template> {
-        self.by_key
-            .get(&(name.to_string(), language.to_string()))
+        self.by_name
+            .get(name)?
+            .iter()
             .map(|&i| &self.templates[i])
+            .find(|t| t.language == language)
     }
 
     /// The language codes a name exists in (sorted, deduplicated).

@@ -72,8 +72,10 @@ impl Registries {
             locate: &locate,
         };
         let mut found = Vec::new();
-        for (_, check) in REGISTRY_RULES {
-            check(&cx, &mut found);
+        for (rule, check) in REGISTRY_RULES {
+            if settings.enabled(rule) {
+                check(&cx, &mut found);
+            }
         }
         report
             .diagnostics
@@ -132,8 +134,10 @@ pub fn check_payloads<R: BufRead>(
                     templates,
                     locate: &locate,
                 };
-                for (_, check) in PAYLOAD_RULES {
-                    check(&cx, &mut found);
+                for (rule, check) in PAYLOAD_RULES {
+                    if settings.enabled(rule) {
+                        check(&cx, &mut found);
+                    }
                 }
             }
         }
