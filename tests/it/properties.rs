@@ -1,11 +1,18 @@
 //! Property tests (proptest) for the promises that hold for every input, not just the
 //! fixtures: reading a phone cell never panics and only ever yields well-formed E.164 that
 //! reads back as itself; checking any bytes as a contact list never panics and keeps its
-//! findings inside the file and in report order; and a contact list never loses a row,
-//! however its rows are broken. This file owns those properties and their generators.
+//! findings inside the file and in report order; a contact list never loses a row,
+//! however its rows are broken; and no JSON — arbitrary, or shaped like payloads and
+//! template registries — panics the payload and registry readers, the rules or the JSON
+//! locator. This file owns those properties and their generators.
 
 use proptest::prelude::*;
+use proptest::sample::Index;
 use proptest::test_runner::Config as ProptestConfig;
+use serde_json::{Map, Value};
+use walint::check::{CheckOptions, Overrides};
+use walint::diagnostic::Location;
+use walint::input::{json_locate, registry};
 use walint::phone::{self, RegionCode, Shape};
 use walint::report::Report;
 
@@ -306,4 +313,913 @@ fn unclosed_quote_then_another_quoted_row_loses_no_row() {
     if let Err(e) = assert_no_row_lost(&rows) {
         panic!("{e}");
     }
+}
+
+// ---------------------------------------------------------------------------------------
+// Any JSON as payloads and registries
+// ---------------------------------------------------------------------------------------
+
+/// Cases for the in-memory JSON properties.
+const JSON_CASES: u32 = 128;
+
+/// Template names and languages shared by the payload and registry generators, so that
+/// generated messages find their definitions and the template rules run.
+const TEMPLATE_NAMES: &[&str] = &["order_update", "promo", "otp_code", "Bad-Name"];
+const LANGUAGES: &[&str] = &["en_US", "en", "pt_BR"];
+
+/// Strings that matter to walint, or anything (Unicode included).
+fn json_string() -> BoxedStrategy<String> {
+    let special = prop::sample::select(vec![
+        "",
+        " ",
+        "  padded  ",
+        "{{1}}",
+        "{{ 2 }}",
+        "{{first_name}}",
+        "{{",
+        "}}",
+        "é\u{301}ü",
+        "\u{feff}",
+        "a\nb",
+        "\t",
+        "\"",
+        "~0~1/",
+        "+447400123456",
+        "messaging_product",
+        "template",
+        "https://example.com/{{1}}",
+        "\u{1F600}\u{200D}\u{1F600}",
+    ])
+    .prop_map(String::from);
+    prop_oneof![
+        3 => any::<String>(),
+        2 => special,
+        1 => "[a-z_]{0,12}",
+        1 => "[ \\t]{0,2}[^{}]{0,20}\\{\\{[^{}]{0,4}\\}\\}[^{}]{0,20}",
+        1 => (".{0,3}", 0usize..1400).prop_map(|(s, n)| s.repeat(n)),
+    ]
+    .boxed()
+}
+
+/// Object keys: the ones walint reads, or anything.
+fn json_key() -> BoxedStrategy<String> {
+    let known = prop::sample::select(vec![
+        "messaging_product",
+        "to",
+        "type",
+        "template",
+        "name",
+        "language",
+        "code",
+        "components",
+        "parameters",
+        "sub_type",
+        "index",
+        "text",
+        "data",
+        "status",
+        "parameter_format",
+        "buttons",
+        "cards",
+        "format",
+        "example",
+        "parameter_name",
+        "error",
+        "message",
+        "",
+        "a/b",
+        "m~n",
+    ])
+    .prop_map(String::from);
+    prop_oneof![2 => known, 1 => any::<String>()].boxed()
+}
+
+/// A JSON scalar.
+fn json_leaf() -> BoxedStrategy<Value> {
+    prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        any::<i64>().prop_map(Value::from),
+        any::<u64>().prop_map(Value::from),
+        (-3i64..5).prop_map(Value::from),
+        any::<f64>()
+            .prop_map(|f| serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number)),
+        json_string().prop_map(Value::String),
+    ]
+    .boxed()
+}
+
+/// Any JSON value, nested a few levels deep.
+fn any_json() -> BoxedStrategy<Value> {
+    json_leaf()
+        .prop_recursive(4, 48, 6, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
+                prop::collection::vec((json_key(), inner), 0..6)
+                    .prop_map(|kv| Value::Object(kv.into_iter().collect())),
+            ]
+        })
+        .boxed()
+}
+
+/// A value from `shaped` most of the time, else any JSON value.
+fn mostly(shaped: impl Strategy<Value = Value> + 'static) -> BoxedStrategy<Value> {
+    prop_oneof![5 => shaped, 1 => any_json()].boxed()
+}
+
+/// A string from `choices` (most of the time) or any JSON value.
+fn one_of(choices: &[&'static str]) -> BoxedStrategy<Value> {
+    mostly(prop::sample::select(choices.to_vec()).prop_map(Value::from))
+}
+
+/// An object from optional fields, plus a few arbitrary members.
+fn object(fields: Vec<(&'static str, BoxedStrategy<Option<Value>>)>) -> BoxedStrategy<Value> {
+    object_with(fields, json_key())
+}
+
+/// An object from optional fields, plus a few arbitrary members under keys from `keys`.
+fn object_with(
+    fields: Vec<(&'static str, BoxedStrategy<Option<Value>>)>,
+    keys: BoxedStrategy<String>,
+) -> BoxedStrategy<Value> {
+    let extra = prop::collection::vec((keys, any_json()), 0..2);
+    (fields, extra, any::<bool>())
+        .prop_map(|(fields, extra, extra_first)| {
+            let mut map = Map::new();
+            let fields = fields
+                .into_iter()
+                .filter_map(|(k, v)| Some((k.to_string(), v?)));
+            if extra_first {
+                map.extend(extra);
+                map.extend(fields);
+            } else {
+                map.extend(fields);
+                map.extend(extra);
+            }
+            Value::Object(map)
+        })
+        .boxed()
+}
+
+/// A field that is present with probability 1 - 1/`absent_one_in`.
+fn field(
+    name: &'static str,
+    value: BoxedStrategy<Value>,
+    absent_one_in: u32,
+) -> (&'static str, BoxedStrategy<Option<Value>>) {
+    let present = absent_one_in.saturating_sub(1).max(1);
+    let strategy = prop_oneof![
+        present => value.prop_map(Some),
+        1 => Just(None),
+    ]
+    .boxed();
+    (name, strategy)
+}
+
+/// One parameter a message sends.
+fn sent_parameter() -> BoxedStrategy<Value> {
+    let text = prop_oneof![
+        3 => json_string().prop_map(Value::String),
+        1 => any_json(),
+    ]
+    .boxed();
+    let media = object(vec![field(
+        "link",
+        one_of(&["https://x/a.png", "", "ftp://"]),
+        4,
+    )]);
+    mostly(object(vec![
+        field(
+            "type",
+            one_of(&[
+                "text",
+                "TEXT",
+                "currency",
+                "date_time",
+                "image",
+                "video",
+                "document",
+                "payload",
+                "coupon_code",
+                "action",
+                "location",
+            ]),
+            8,
+        ),
+        field("text", text.clone(), 3),
+        field(
+            "parameter_name",
+            one_of(&["first_name", "1", "order", ""]),
+            3,
+        ),
+        field("image", media.clone(), 4),
+        field("video", media.clone(), 6),
+        field("document", media, 6),
+        field("payload", text.clone(), 5),
+        field("coupon_code", text.clone(), 6),
+        field(
+            "currency",
+            object(vec![field("fallback_value", text.clone(), 3)]),
+            6,
+        ),
+        field(
+            "date_time",
+            object(vec![field("fallback_value", text, 3)]),
+            6,
+        ),
+    ]))
+}
+
+/// A list of at most `max` values of `element`, or any JSON value.
+fn list(element: BoxedStrategy<Value>, max: usize) -> BoxedStrategy<Value> {
+    mostly(prop::collection::vec(element, 0..=max).prop_map(Value::Array))
+}
+
+/// One component a message sends (`cards`: whether it may hold carousel cards).
+fn sent_component(cards: bool) -> BoxedStrategy<Value> {
+    let mut fields = vec![
+        field(
+            "type",
+            one_of(&[
+                "header",
+                "body",
+                "BODY",
+                "button",
+                "footer",
+                "carousel",
+                "limited_time_offer",
+            ]),
+            10,
+        ),
+        field(
+            "sub_type",
+            one_of(&[
+                "url",
+                "quick_reply",
+                "copy_code",
+                "flow",
+                "catalog",
+                "voice_call",
+                "URL",
+            ]),
+            2,
+        ),
+        field(
+            "index",
+            mostly(prop_oneof![
+                (0i64..4).prop_map(Value::from),
+                prop::sample::select(vec!["0", "1", "x", "-1"]).prop_map(Value::from),
+            ]),
+            2,
+        ),
+        field("parameters", list(sent_parameter(), 4), 5),
+    ];
+    if cards {
+        let card = object(vec![
+            field("card_index", mostly((0i64..3).prop_map(Value::from)), 3),
+            field("components", list(sent_component(false), 3), 5),
+        ]);
+        fields.push(field("cards", list(card, 3), 4));
+    }
+    mostly(object(fields))
+}
+
+/// A message payload: a template message most of the time, reaching the template rules.
+fn payload() -> BoxedStrategy<Value> {
+    let to = mostly(prop_oneof![
+        json_string().prop_map(Value::String),
+        any::<i64>().prop_map(Value::from),
+        "\\+?[0-9 ]{0,16}".prop_map(Value::String),
+    ]);
+    let language = mostly(object(vec![
+        field("code", one_of(LANGUAGES), 10),
+        field("policy", one_of(&["deterministic"]), 3),
+    ]));
+    let template = mostly(object(vec![
+        field("name", one_of(TEMPLATE_NAMES), 10),
+        field("language", language, 10),
+        field("components", list(sent_component(true), 5), 6),
+    ]));
+    let text = object(vec![field(
+        "body",
+        mostly(json_string().prop_map(Value::String)),
+        6,
+    )]);
+    object(vec![
+        field("messaging_product", one_of(&["whatsapp"]), 20),
+        field("recipient_type", one_of(&["individual"]), 3),
+        field("to", to, 10),
+        field(
+            "type",
+            mostly(prop_oneof![
+                4 => Just(Value::from("template")),
+                1 => prop::sample::select(vec!["text", "image", "interactive"]).prop_map(Value::from),
+            ]),
+            8,
+        ),
+        field("template", template, 8),
+        field("text", text, 4),
+    ])
+}
+
+/// The messages of a payload file: one message, an array of them, or any JSON.
+fn payload_document() -> BoxedStrategy<Value> {
+    prop_oneof![
+        3 => payload(),
+        3 => prop::collection::vec(payload(), 0..5).prop_map(Value::Array),
+        1 => prop::collection::vec(mostly(payload()), 0..5).prop_map(Value::Array),
+        1 => any_json(),
+    ]
+    .boxed()
+}
+
+/// A value from `shaped` nearly always, else any JSON value: template definitions must
+/// mostly be read for the rules to judge them.
+fn rarely(shaped: impl Strategy<Value = Value> + 'static) -> BoxedStrategy<Value> {
+    prop_oneof![3000 => shaped, 1 => any_json()].boxed()
+}
+
+/// A string from `choices` nearly always, else any JSON value.
+fn rarely_one_of(choices: &[&'static str]) -> BoxedStrategy<Value> {
+    rarely(prop::sample::select(choices.to_vec()).prop_map(Value::from))
+}
+
+/// A list of at most `max` values of `element`, nearly always.
+fn rarely_list(element: BoxedStrategy<Value>, max: usize) -> BoxedStrategy<Value> {
+    rarely(prop::collection::vec(element, 0..=max).prop_map(Value::Array))
+}
+
+/// An object from optional fields, plus arbitrary members under arbitrary keys.
+fn quiet_object(fields: Vec<(&'static str, BoxedStrategy<Option<Value>>)>) -> BoxedStrategy<Value> {
+    object_with(fields, any::<String>().boxed())
+}
+
+/// A template text: placeholders, braces and words in any order.
+fn template_text() -> BoxedStrategy<Value> {
+    let piece = prop_oneof![
+        4 => prop::sample::select(vec![
+            "{{1}}",
+            "{{ 2 }}",
+            "{{3}}",
+            "{{0}}",
+            "{{10}}",
+            "{{first_name}}",
+            "{{ order_id }}",
+            "{{First-Name}}",
+            "{{ }}",
+            "{{",
+            "}}",
+            "{",
+            "Hello ",
+            " ",
+            "\n",
+            "é",
+            "*bold*",
+        ])
+        .prop_map(String::from),
+        1 => json_string(),
+    ];
+    rarely(prop::collection::vec(piece, 0..8).prop_map(|p| Value::String(p.concat())))
+}
+
+/// A button of a BUTTONS component, with arbitrary extra members.
+fn template_button() -> BoxedStrategy<Value> {
+    rarely(quiet_object(vec![
+        field(
+            "type",
+            rarely_one_of(&[
+                "URL",
+                "QUICK_REPLY",
+                "PHONE_NUMBER",
+                "COPY_CODE",
+                "OTP",
+                "FLOW",
+                "url",
+            ]),
+            10,
+        ),
+        field("text", template_text(), 5),
+        field(
+            "url",
+            rarely(
+                prop::sample::select(vec![
+                    "https://x.com/{{1}}",
+                    "https://x.com/",
+                    "https://x.com/{{1}}/{{2}}",
+                    "{{1}}",
+                ])
+                .prop_map(Value::from),
+            ),
+            2,
+        ),
+        field("phone_number", rarely_one_of(&["+447400123456", ""]), 4),
+        field("example", any_json(), 4),
+    ]))
+}
+
+/// One component of a template definition (`cards`: whether it may hold carousel cards).
+fn template_component(cards: bool) -> BoxedStrategy<Value> {
+    let mut fields = vec![
+        field(
+            "type",
+            rarely_one_of(&[
+                "HEADER",
+                "BODY",
+                "FOOTER",
+                "BUTTONS",
+                "CAROUSEL",
+                "LIMITED_TIME_OFFER",
+                "body",
+            ]),
+            12,
+        ),
+        field(
+            "format",
+            rarely_one_of(&["TEXT", "IMAGE", "VIDEO", "DOCUMENT", "LOCATION", "text"]),
+            2,
+        ),
+        field("text", template_text(), 4),
+        field("buttons", rarely_list(template_button(), 4), 3),
+        field("example", any_json(), 4),
+    ];
+    if cards {
+        let card = quiet_object(vec![field(
+            "components",
+            rarely_list(template_component(false), 3),
+            6,
+        )]);
+        fields.push(field("cards", rarely_list(card, 3), 4));
+    }
+    rarely(quiet_object(fields))
+}
+
+/// A template definition.
+fn template_definition() -> BoxedStrategy<Value> {
+    quiet_object(vec![
+        field("name", rarely_one_of(TEMPLATE_NAMES), 20),
+        field("language", rarely_one_of(LANGUAGES), 10),
+        field(
+            "status",
+            rarely_one_of(&["APPROVED", "PENDING", "REJECTED", "PAUSED", "approved"]),
+            5,
+        ),
+        field(
+            "category",
+            rarely_one_of(&["MARKETING", "UTILITY", "AUTHENTICATION"]),
+            3,
+        ),
+        field(
+            "parameter_format",
+            rarely_one_of(&["POSITIONAL", "NAMED", "named", "OTHER"]),
+            2,
+        ),
+        field("components", rarely_list(template_component(true), 5), 10),
+        field("id", rarely_one_of(&["1234567890"]), 3),
+    ])
+}
+
+/// A template definition with one member (of the template, or of its first component or
+/// that component's first button) replaced by any JSON value: mostly a wrong type.
+fn broken_template_definition() -> BoxedStrategy<Value> {
+    let key = prop::sample::select(vec![
+        "name",
+        "language",
+        "status",
+        "parameter_format",
+        "components",
+        "type",
+        "format",
+        "text",
+        "buttons",
+        "cards",
+        "url",
+    ]);
+    (template_definition(), 0usize..3, key, any_json())
+        .prop_map(|(mut t, depth, key, value)| {
+            let at = ["", "/components/0", "/components/0/buttons/0"][depth];
+            if let Some(obj) = t.pointer_mut(at).and_then(Value::as_object_mut) {
+                obj.insert(key.to_string(), value);
+            }
+            t
+        })
+        .boxed()
+}
+
+/// A registry document: mostly a Graph API export, sometimes the other shapes or any JSON.
+fn registry_document() -> BoxedStrategy<Value> {
+    let element = prop_oneof![
+        16 => template_definition(),
+        1 => broken_template_definition(),
+        1 => any_json(),
+    ];
+    let items = prop::collection::vec(element, 0..5);
+    prop_oneof![
+        6 => (items.clone(), prop::option::of(any_json())).prop_map(|(items, paging)| {
+            let mut map = Map::new();
+            map.insert("data".into(), Value::Array(items));
+            if let Some(paging) = paging {
+                map.insert("paging".into(), paging);
+            }
+            Value::Object(map)
+        }),
+        1 => items.prop_map(Value::Array),
+        1 => template_definition(),
+        1 => any_json(),
+    ]
+    .boxed()
+}
+
+/// The one-line-per-element NDJSON form of `value` (the value itself when not an array).
+fn ndjson(value: &Value) -> String {
+    match value {
+        Value::Array(items) => items.iter().map(|v| format!("{v}\n")).collect(),
+        other => format!("{other}\n"),
+    }
+}
+
+/// The files to check a document as: compact and pretty `.json`, and `.ndjson`.
+fn write_forms(dir: &std::path::Path, stem: &str, value: &Value) -> Vec<std::path::PathBuf> {
+    let forms = [
+        (format!("{stem}.json"), value.to_string()),
+        (
+            format!("{stem}-pretty.json"),
+            serde_json::to_string_pretty(value).expect("serialise"),
+        ),
+        (format!("{stem}.ndjson"), ndjson(value)),
+    ];
+    forms
+        .into_iter()
+        .map(|(name, text)| {
+            let path = dir.join(name);
+            std::fs::write(&path, text).expect("write temp file");
+            path
+        })
+        .collect()
+}
+
+/// Checks the findings of a report: every JSON location has a pointer (`""` or starting
+/// with `/`), and a line and column of at least 1 when it has them.
+fn assert_json_locations(report: &Report) -> Result<(), TestCaseError> {
+    for d in &report.diagnostics {
+        if let Location::Json {
+            pointer, line, col, ..
+        } = &d.location
+        {
+            prop_assert!(
+                pointer.is_empty() || pointer.starts_with('/'),
+                "{} at malformed pointer {:?}: {}",
+                d.code,
+                pointer,
+                d.message
+            );
+            prop_assert!(line.is_none_or(|l| l >= 1), "{} at line 0: {:?}", d.code, d);
+            prop_assert!(
+                col.is_none_or(|c| c >= 1),
+                "{} at column 0: {:?}",
+                d.code,
+                d
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Runs the check over `paths` with `registry` files, and checks what it reports.
+fn check_json(
+    paths: Vec<std::path::PathBuf>,
+    registry: Vec<std::path::PathBuf>,
+) -> Result<(), TestCaseError> {
+    let overrides = Overrides {
+        paths,
+        registry,
+        ..Overrides::default()
+    };
+    let options = CheckOptions::from_config(&walint::config::Config::default(), overrides)
+        .map_err(|e| TestCaseError::fail(format!("options: {e}")))?;
+    match walint::check::run(&options) {
+        Ok(report) => assert_json_locations(&report),
+        Err(_) => Ok(()),
+    }
+}
+
+proptest! {
+    #![proptest_config(config(FILE_CASES))]
+
+    /// Any JSON, and payload-shaped JSON above all, as a payload file (compact, pretty and
+    /// NDJSON): no panic, and every finding's location is well formed.
+    #[test]
+    fn any_payload_file_checks_safely(messages in payload_document()) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        for path in write_forms(dir.path(), "messages", &messages) {
+            if let Ok(report) = support::check(&[path.as_path()], None) {
+                assert_json_locations(&report)?;
+            }
+        }
+    }
+
+    /// Any registry document given as a path (linted with the registry rules): no panic,
+    /// and every finding's location is well formed.
+    #[test]
+    fn any_registry_file_checks_safely(registry in registry_document()) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("templates.json");
+        std::fs::write(&path, serde_json::to_string_pretty(&registry).expect("serialise"))
+            .expect("write temp file");
+        check_json(vec![path], Vec::new())?;
+    }
+
+    /// Payloads checked against a registry: payloads written for its templates (with
+    /// values missing, extra, long, blank or of the wrong type) or sharing its template
+    /// names and languages, so that the template rules run deep. No panic, and
+    /// well-formed locations.
+    #[test]
+    fn payloads_against_any_registry_check_safely(
+        (registry, messages) in prop_oneof![
+            3 => registry_and_matching_payloads(),
+            1 => (registry_document(), payload_document()),
+        ],
+    ) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let registry_path = dir.path().join("registry.json");
+        std::fs::write(&registry_path, registry.to_string()).expect("write temp file");
+        for path in write_forms(dir.path(), "messages", &messages) {
+            check_json(vec![path], vec![registry_path.clone()])?;
+        }
+        // The registry also linted as a path, next to the payloads.
+        let paths = vec![registry_path.clone(), dir.path().join("messages.ndjson")];
+        check_json(paths, vec![registry_path])?;
+    }
+}
+
+/// Text that is JSON, JSON cut short or with a byte changed, or anything at all.
+fn json_text() -> BoxedStrategy<String> {
+    let doc = prop_oneof![registry_document(), payload_document(), any_json()];
+    prop_oneof![
+        2 => (doc.clone(), any::<bool>()).prop_map(|(v, pretty)| if pretty {
+            serde_json::to_string_pretty(&v).expect("serialise")
+        } else {
+            v.to_string()
+        }),
+        1 => (doc.clone(), any::<Index>()).prop_map(|(v, cut)| {
+            let text = v.to_string();
+            let mut at = cut.index(text.len() + 1);
+            while !text.is_char_boundary(at) {
+                at -= 1;
+            }
+            text[..at].to_string()
+        }),
+        1 => (doc, any::<Index>(), prop::sample::select(vec!['"', '\\', '{', '}', '[', ']', ',', ':', ' ', '\n', '~', '/']))
+            .prop_map(|(v, at, c)| {
+                let mut chars: Vec<char> = v.to_string().chars().collect();
+                let at = at.index(chars.len() + 1);
+                if at < chars.len() {
+                    chars[at] = c;
+                } else {
+                    chars.push(c);
+                }
+                chars.into_iter().collect()
+            }),
+        1 => any::<String>(),
+        1 => "[\u{feff}]?[ \\n]*[\\[{\"a-z0-9:,\\]}\\\\ ~/]{0,40}",
+    ]
+    .boxed()
+}
+
+/// An RFC 6901 pointer, well formed or not.
+fn any_pointer() -> BoxedStrategy<String> {
+    let token = prop_oneof![
+        json_key(),
+        prop::sample::select(vec![
+            "0",
+            "1",
+            "2",
+            "01",
+            "-",
+            "~",
+            "~0",
+            "~1",
+            "~2",
+            "a~",
+            "99999999999999999999999",
+            "18446744073709551615",
+        ])
+        .prop_map(String::from),
+    ];
+    prop_oneof![
+        3 => prop::collection::vec(token, 0..6).prop_map(|t| t.iter().map(|t| format!("/{t}")).collect()),
+        1 => any::<String>(),
+        1 => Just(String::new()),
+    ]
+    .boxed()
+}
+
+/// Every pointer into `value` (the document's own, `""`, included).
+fn pointers_of(value: &Value, base: String, out: &mut Vec<String>) {
+    match value {
+        Value::Object(map) => {
+            for (k, v) in map {
+                pointers_of(v, format!("{base}/{}", json_locate::escape_token(k)), out);
+            }
+        }
+        Value::Array(items) => {
+            for (i, v) in items.iter().enumerate() {
+                pointers_of(v, format!("{base}/{i}"), out);
+            }
+        }
+        _ => {}
+    }
+    out.push(base);
+}
+
+proptest! {
+    #![proptest_config(config(JSON_CASES))]
+
+    /// The registry reader takes any text: no panic; each template it reads stands at a
+    /// pointer that is found in the text.
+    #[test]
+    fn registry_reader_takes_any_text(text in json_text()) {
+        if let Ok(templates) = registry::read("t.json", &text) {
+            for t in &templates {
+                prop_assert_eq!(&*t.source.path, "t.json");
+                prop_assert!(
+                    json_locate::locate(&text, &t.source.pointer).is_some(),
+                    "template at {:?} not found in {}", t.source.pointer, text
+                );
+            }
+        }
+    }
+
+    /// Arbitrary strings, too.
+    #[test]
+    fn registry_reader_takes_any_string(text in any::<String>()) {
+        let _ = registry::read("t.json", &text);
+    }
+
+    /// Locating any pointer in any text never panics, and a position found is 1-based.
+    #[test]
+    fn locate_takes_any_text_and_pointer(text in json_text(), pointer in any_pointer()) {
+        if let Some((line, col)) = json_locate::locate(&text, &pointer) {
+            prop_assert!(line >= 1 && col >= 1, "({}, {}) for {:?}", line, col, pointer);
+        }
+    }
+
+    /// In a JSON document (compact or pretty, perhaps with a byte-order mark), every value
+    /// is found, where the value parses.
+    #[test]
+    fn locate_finds_every_value(
+        value in prop_oneof![any_json(), payload_document(), registry_document()],
+        pretty in any::<bool>(),
+        bom in any::<bool>(),
+        pick in any::<Index>(),
+    ) {
+        let body = if pretty {
+            serde_json::to_string_pretty(&value).expect("serialise")
+        } else {
+            value.to_string()
+        };
+        let text = if bom { format!("\u{feff}{body}") } else { body.clone() };
+        // Compare with the text read back (floats need not survive a round trip exactly).
+        let parsed: Value = serde_json::from_str(&body).expect("own output parses");
+        let mut all = Vec::new();
+        pointers_of(&parsed, String::new(), &mut all);
+        let pointer = &all[pick.index(all.len())];
+        let place = json_locate::locate(&text, pointer);
+        prop_assert!(place.is_some_and(|(l, c)| l >= 1 && c >= 1), "{:?} not found in {}", pointer, text);
+        let offset = json_locate::offset_of(&text, pointer).expect("found above");
+        let found = serde_json::Deserializer::from_str(&text[offset..])
+            .into_iter::<Value>()
+            .next()
+            .expect("a value")
+            .expect("valid JSON at the offset");
+        prop_assert_eq!(Some(&found), parsed.pointer(pointer), "{:?} in {}", pointer, text);
+    }
+}
+
+/// The parameters a message sends for `placeholders` (by position or by name), with one
+/// perhaps dropped or one extra, and values that are long, blank, padded or anything.
+fn parameters_for(placeholders: Vec<String>, named: bool) -> BoxedStrategy<Value> {
+    let value = prop_oneof![
+        4 => json_string().prop_map(Value::String),
+        1 => any_json(),
+    ];
+    let n = placeholders.len();
+    (
+        prop::collection::vec((value, prop::sample::select(vec!["text", "text", "text", "currency", "image"])), n..=n),
+        prop::option::of(any::<Index>()),
+        prop::option::of(sent_parameter()),
+    )
+        .prop_map(move |(values, drop, extra)| {
+            let mut params: Vec<Value> = values
+                .into_iter()
+                .zip(&placeholders)
+                .map(|((text, kind), name)| {
+                    let mut p = Map::new();
+                    p.insert("type".into(), kind.into());
+                    if kind == "currency" {
+                        p.insert("currency".into(), serde_json::json!({"fallback_value": text, "code": "USD", "amount_1000": 1000}));
+                    } else {
+                        p.insert("text".into(), text);
+                    }
+                    if named {
+                        p.insert("parameter_name".into(), name.clone().into());
+                    }
+                    Value::Object(p)
+                })
+                .collect();
+            if let Some(at) = drop.filter(|_| !params.is_empty()) {
+                params.remove(at.index(params.len()));
+            }
+            params.extend(extra);
+            Value::Array(params)
+        })
+        .boxed()
+}
+
+/// A template message for the definition `t`: its name and language, and the components
+/// its placeholders call for, filled with generated values.
+fn payload_for(t: &Value) -> BoxedStrategy<Value> {
+    let named = t["parameter_format"]
+        .as_str()
+        .is_some_and(|f| f.eq_ignore_ascii_case("NAMED"));
+    let names = |text: &Value| -> Vec<String> {
+        text.as_str()
+            .map(walint::template::placeholders)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|p| p.name)
+            .collect()
+    };
+    let mut components: Vec<BoxedStrategy<Value>> = Vec::new();
+    for c in t["components"].as_array().into_iter().flatten() {
+        let kind = c["type"].as_str().unwrap_or_default().to_ascii_lowercase();
+        match kind.as_str() {
+            "header" | "body" => {
+                let kind = kind.clone();
+                components.push(
+                    parameters_for(names(&c["text"]), named)
+                        .prop_map(move |ps| serde_json::json!({"type": kind, "parameters": ps}))
+                        .boxed(),
+                );
+            }
+            "buttons" => {
+                for (i, b) in c["buttons"].as_array().into_iter().flatten().enumerate() {
+                    let url = names(&b["url"]);
+                    if url.is_empty() {
+                        continue;
+                    }
+                    components.push(
+                        parameters_for(url, false)
+                            .prop_map(move |ps| {
+                                serde_json::json!({"type": "button", "sub_type": "url", "index": i, "parameters": ps})
+                            })
+                            .boxed(),
+                    );
+                }
+            }
+            _ => {}
+        }
+    }
+    let head = serde_json::json!({
+        "messaging_product": "whatsapp",
+        "to": "+447400123456",
+        "type": "template",
+        "template": {"name": t["name"], "language": {"code": t["language"]}},
+    });
+    (components, any::<bool>())
+        .prop_map(move |(components, with_components)| {
+            let mut message = head.clone();
+            if with_components || !components.is_empty() {
+                message["template"]["components"] = Value::Array(components);
+            }
+            message
+        })
+        .boxed()
+}
+
+/// A registry and payloads written for its templates (some of them mistaken), so that
+/// every template rule gets to judge.
+fn registry_and_matching_payloads() -> BoxedStrategy<(Value, Value)> {
+    registry_document()
+        .prop_flat_map(|registry| {
+            let templates: Vec<Value> = match &registry {
+                Value::Object(o) if o.contains_key("data") => {
+                    o["data"].as_array().cloned().unwrap_or_default()
+                }
+                Value::Array(items) => items.clone(),
+                other => vec![other.clone()],
+            };
+            let mut choices: Vec<BoxedStrategy<Value>> = templates
+                .iter()
+                .filter(|t| t["name"].is_string() && t["language"].is_string())
+                .map(payload_for)
+                .collect();
+            choices.push(payload());
+            let message = prop::strategy::Union::new(choices);
+            let messages = prop_oneof![
+                1 => message.clone(),
+                3 => prop::collection::vec(message, 1..5).prop_map(Value::Array),
+            ];
+            (Just(registry), messages)
+        })
+        .boxed()
 }
