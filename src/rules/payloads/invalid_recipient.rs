@@ -99,25 +99,14 @@ mod tests {
     use serde_json::{Value, json};
 
     use crate::diagnostic::{Diagnostic, Location};
-    use crate::rules::payloads::PayloadCheck;
     use crate::template::TemplateRegistry;
 
     fn findings(message: Value) -> Vec<Diagnostic> {
-        let templates = TemplateRegistry::default();
-        let locate = |p: &str| Location::Json {
-            path: "t.json".into(),
-            pointer: p.to_string(),
-            line: None,
-            col: None,
-        };
-        let cx = PayloadCheck {
-            message: &message,
-            templates: &templates,
-            locate: &locate,
-        };
-        let mut out = Vec::new();
-        super::check(&cx, &mut out);
-        out
+        crate::rules::payloads::test_support::run_check(
+            super::check,
+            &message,
+            &TemplateRegistry::default(),
+        )
     }
 
     fn to(number: &str) -> Vec<Diagnostic> {
