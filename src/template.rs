@@ -7,9 +7,9 @@
 //! This module reads nothing from disk (see `input::registry`) and judges nothing (see
 //! `rules::registry` and `rules::payloads`).
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
+use rustc_hash::FxHashMap;
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -125,47 +125,60 @@ impl Placeholder {
 
 /// Every `{{…}}` placeholder in a text, in order.
 pub fn placeholders(text: &str) -> Vec<Placeholder> {
-    let chars: Vec<char> = text.chars().collect();
-    let mut out = Vec::new();
+    placeholder_spans(text).map(|(p, _)| p).collect()
+}
+
+/// Each placeholder with its byte range in `text`. Scans bytes (the braces are ASCII) and
+/// counts characters only up to each placeholder found.
+fn placeholder_spans(text: &str) -> impl Iterator<Item = (Placeholder, std::ops::Range<usize>)> {
+    let bytes = text.as_bytes();
     let mut i = 0;
-    while i + 1 < chars.len() {
-        if chars[i] == '{' && chars[i + 1] == '{' {
-            let close = (i + 2..chars.len().saturating_sub(1))
-                .find(|&j| chars[j] == '}' && chars[j + 1] == '}');
-            if let Some(j) = close {
-                let inner: String = chars[i + 2..j].iter().collect();
-                if !inner.contains('{') {
-                    out.push(Placeholder {
-                        name: inner.trim().to_string(),
-                        start: i,
-                        end: j + 2,
-                    });
-                    i = j + 2;
-                    continue;
+    let mut chars_before = 0;
+    let mut counted_to = 0;
+    std::iter::from_fn(move || {
+        while i + 1 < bytes.len() {
+            if bytes[i] == b'{' && bytes[i + 1] == b'{' {
+                let close = (i + 2..bytes.len().saturating_sub(1))
+                    .find(|&j| bytes[j] == b'}' && bytes[j + 1] == b'}');
+                if let Some(j) = close {
+                    let inner = &text[i + 2..j];
+                    if !inner.contains('{') {
+                        chars_before += text[counted_to..i].chars().count();
+                        let start = chars_before;
+                        let end = start + 2 + inner.chars().count() + 2;
+                        chars_before = end;
+                        counted_to = j + 2;
+                        let found = Placeholder {
+                            name: inner.trim().to_string(),
+                            start,
+                            end,
+                        };
+                        let span = i..j + 2;
+                        i = j + 2;
+                        return Some((found, span));
+                    }
                 }
             }
+            i += 1;
         }
-        i += 1;
-    }
-    out
+        None
+    })
 }
 
 /// Fills a text's placeholders: `value` gives the replacement for a placeholder (or
 /// `None` to leave it as written). Returns the hydrated text.
 pub fn hydrate(text: &str, mut value: impl FnMut(&Placeholder) -> Option<String>) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut chars = text.chars();
+    let mut out = String::with_capacity(text.len() + 64);
     let mut at = 0;
-    for p in placeholders(text) {
-        out.extend(chars.by_ref().take(p.start - at));
-        let original: String = chars.by_ref().take(p.end - p.start).collect();
-        at = p.end;
+    for (p, span) in placeholder_spans(text) {
+        out.push_str(&text[at..span.start]);
         match value(&p) {
             Some(v) => out.push_str(&v),
-            None => out.push_str(&original),
+            None => out.push_str(&text[span.clone()]),
         }
+        at = span.end;
     }
-    out.extend(chars);
+    out.push_str(&text[at..]);
     out
 }
 
@@ -257,14 +270,14 @@ impl Template {
 #[derive(Debug, Clone, Default)]
 pub struct TemplateRegistry {
     templates: Vec<Template>,
-    by_name: HashMap<String, Vec<usize>>,
+    by_name: FxHashMap<String, Vec<usize>>,
 }
 
 impl TemplateRegistry {
     /// A registry of these templates. When a name+language pair repeats, the first wins
     /// (the registry rules report the repeat).
     pub fn new(templates: Vec<Template>) -> TemplateRegistry {
-        let mut by_name: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut by_name: FxHashMap<String, Vec<usize>> = FxHashMap::default();
         for (i, t) in templates.iter().enumerate() {
             by_name.entry(t.name.clone()).or_default().push(i);
         }
@@ -289,6 +302,11 @@ impl TemplateRegistry {
             .iter()
             .map(|&i| &self.templates[i])
             .find(|t| t.language == language)
+    }
+
+    /// Whether some template has this exact name (in any language).
+    pub fn has_name(&self, name: &str) -> bool {
+        self.by_name.contains_key(name)
     }
 
     /// The language codes a name exists in (sorted, deduplicated).

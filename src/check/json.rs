@@ -9,8 +9,10 @@ use std::io::{BufRead, Read};
 use std::path::Path;
 use std::sync::Arc;
 
+use super::payload_workers::{BATCH_LINES, Batch, Checked, PayloadWorkers};
 use crate::diagnostic::{Diagnostic, Location};
 use crate::error::Error;
+use crate::input::payloads::PayloadItem;
 use crate::input::{json_locate, payloads, registry};
 use crate::report::Report;
 use crate::rules::RuleSettings;
@@ -96,55 +98,95 @@ fn json_location(path: &Arc<str>, text: Option<&str>, pointer: String) -> Locati
     }
 }
 
-/// Checks every message of a payload stream; adds the messages and findings to `report`.
+/// Checks every message of a payload stream on the payload workers; adds the messages and
+/// findings to `report`.
 pub fn check_payloads<R: BufRead>(
     shown: &str,
     path: &Path,
     input: R,
-    templates: &TemplateRegistry,
-    settings: &RuleSettings,
+    workers: &PayloadWorkers,
     report: &mut Report,
 ) -> Result<(), Error> {
-    let file: Arc<str> = Arc::from(shown);
+    let io = |source| Error::Io {
+        path: shown.to_string(),
+        source,
+    };
+    let mut run = workers.file(Arc::from(shown));
+    let mut done = |checked: Checked| {
+        report.messages += checked.messages;
+        report.diagnostics.extend(checked.diagnostics);
+    };
+    match payloads::read(input, payloads::Framing::for_path(path)) {
+        payloads::PayloadReader::Lines(mut lines) => {
+            let mut batch = Batch::lines();
+            while let Some(read) = lines.next_line() {
+                let (line, bytes) = read.map_err(io)?;
+                if let Batch::Lines {
+                    bytes: buf,
+                    lines: list,
+                } = &mut batch
+                {
+                    let start = buf.len();
+                    buf.extend_from_slice(bytes);
+                    list.push((line, start..buf.len()));
+                }
+                if batch.len() == BATCH_LINES {
+                    run.submit(std::mem::replace(&mut batch, Batch::lines()), &mut done);
+                }
+            }
+            run.submit(batch, &mut done);
+        }
+        mut document => {
+            let mut batch = Vec::with_capacity(BATCH_LINES);
+            for item in document.by_ref() {
+                batch.push(item.map_err(io)?);
+                if batch.len() == BATCH_LINES {
+                    run.submit(Batch::Items(std::mem::take(&mut batch)), &mut done);
+                }
+            }
+            run.submit(Batch::Items(batch), &mut done);
+        }
+    }
+    run.finish(&mut done);
+    report.files += 1;
+    Ok(())
+}
+
+/// Checks one message with every enabled payload rule; pushes its findings (severity
+/// overrides applied) to `out`.
+pub fn check_item(
+    item: &PayloadItem,
+    file: &Arc<str>,
+    templates: &TemplateRegistry,
+    settings: &RuleSettings,
+    out: &mut Vec<Diagnostic>,
+) {
     let mut found: Vec<Diagnostic> = Vec::new();
-    for item in payloads::read(input, payloads::Framing::for_path(path)) {
-        let item = item.map_err(|source| Error::Io {
-            path: shown.to_string(),
-            source,
-        })?;
-        report.messages += 1;
-        match &item.value {
-            Err(e) => found.push(
-                invalid_json::RULE
-                    .diagnostic(
-                        format!("not valid JSON: {}", e.message),
-                        Location::Json {
-                            path: Arc::clone(&file),
-                            pointer: item.pointer(""),
-                            line: Some(e.line),
-                            col: Some(e.col),
-                        },
-                    )
-                    .with_help("correct the JSON at the position given; generate payloads with a JSON serializer"),
-            ),
-            Ok(message) => {
-                let locate = |relative: &str| item.location(&file, relative);
-                let cx = PayloadCheck {
-                    message,
-                    templates,
-                    locate: &locate,
-                };
-                for (rule, check) in PAYLOAD_RULES {
-                    if settings.enabled(rule) {
-                        check(&cx, &mut found);
-                    }
+    match &item.value {
+        Err(e) => found.push(
+            invalid_json::RULE
+                .diagnostic(
+                    format!("not valid JSON: {}", e.message),
+                    Location::Json {
+                        path: Arc::clone(file),
+                        pointer: item.pointer(""),
+                        line: Some(e.line),
+                        col: Some(e.col),
+                    },
+                )
+                .with_help(
+                    "correct the JSON at the position given; generate payloads with a JSON serializer",
+                ),
+        ),
+        Ok(message) => {
+            let locate = |relative: &str| item.location(file, relative);
+            let cx = PayloadCheck::new(message, templates, &locate);
+            for (rule, check) in PAYLOAD_RULES {
+                if settings.enabled(rule) {
+                    check(&cx, &mut found);
                 }
             }
         }
-        report
-            .diagnostics
-            .extend(found.drain(..).filter_map(|d| settings.apply(d)));
     }
-    report.files += 1;
-    Ok(())
+    out.extend(found.into_iter().filter_map(|d| settings.apply(d)));
 }

@@ -8,8 +8,10 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 mod json;
+mod payload_workers;
 
 use self::json::Registries;
+use self::payload_workers::PayloadWorkers;
 use crate::config::Config;
 use crate::error::Error;
 use crate::input::contacts::{ColumnChoice, ContactReader};
@@ -20,7 +22,6 @@ use crate::phone_workers::{Pending, PhoneWorkers};
 use crate::report::Report;
 use crate::rules::RuleSettings;
 use crate::rules::contacts::{ContactLinter, ContactPolicy};
-use crate::template::TemplateRegistry;
 
 /// Rows read and validated per step. Big enough to keep both cores busy, small enough that
 /// memory does not grow with the file.
@@ -128,13 +129,16 @@ pub fn run(options: &CheckOptions) -> Result<Report, Error> {
     }
     let templates = registries.finish(&options.settings, &mut report);
     std::thread::scope(|scope| {
-        let workers = PhoneWorkers::start(scope, options.policy.default_region);
+        let workers = Workers {
+            phone: PhoneWorkers::start(scope, options.policy.default_region),
+            payloads: PayloadWorkers::start(scope, &templates, &options.settings),
+        };
         for (path, opened) in rest {
             let input = match opened {
                 Some(input) => input,
                 None => kind::open(path)?,
             };
-            check_path(path, input, options, &templates, &workers, &mut report)?;
+            check_path(path, input, options, &workers, &mut report)?;
         }
         Ok::<(), Error>(())
     })?;
@@ -150,12 +154,17 @@ fn shown_path(path: &Path) -> String {
     }
 }
 
+/// The run's worker threads.
+struct Workers<'scope> {
+    phone: PhoneWorkers<'scope>,
+    payloads: PayloadWorkers,
+}
+
 fn check_path(
     path: &Path,
     mut input: Box<dyn BufRead + Send>,
     options: &CheckOptions,
-    templates: &TemplateRegistry,
-    workers: &PhoneWorkers,
+    workers: &Workers,
     report: &mut Report,
 ) -> Result<(), Error> {
     let shown = shown_path(path);
@@ -164,10 +173,8 @@ fn check_path(
         source,
     })?;
     match kind {
-        Kind::Contacts => check_contacts(&shown, input, options, workers, report),
-        Kind::Json => {
-            json::check_payloads(&shown, path, input, templates, &options.settings, report)
-        }
+        Kind::Contacts => check_contacts(&shown, input, options, &workers.phone, report),
+        Kind::Json => json::check_payloads(&shown, path, input, &workers.payloads, report),
     }
 }
 

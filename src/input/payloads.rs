@@ -197,37 +197,10 @@ impl<R: BufRead> LineItems<R> {
         }
     }
 
-    fn item(&self, bytes: &[u8]) -> PayloadItem {
-        let bytes = match bytes.strip_prefix(b"\xEF\xBB\xBF") {
-            Some(rest) if self.line == 1 => rest,
-            _ => bytes,
-        };
-        let text = match std::str::from_utf8(bytes) {
-            Ok(text) => text,
-            Err(e) => return not_utf8(bytes, e.valid_up_to(), self.line),
-        };
-        let start = json_locate::skip_ws(text.as_bytes(), 0);
-        let col_base = 1 + json_locate::char_count(&text.as_bytes()[..start]);
-        let value = serde_json::from_str(text).map_err(|e| json_error(text, &e, 0..text.len()));
-        let value = value.map_err(|e| JsonError {
-            line: self.line + e.line - 1,
-            ..e
-        });
-        PayloadItem {
-            value,
-            pointer_base: String::new(),
-            line_base: self.line,
-            col_base,
-            span: start..text.trim_end().len(),
-            text: Some(Arc::from(text)),
-        }
-    }
-}
-
-impl<R: BufRead> Iterator for LineItems<R> {
-    type Item = std::io::Result<PayloadItem>;
-
-    fn next(&mut self) -> Option<Self::Item> {
+    /// The next non-blank line, unparsed: its 1-based line number and its bytes without
+    /// the line ending. Lets a caller hand lines to other threads and parse them there
+    /// with [`line_item`].
+    pub fn next_line(&mut self) -> Option<std::io::Result<(u64, &[u8])>> {
         loop {
             self.buf.clear();
             match self.input.read_until(b'\n', &mut self.buf) {
@@ -245,9 +218,47 @@ impl<R: BufRead> Iterator for LineItems<R> {
                 .iter()
                 .all(u8::is_ascii_whitespace);
             if !blank {
-                return Some(Ok(self.item(line)));
+                let line = line.len();
+                return Some(Ok((self.line, &self.buf[..line])));
             }
         }
+    }
+}
+
+impl<R: BufRead> Iterator for LineItems<R> {
+    type Item = std::io::Result<PayloadItem>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        self.next_line()
+            .map(|read| read.map(|(line, bytes)| line_item(bytes, line)))
+    }
+}
+
+/// Parses one NDJSON line (`line` is its 1-based number; a byte-order mark is dropped on
+/// line 1) into an item.
+pub fn line_item(bytes: &[u8], line: u64) -> PayloadItem {
+    let bytes = match bytes.strip_prefix(b"\xEF\xBB\xBF") {
+        Some(rest) if line == 1 => rest,
+        _ => bytes,
+    };
+    let text = match std::str::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(e) => return not_utf8(bytes, e.valid_up_to(), line),
+    };
+    let start = json_locate::skip_ws(text.as_bytes(), 0);
+    let col_base = 1 + json_locate::char_count(&text.as_bytes()[..start]);
+    let value = serde_json::from_str(text).map_err(|e| json_error(text, &e, 0..text.len()));
+    let value = value.map_err(|e| JsonError {
+        line: line + e.line - 1,
+        ..e
+    });
+    PayloadItem {
+        value,
+        pointer_base: String::new(),
+        line_base: line,
+        col_base,
+        span: start..text.trim_end().len(),
+        text: Some(Arc::from(text)),
     }
 }
 

@@ -178,7 +178,7 @@ fn check_params(
                         "URL button {index} has a fixed URL and takes no parameter; got {}",
                         params.len()
                     ),
-                    cx.at(&p.pointer),
+                    cx.at(&p.pointer()),
                 )
                 .with_help("remove the parameters, or send the button component not at all"),
             );
@@ -232,7 +232,7 @@ fn check_params(
                 "{} button {index} takes one `{wanted}` parameter, got {n}",
                 b.kind
             ),
-            cx.at(&params[1].pointer),
+            cx.at(&params[1].pointer()),
         )),
     }
 }

@@ -91,7 +91,7 @@ pub fn check(cx: &PayloadCheck, out: &mut Vec<Diagnostic>) {
                 if expected == 1 { "" } else { "s" },
                 params.len()
             ),
-            cx.at(&params[expected].pointer),
+            cx.at(&params[expected].pointer()),
         )
         .with_help("remove the header parameters the template does not take")
     };

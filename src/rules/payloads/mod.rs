@@ -4,7 +4,9 @@
 //! a rule looks at and [`RULES`], the family's list. It does no I/O: messages arrive parsed,
 //! and locations are made by the caller's `locate` (a JSON pointer in a file, or a CSV cell).
 
-use serde_json::Value;
+use std::cell::OnceCell;
+
+use serde_json::{Map, Value};
 
 pub mod button_param_mismatch;
 pub mod header_param_mismatch;
@@ -31,7 +33,7 @@ pub mod unsupported_message_type;
 
 use crate::diagnostic::{Diagnostic, Location};
 use crate::rules::Rule;
-use crate::template::TemplateRegistry;
+use crate::template::{Template, TemplateRegistry};
 
 /// One message as a payload rule sees it.
 pub struct PayloadCheck<'a> {
@@ -42,9 +44,31 @@ pub struct PayloadCheck<'a> {
     /// Turns an RFC 6901 pointer relative to the message (`""` is the message itself,
     /// `/template/components/0`) into a location in the input.
     pub locate: &'a dyn Fn(&str) -> Location,
+    /// The message's template object and definition, looked up once for all rules.
+    template: OnceCell<Option<(&'a Template, &'a Map<String, Value>)>>,
 }
 
-impl PayloadCheck<'_> {
+impl<'a> PayloadCheck<'a> {
+    /// A message to check against `templates`, located by `locate`.
+    pub fn new(
+        message: &'a Value,
+        templates: &'a TemplateRegistry,
+        locate: &'a dyn Fn(&str) -> Location,
+    ) -> PayloadCheck<'a> {
+        PayloadCheck {
+            message,
+            templates,
+            locate,
+            template: OnceCell::new(),
+        }
+    }
+
+    /// The message's template object and its definition (see [`template_parts::lookup`]),
+    /// found on first use.
+    pub fn template(&self) -> Option<(&'a Template, &'a Map<String, Value>)> {
+        *self.template.get_or_init(|| template_parts::find(self))
+    }
+
     /// The location of the value at `pointer` (relative to the message).
     pub fn at(&self, pointer: &str) -> Location {
         (self.locate)(pointer)

@@ -37,10 +37,10 @@ pub fn check(cx: &PayloadCheck, out: &mut Vec<Diagnostic>) {
     for c in all_components(obj) {
         for p in c.params() {
             let kind = p.kind();
-            if !matches!(kind.as_str(), "text" | "coupon_code" | "payload") {
+            if !matches!(kind.as_ref(), "text" | "coupon_code" | "payload") {
                 continue;
             }
-            let value = p.value.get(kind.as_str());
+            let value = p.value.get(kind.as_ref());
             let what = match value {
                 None | Some(serde_json::Value::Null) => "has no value",
                 Some(serde_json::Value::String(s)) if s.is_empty() => "is empty",

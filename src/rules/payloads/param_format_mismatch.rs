@@ -57,7 +57,7 @@ pub fn check(cx: &PayloadCheck, out: &mut Vec<Diagnostic>) {
                     describe(t),
                     wrong.len()
                 ),
-                cx.at(&first.pointer),
+                cx.at(&first.pointer()),
             )
             .with_help("give each value the `parameter_name` of its {{variable}}")
         } else {

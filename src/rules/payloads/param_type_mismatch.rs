@@ -79,7 +79,7 @@ fn not_pdf(p: &SentParam) -> Option<(String, String)> {
             && ext != "pdf"
         {
             return Some((
-                format!("{}/document/{field}", p.pointer),
+                format!("{}/document/{field}", p.pointer()),
                 format!("{field} ends in `.{ext}`"),
             ));
         }
@@ -99,7 +99,7 @@ pub fn check(cx: &PayloadCheck, out: &mut Vec<Diagnostic>) {
             if kind.is_empty() {
                 continue;
             }
-            if !allowed.contains(&kind.as_str()) {
+            if !allowed.contains(&kind.as_ref()) {
                 let what = if format == "TEXT" {
                     "text header".to_string()
                 } else {
@@ -134,7 +134,7 @@ pub fn check(cx: &PayloadCheck, out: &mut Vec<Diagnostic>) {
     if let Some(sent) = first_of(obj, "body") {
         for p in sent.params() {
             let kind = p.kind();
-            if !kind.is_empty() && !TEXTUAL.contains(&kind.as_str()) {
+            if !kind.is_empty() && !TEXTUAL.contains(&kind.as_ref()) {
                 out.push(
                     RULE.diagnostic(
                         format!("body parameter of type `{kind}`: the body takes only text, currency and date_time"),

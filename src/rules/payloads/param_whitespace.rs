@@ -70,7 +70,7 @@ pub fn check(cx: &PayloadCheck, out: &mut Vec<Diagnostic>) {
                 out.push(
                     RULE.diagnostic(
                         format!("{} text parameter contains {why}", c.kind()),
-                        cx.at(&format!("{}/text", p.pointer)),
+                        cx.at(&format!("{}/text", p.pointer())),
                     )
                     .with_help("values cannot contain newlines, tabs or more than 4 consecutive spaces: replace them with a space"),
                 );

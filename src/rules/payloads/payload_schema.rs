@@ -48,15 +48,26 @@ declare_rule! {
 /// The message schema, as shipped in `schemas/`.
 pub const SCHEMA: &str = include_str!("../../../schemas/message-payload.schema.json");
 
-/// The schema, compiled on first use.
-static VALIDATOR: LazyLock<jsonschema::Validator> = LazyLock::new(|| {
-    let schema: Value = serde_json::from_str(SCHEMA).expect("the bundled message schema is JSON");
-    jsonschema::validator_for(&schema).expect("the bundled message schema compiles")
-});
+/// The schema, as JSON, parsed on first use.
+static SCHEMA_JSON: LazyLock<Value> =
+    LazyLock::new(|| serde_json::from_str(SCHEMA).expect("the bundled message schema is JSON"));
+
+thread_local! {
+    /// The schema compiled once per thread (about a millisecond): its patterns' match
+    /// caches are then never shared, so payload workers do not contend for them. The
+    /// patterns are plain regular expressions, run by the `regex` engine.
+    static VALIDATOR: jsonschema::Validator = jsonschema::options()
+        .with_pattern_options(jsonschema::PatternOptions::regex())
+        .build(&SCHEMA_JSON)
+        .expect("the bundled message schema compiles");
+}
 
 /// Reports each schema violation of the message.
 pub fn check(cx: &PayloadCheck, out: &mut Vec<Diagnostic>) {
-    let validator = &*VALIDATOR;
+    VALIDATOR.with(|validator| report(validator, cx, out));
+}
+
+fn report(validator: &jsonschema::Validator, cx: &PayloadCheck, out: &mut Vec<Diagnostic>) {
     if validator.is_valid(cx.message) {
         return;
     }
@@ -297,6 +308,45 @@ mod tests {
             d[3].message
         );
         assert!(d[3].message.ends_with("(in any case)"), "{}", d[3].message);
+    }
+
+    #[test]
+    fn types_in_another_case_need_the_same_members() {
+        // Lowercase types take the schema's exact-compare path; other cases its
+        // case-insensitive one. Both must ask for the same members.
+        let d = findings(template(json!([
+            {"type": "BODY", "parameters": [
+                {"type": "TEXT", "txt": "Asha"},
+                {"type": "Currency", "currency": {"fallback_value": "$1", "code": "USD", "amount_1000": 1}},
+                {"type": "Date_Time"}
+            ]},
+            {"type": "Button", "index": 0, "parameters": [{"type": "Payload", "payload": "x"}]},
+            {"type": "CAROUSEL"}
+        ])));
+        assert_eq!(
+            summary(&d),
+            [
+                (
+                    "/template/components/0/parameters/0".to_string(),
+                    Some(131008)
+                ),
+                (
+                    "/template/components/0/parameters/2".to_string(),
+                    Some(131008)
+                ),
+                ("/template/components/1".to_string(), Some(131008)),
+                ("/template/components/2".to_string(), Some(131008)),
+            ],
+            "{:?}",
+            d.iter().map(|d| &d.message).collect::<Vec<_>>()
+        );
+        assert!(d[0].message.contains("\"text\" is a required property"));
+        assert!(
+            d[1].message
+                .contains("\"date_time\" is a required property")
+        );
+        assert!(d[2].message.contains("\"sub_type\" is a required property"));
+        assert!(d[3].message.contains("\"cards\" is a required property"));
     }
 
     #[test]

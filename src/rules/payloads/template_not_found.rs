@@ -41,7 +41,7 @@ pub fn check(cx: &PayloadCheck, out: &mut Vec<Diagnostic>) {
     let Some(name) = sent_name(obj) else {
         return;
     };
-    if !cx.templates.languages_of(name).is_empty() {
+    if cx.templates.has_name(name) {
         return;
     }
     let names = cx.templates.names();

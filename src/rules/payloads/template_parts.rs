@@ -2,6 +2,8 @@
 //! and its definition in the registry, walking the components and parameters the message
 //! sends (with their JSON pointers), counting a text's variables and hydrating it.
 
+use std::borrow::Cow;
+
 use serde_json::{Map, Value};
 
 use crate::template::{Template, placeholders};
@@ -32,6 +34,11 @@ pub fn sent_language(obj: &Map<String, Value>) -> Option<&str> {
 /// exist. Rules other than WAT001/WAT002 run only then, so a missing template is reported
 /// once.
 pub fn lookup<'a>(cx: &PayloadCheck<'a>) -> Option<(&'a Template, &'a Map<String, Value>)> {
+    cx.template()
+}
+
+/// The lookup itself, done once per message by [`PayloadCheck::template`].
+pub(super) fn find<'a>(cx: &PayloadCheck<'a>) -> Option<(&'a Template, &'a Map<String, Value>)> {
     let obj = template_object(cx)?;
     let template = cx.templates.get(sent_name(obj)?, sent_language(obj)?)?;
     Some((template, obj))
@@ -52,27 +59,63 @@ pub fn components_pointer(obj: &Map<String, Value>) -> &'static str {
     }
 }
 
+/// Where a sent component stands in the message: at the top level, or inside a carousel
+/// card. Pointers are spelled out only when a finding needs one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ComponentAt {
+    /// `/template/components/{0}`.
+    Top(usize),
+    /// `/template/components/{carousel}/cards/{card}/components/{index}`.
+    Card {
+        /// The carousel component's index.
+        carousel: usize,
+        /// The card's index.
+        card: usize,
+        /// The component's index in the card.
+        index: usize,
+    },
+}
+
+impl ComponentAt {
+    /// The JSON pointer, relative to the message.
+    pub fn pointer(self) -> String {
+        match self {
+            ComponentAt::Top(i) => format!("/template/components/{i}"),
+            ComponentAt::Card {
+                carousel,
+                card,
+                index,
+            } => format!("/template/components/{carousel}/cards/{card}/components/{index}"),
+        }
+    }
+}
+
 /// One component the message sends.
 #[derive(Debug, Clone)]
 pub struct SentComponent<'a> {
     /// The component object.
     pub value: &'a Value,
-    /// Its pointer (`/template/components/1`).
-    pub pointer: String,
+    /// Where it stands.
+    pub at: ComponentAt,
 }
 
 impl<'a> SentComponent<'a> {
+    /// Its pointer (`/template/components/1`).
+    pub fn pointer(&self) -> String {
+        self.at.pointer()
+    }
+
     /// Its `type`, lower-cased (empty when absent).
-    pub fn kind(&self) -> String {
+    pub fn kind(&self) -> Cow<'a, str> {
         lower(self.value.get("type"))
     }
 
     /// Its `sub_type`, lower-cased (`None` when absent or not a string).
-    pub fn sub_type(&self) -> Option<String> {
+    pub fn sub_type(&self) -> Option<Cow<'a, str>> {
         self.value
             .get("sub_type")
             .and_then(Value::as_str)
-            .map(str::to_ascii_lowercase)
+            .map(lower_str)
     }
 
     /// Its parameters (empty when absent or not an array).
@@ -82,28 +125,25 @@ impl<'a> SentComponent<'a> {
         };
         list.iter()
             .enumerate()
-            .map(|(j, value)| SentParam {
+            .map(|(index, value)| SentParam {
                 value,
-                pointer: format!("{}/parameters/{j}", self.pointer),
+                component: self.at,
+                index,
             })
             .collect()
     }
 
     /// The pointer of its `parameters` array, or of the component when it has none.
     pub fn params_pointer(&self) -> String {
-        if self.value.get("parameters").is_some() {
-            format!("{}/parameters", self.pointer)
-        } else {
-            self.pointer.clone()
-        }
+        self.field_pointer("parameters")
     }
 
     /// The pointer of one of its fields, or of the component when the field is absent.
     pub fn field_pointer(&self, field: &str) -> String {
         if self.value.get(field).is_some() {
-            format!("{}/{field}", self.pointer)
+            format!("{}/{field}", self.pointer())
         } else {
-            self.pointer.clone()
+            self.pointer()
         }
     }
 }
@@ -113,18 +153,25 @@ impl<'a> SentComponent<'a> {
 pub struct SentParam<'a> {
     /// The parameter object.
     pub value: &'a Value,
-    /// Its pointer (`/template/components/1/parameters/0`).
-    pub pointer: String,
+    /// The component it belongs to.
+    pub component: ComponentAt,
+    /// Its index in the component's `parameters`.
+    pub index: usize,
 }
 
-impl SentParam<'_> {
+impl<'a> SentParam<'a> {
+    /// Its pointer (`/template/components/1/parameters/0`).
+    pub fn pointer(&self) -> String {
+        format!("{}/parameters/{}", self.component.pointer(), self.index)
+    }
+
     /// Its `type`, lower-cased (empty when absent).
-    pub fn kind(&self) -> String {
+    pub fn kind(&self) -> Cow<'a, str> {
         lower(self.value.get("type"))
     }
 
     /// Its `parameter_name`, when it has one.
-    pub fn name(&self) -> Option<&str> {
+    pub fn name(&self) -> Option<&'a str> {
         self.value.get("parameter_name")?.as_str()
     }
 
@@ -135,19 +182,19 @@ impl SentParam<'_> {
 
     /// Whether it is a value that fills a text variable: `text`, `currency` or `date_time`.
     pub fn is_textual(&self) -> bool {
-        matches!(self.kind().as_str(), "text" | "currency" | "date_time")
+        matches!(&*self.kind(), "text" | "currency" | "date_time")
     }
 
     /// The text it puts in place of a variable: `text` for a text parameter, the
     /// `fallback_value` for currency and date_time (inside the typed object, or at the top
     /// level as some SDKs write it). `None` for other types or a missing value.
-    pub fn substitution(&self) -> Option<&str> {
+    pub fn substitution(&self) -> Option<&'a str> {
         let kind = self.kind();
-        match kind.as_str() {
+        match &*kind {
             "text" => self.value.get("text")?.as_str(),
             "currency" | "date_time" => self
                 .value
-                .get(kind.as_str())
+                .get(&*kind)
                 .and_then(|o| o.get("fallback_value"))
                 .or_else(|| self.value.get("fallback_value"))?
                 .as_str(),
@@ -158,17 +205,25 @@ impl SentParam<'_> {
     /// The pointer of one of its fields, or of the parameter when the field is absent.
     pub fn field_pointer(&self, field: &str) -> String {
         if self.value.get(field).is_some() {
-            format!("{}/{field}", self.pointer)
+            format!("{}/{field}", self.pointer())
         } else {
-            self.pointer.clone()
+            self.pointer()
         }
     }
 }
 
-fn lower(v: Option<&Value>) -> String {
+/// A string value lower-cased, borrowed when it already is (the usual case).
+fn lower(v: Option<&Value>) -> Cow<'_, str> {
     v.and_then(Value::as_str)
-        .map(str::to_ascii_lowercase)
-        .unwrap_or_default()
+        .map_or(Cow::Borrowed(""), lower_str)
+}
+
+fn lower_str(s: &str) -> Cow<'_, str> {
+    if s.bytes().any(|b| b.is_ascii_uppercase()) {
+        Cow::Owned(s.to_ascii_lowercase())
+    } else {
+        Cow::Borrowed(s)
+    }
 }
 
 /// Header formats that take one media or location parameter.
@@ -188,7 +243,7 @@ pub fn components(obj: &Map<String, Value>) -> Vec<SentComponent<'_>> {
         .enumerate()
         .map(|(i, value)| SentComponent {
             value,
-            pointer: format!("/template/components/{i}"),
+            at: ComponentAt::Top(i),
         })
         .collect()
 }
@@ -206,20 +261,28 @@ pub fn all_components(obj: &Map<String, Value>) -> Vec<SentComponent<'_>> {
     let mut out = Vec::new();
     for c in components(obj) {
         let cards = c.value.get("cards").and_then(Value::as_array);
+        let carousel = match c.at {
+            ComponentAt::Top(i) => i,
+            ComponentAt::Card { carousel, .. } => carousel,
+        };
         let card_components: Vec<SentComponent> = cards
             .into_iter()
             .flatten()
             .enumerate()
-            .flat_map(|(k, card)| {
-                let base = format!("{}/cards/{k}/components", c.pointer);
-                card.get("components")
+            .flat_map(|(card, value)| {
+                value
+                    .get("components")
                     .and_then(Value::as_array)
                     .into_iter()
                     .flatten()
                     .enumerate()
-                    .map(move |(i, value)| SentComponent {
+                    .map(move |(index, value)| SentComponent {
                         value,
-                        pointer: format!("{base}/{i}"),
+                        at: ComponentAt::Card {
+                            carousel,
+                            card,
+                            index,
+                        },
                     })
             })
             .collect();
@@ -305,17 +368,20 @@ pub fn levenshtein(a: &str, b: &str) -> usize {
 }
 
 /// The candidate a mistyped name most likely meant: one equal but for case, else the
-/// nearest within two edits (and no more than a third of the longer name).
+/// nearest within two edits (and no more than a third of the longer name). Candidates
+/// whose length differs by more than two characters are not compared at all.
 pub fn nearest<'a>(name: &str, candidates: &[&'a str]) -> Option<&'a str> {
     if let Some(c) = candidates.iter().find(|c| c.eq_ignore_ascii_case(name)) {
         return Some(c);
     }
     let lower = name.to_lowercase();
+    let len = lower.chars().count();
     candidates
         .iter()
+        .filter(|c| c.chars().count().abs_diff(len) <= 2)
         .map(|c| (levenshtein(&lower, &c.to_lowercase()), *c))
         .filter(|(d, c)| {
-            let longest = lower.chars().count().max(c.chars().count());
+            let longest = len.max(c.chars().count());
             *d <= 2 && d * 3 <= longest
         })
         .min_by_key(|(d, _)| *d)
@@ -357,7 +423,7 @@ mod tests {
         ]});
         let c = SentComponent {
             value: &comp,
-            pointer: "/template/components/0".into(),
+            at: ComponentAt::Top(0),
         };
         let ps = c.params();
         assert_eq!(
@@ -365,6 +431,6 @@ mod tests {
             Some("Hi Ásha, pay $5")
         );
         assert_eq!(hydrate_with("{{3}}", false, &ps), None);
-        assert_eq!(ps[1].pointer, "/template/components/0/parameters/1");
+        assert_eq!(ps[1].pointer(), "/template/components/0/parameters/1");
     }
 }

@@ -22,11 +22,7 @@ pub fn run_check(check: Check, message: &Value, templates: &TemplateRegistry) ->
         line: None,
         col: None,
     };
-    let cx = PayloadCheck {
-        message,
-        templates,
-        locate: &locate,
-    };
+    let cx = PayloadCheck::new(message, templates, &locate);
     let mut out = Vec::new();
     check(&cx, &mut out);
     out
@@ -66,11 +62,7 @@ pub fn all_findings(message: &Value, templates: &TemplateRegistry) -> Vec<Diagno
         line: None,
         col: None,
     };
-    let cx = PayloadCheck {
-        message,
-        templates,
-        locate: &locate,
-    };
+    let cx = PayloadCheck::new(message, templates, &locate);
     let mut out = Vec::new();
     for (_, check) in checks() {
         check(&cx, &mut out);
