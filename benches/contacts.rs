@@ -3,32 +3,20 @@
 //! Generates a deterministic contact list (default 1,000,000 rows; `WALINT_BENCH_ROWS` to
 //! change) mixing every region the phone metadata has an example mobile number for, with
 //! about 10% malformed rows and about 2% duplicates, then runs the release `walint check`
-//! binary on it several times and reports the median wall time, rows/s, and the peak RSS
-//! of the walint process (ru_maxrss). It also times a 1-row file. Not a test: nothing here
+//! binary on it several times (`WALINT_BENCH_RUNS`, default 5) and reports the median wall
+//! time, rows/s, and the peak RSS of the walint process (ru_maxrss). It also times a 1-row
+//! file. Not a test: nothing here
 //! asserts a time, since the machine is shared and noisy; it prints figures for the README.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::time::{Duration, Instant};
 
-const RUNS: usize = 5;
+mod harness;
+
+use harness::{Rng, cores, env_number, time_runs};
+
 const SMALL_RUNS: usize = 21;
-
-/// A small deterministic generator (xorshift64*), so the list is the same on every machine.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
 
 /// Writes the benchmark list; returns its region count.
 fn generate(path: &Path, rows: usize) -> usize {
@@ -72,100 +60,49 @@ fn generate(path: &Path, rows: usize) -> usize {
     examples.len()
 }
 
-struct Run {
-    wall: Duration,
-    max_rss_kib: i64,
-}
-
-fn run_walint(bin: &Path, input: &Path) -> Run {
-    let start = Instant::now();
-    let status = Command::new(bin)
-        .args([
-            "check",
-            "--no-config",
-            "--format",
-            "json",
-            "--output",
-            "/dev/null",
-        ])
-        .arg(input)
-        .status()
-        .expect("run walint");
-    let wall = start.elapsed();
-    assert!(
-        matches!(status.code(), Some(0 | 1)),
-        "walint failed: {status}"
-    );
-    Run {
-        wall,
-        max_rss_kib: children_max_rss_kib(),
-    }
-}
-
-/// The largest resident set of any child so far, in KiB.
-fn children_max_rss_kib() -> i64 {
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    // SAFETY: getrusage only writes into the struct we pass.
-    unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, &mut usage) };
-    usage.ru_maxrss
-}
-
-fn median(mut v: Vec<Duration>) -> Duration {
-    v.sort();
-    v[v.len() / 2]
+fn walint(bin: &Path, input: &Path) -> Command {
+    let mut command = Command::new(bin);
+    command
+        .args(["check", "--no-config", "--format", "json"])
+        .args(["--output", "/dev/null"])
+        .arg(input);
+    command
 }
 
 fn main() {
-    let rows: usize = std::env::var("WALINT_BENCH_ROWS")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(1_000_000);
+    let rows = env_number("WALINT_BENCH_ROWS", 1_000_000);
+    let runs = env_number("WALINT_BENCH_RUNS", 5);
     let bin = PathBuf::from(env!("CARGO_BIN_EXE_walint"));
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("bench-contacts");
     std::fs::create_dir_all(&dir).expect("bench dir");
 
     let small = dir.join("one-row.csv");
     std::fs::write(&small, "name,phone\nAsha,+919876543210\n").expect("write 1-row list");
-    run_walint(&bin, &small); // warm the page cache
-    let small_median = median(
-        (0..SMALL_RUNS)
-            .map(|_| run_walint(&bin, &small).wall)
-            .collect(),
-    );
+    let small_runs = time_runs(|| walint(&bin, &small), SMALL_RUNS);
 
     let big = dir.join(format!("contacts-{rows}.csv"));
     let regions = generate(&big, rows);
     let bytes = std::fs::metadata(&big).map(|m| m.len()).unwrap_or(0);
-    run_walint(&bin, &big); // warm-up
-    let runs: Vec<Run> = (0..RUNS).map(|_| run_walint(&bin, &big)).collect();
-    let peak = runs.iter().map(|r| r.max_rss_kib).max().unwrap_or(0);
-    let walls: Vec<Duration> = runs.iter().map(|r| r.wall).collect();
-    let med = median(walls.clone());
-    let rate = rows as f64 / med.as_secs_f64();
+    let timings = time_runs(|| walint(&bin, &big), runs);
+    let med = timings.median();
 
-    println!(
-        "walint contacts benchmark ({} cores)",
-        std::thread::available_parallelism().map_or(1, |n| n.get())
-    );
+    println!("walint contacts benchmark ({} cores)", cores());
     println!(
         "  list: {rows} rows, {regions} regions, {:.1} MB, ~10% malformed, ~2% duplicates",
         bytes as f64 / 1e6
     );
+    println!("  runs: {}", timings.runs());
     println!(
-        "  runs: {}",
-        walls
-            .iter()
-            .map(|w| format!("{:.3}s", w.as_secs_f64()))
-            .collect::<Vec<_>>()
-            .join(" ")
+        "  median: {:.3}s = {:.0} rows/s",
+        med.as_secs_f64(),
+        rows as f64 / med.as_secs_f64()
     );
-    println!("  median: {:.3}s = {:.0} rows/s", med.as_secs_f64(), rate);
     println!(
         "  peak RSS (walint process, max over runs): {:.1} MB",
-        peak as f64 / 1024.0
+        timings.peak_mb()
     );
     println!(
         "  1-row file: median {:.1} ms over {SMALL_RUNS} runs",
-        small_median.as_secs_f64() * 1e3
+        small_runs.median().as_secs_f64() * 1e3
     );
 }

@@ -6,35 +6,22 @@
 //! of them with a problem (unsupported type, `00` or too-short recipient, missing
 //! parameter, unknown template, schema violation), and a 200-template registry written as
 //! a Graph API export (`{"data": [...]}`). It then runs the release `walint check` binary on
-//! them several times and reports the median wall time, payloads/s, and the peak RSS of the
-//! walint process (ru_maxrss). Not a test: nothing here asserts a time, since the machine
+//! them several times (`WALINT_BENCH_RUNS`, default 5) and reports the median wall time,
+//! payloads/s, and the peak RSS of the walint process (ru_maxrss). Not a test: nothing here asserts a time, since the machine
 //! is shared and noisy; it prints figures for the README.
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-const RUNS: usize = 5;
+mod harness;
+
+use harness::{Rng, cores, env_number, time_runs};
+
 const TEMPLATES: usize = 200;
 const LANGUAGES: &[&str] = &["en_US", "en", "es", "pt_BR", "hi"];
-
-/// A small deterministic generator (xorshift64*), so the files are the same on every machine.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
 
 /// The shape of template `i`: which components it has and how many values it takes.
 #[derive(Clone, Copy)]
@@ -256,49 +243,19 @@ fn generate(path: &Path, lines: usize) -> usize {
     problems
 }
 
-struct Run {
-    wall: Duration,
-    max_rss_kib: i64,
-}
-
-fn run_walint(bin: &Path, registry: &Path, input: &Path) -> Run {
-    let start = Instant::now();
-    let status = Command::new(bin)
+fn walint(bin: &Path, registry: &Path, input: &Path) -> Command {
+    let mut command = Command::new(bin);
+    command
         .args(["check", "--no-config", "--registry"])
         .arg(registry)
         .args(["--format", "json", "--output", "/dev/null"])
-        .arg(input)
-        .status()
-        .expect("run walint");
-    let wall = start.elapsed();
-    assert!(
-        matches!(status.code(), Some(0 | 1)),
-        "walint failed: {status}"
-    );
-    Run {
-        wall,
-        max_rss_kib: children_max_rss_kib(),
-    }
-}
-
-/// The largest resident set of any child so far, in KiB.
-fn children_max_rss_kib() -> i64 {
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    // SAFETY: getrusage only writes into the struct we pass.
-    unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, &mut usage) };
-    usage.ru_maxrss
-}
-
-fn median(mut v: Vec<Duration>) -> Duration {
-    v.sort();
-    v[v.len() / 2]
+        .arg(input);
+    command
 }
 
 fn main() {
-    let lines: usize = std::env::var("WALINT_BENCH_PAYLOADS")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(1_000_000);
+    let lines = env_number("WALINT_BENCH_PAYLOADS", 1_000_000);
+    let runs = env_number("WALINT_BENCH_RUNS", 5);
     let bin = PathBuf::from(env!("CARGO_BIN_EXE_walint"));
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("bench-payloads");
     std::fs::create_dir_all(&dir).expect("bench dir");
@@ -310,39 +267,23 @@ fn main() {
     let big = dir.join(format!("payloads-{lines}.ndjson"));
     let problems = generate(&big, lines);
     let bytes = std::fs::metadata(&big).map(|m| m.len()).unwrap_or(0);
-    run_walint(&bin, &registry_path, &big); // warm-up
-    let runs: Vec<Run> = (0..RUNS)
-        .map(|_| run_walint(&bin, &registry_path, &big))
-        .collect();
-    let peak = runs.iter().map(|r| r.max_rss_kib).max().unwrap_or(0);
-    let walls: Vec<Duration> = runs.iter().map(|r| r.wall).collect();
-    let med = median(walls.clone());
-    let rate = lines as f64 / med.as_secs_f64();
+    let timings = time_runs(|| walint(&bin, &registry_path, &big), runs);
+    let med = timings.median();
 
-    println!(
-        "walint payloads benchmark ({} cores)",
-        std::thread::available_parallelism().map_or(1, |n| n.get())
-    );
+    println!("walint payloads benchmark ({} cores)", cores());
     println!(
         "  file: {lines} NDJSON template messages, {:.1} MB, {problems} ({:.1}%) with a problem; registry: {TEMPLATES} templates",
         bytes as f64 / 1e6,
         100.0 * problems as f64 / lines.max(1) as f64
     );
-    println!(
-        "  runs: {}",
-        walls
-            .iter()
-            .map(|w| format!("{:.3}s", w.as_secs_f64()))
-            .collect::<Vec<_>>()
-            .join(" ")
-    );
+    println!("  runs: {}", timings.runs());
     println!(
         "  median: {:.3}s = {:.0} payloads/s",
         med.as_secs_f64(),
-        rate
+        lines as f64 / med.as_secs_f64()
     );
     println!(
         "  peak RSS (walint process, max over runs): {:.1} MB",
-        peak as f64 / 1024.0
+        timings.peak_mb()
     );
 }

@@ -9,7 +9,7 @@ use std::io::{BufRead, Read};
 use std::path::Path;
 use std::sync::Arc;
 
-use super::payload_workers::{BATCH_LINES, Batch, Checked, PayloadWorkers};
+use super::payload_workers::{BATCH_LINES, Batch, Checked, LineBatch, PayloadWorkers};
 use crate::diagnostic::{Diagnostic, Location};
 use crate::error::Error;
 use crate::input::payloads::PayloadItem;
@@ -118,23 +118,14 @@ pub fn check_payloads<R: BufRead>(
     };
     match payloads::read(input, payloads::Framing::for_path(path)) {
         payloads::PayloadReader::Lines(mut lines) => {
-            let mut batch = Batch::lines();
-            while let Some(read) = lines.next_line() {
-                let (line, bytes) = read.map_err(io)?;
-                if let Batch::Lines {
-                    bytes: buf,
-                    lines: list,
-                } = &mut batch
-                {
-                    let start = buf.len();
-                    buf.extend_from_slice(bytes);
-                    list.push((line, start..buf.len()));
-                }
-                if batch.len() == BATCH_LINES {
-                    run.submit(std::mem::replace(&mut batch, Batch::lines()), &mut done);
+            let mut batch = LineBatch::new();
+            while let Some(read) = lines.next_line_into(&mut batch.bytes) {
+                batch.lines.push(read.map_err(io)?);
+                if batch.is_full() {
+                    run.submit(Batch::Lines(std::mem::take(&mut batch)), &mut done);
                 }
             }
-            run.submit(batch, &mut done);
+            run.submit(Batch::Lines(batch), &mut done);
         }
         mut document => {
             let mut batch = Vec::with_capacity(BATCH_LINES);

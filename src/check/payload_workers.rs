@@ -22,30 +22,46 @@ const IN_FLIGHT_PER_WORKER: usize = 3;
 
 /// Messages to check, as read.
 pub enum Batch {
-    /// NDJSON lines: their bytes back to back, and each line's number and byte range.
-    Lines {
-        /// The lines' bytes.
-        bytes: Vec<u8>,
-        /// Each line's 1-based number and its range in `bytes`.
-        lines: Vec<(u64, Range<usize>)>,
-    },
+    /// NDJSON lines, unparsed.
+    Lines(LineBatch),
     /// Items already cut out of a document.
     Items(Vec<PayloadItem>),
 }
 
-impl Batch {
-    /// An empty batch of lines.
-    pub fn lines() -> Batch {
-        Batch::Lines {
+/// NDJSON lines: their bytes back to back, and each line's number and byte range.
+pub struct LineBatch {
+    /// The lines' bytes.
+    pub bytes: Vec<u8>,
+    /// Each line's 1-based number and its range in `bytes`.
+    pub lines: Vec<(u64, Range<usize>)>,
+}
+
+impl LineBatch {
+    /// An empty batch, with room for [`BATCH_LINES`] lines of a typical size.
+    pub fn new() -> LineBatch {
+        LineBatch {
             bytes: Vec::with_capacity(BATCH_LINES * 512),
             lines: Vec::with_capacity(BATCH_LINES),
         }
     }
 
+    /// Whether it is full.
+    pub fn is_full(&self) -> bool {
+        self.lines.len() >= BATCH_LINES
+    }
+}
+
+impl Default for LineBatch {
+    fn default() -> LineBatch {
+        LineBatch::new()
+    }
+}
+
+impl Batch {
     /// How many messages it holds.
     pub fn len(&self) -> usize {
         match self {
-            Batch::Lines { lines, .. } => lines.len(),
+            Batch::Lines(batch) => batch.lines.len(),
             Batch::Items(items) => items.len(),
         }
     }
@@ -174,11 +190,21 @@ fn work(queue: &Mutex<Receiver<Job>>, templates: &TemplateRegistry, settings: &R
             super::json::check_item(item, &file, templates, settings, &mut diagnostics);
         };
         match batch {
-            Batch::Lines { bytes, lines } => {
-                for (line, range) in lines {
-                    check(&payloads::line_item(&bytes[range], line));
+            Batch::Lines(LineBatch { bytes, lines }) => match String::from_utf8(bytes) {
+                // The usual case: items point into one shared copy of the batch.
+                Ok(text) => {
+                    let text: Arc<str> = Arc::from(text);
+                    for (line, range) in lines {
+                        check(&payloads::line_item_shared(&text, range, line));
+                    }
                 }
-            }
+                Err(e) => {
+                    let bytes = e.into_bytes();
+                    for (line, range) in lines {
+                        check(&payloads::line_item(&bytes[range], line));
+                    }
+                }
+            },
             Batch::Items(items) => items.iter().for_each(check),
         }
         // A reader that stopped early (an I/O error) no longer listens; the worker goes

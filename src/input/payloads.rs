@@ -197,19 +197,23 @@ impl<R: BufRead> LineItems<R> {
         }
     }
 
-    /// The next non-blank line, unparsed: its 1-based line number and its bytes without
-    /// the line ending. Lets a caller hand lines to other threads and parse them there
-    /// with [`line_item`].
-    pub fn next_line(&mut self) -> Option<std::io::Result<(u64, &[u8])>> {
+    /// Appends the next non-blank line, unparsed and without its line ending, to `out`;
+    /// returns its 1-based line number and its range in `out`. Lets a caller gather lines
+    /// into batches for other threads, which parse them with [`line_item_shared`].
+    pub fn next_line_into(
+        &mut self,
+        out: &mut Vec<u8>,
+    ) -> Option<std::io::Result<(u64, Range<usize>)>> {
+        let start = out.len();
         loop {
-            self.buf.clear();
-            match self.input.read_until(b'\n', &mut self.buf) {
+            out.truncate(start);
+            match self.input.read_until(b'\n', out) {
                 Ok(0) => return None,
                 Ok(_) => {}
                 Err(e) => return Some(Err(e)),
             }
             self.line += 1;
-            let mut line = self.buf.as_slice();
+            let mut line = &out[start..];
             line = line.strip_suffix(b"\n").unwrap_or(line);
             line = line.strip_suffix(b"\r").unwrap_or(line);
             let blank = line
@@ -218,8 +222,9 @@ impl<R: BufRead> LineItems<R> {
                 .iter()
                 .all(u8::is_ascii_whitespace);
             if !blank {
-                let line = line.len();
-                return Some(Ok((self.line, &self.buf[..line])));
+                let end = start + line.len();
+                out.truncate(end);
+                return Some(Ok((self.line, start..end)));
             }
         }
     }
@@ -229,8 +234,13 @@ impl<R: BufRead> Iterator for LineItems<R> {
     type Item = std::io::Result<PayloadItem>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        self.next_line()
-            .map(|read| read.map(|(line, bytes)| line_item(bytes, line)))
+        let mut buf = std::mem::take(&mut self.buf);
+        buf.clear();
+        let next = self
+            .next_line_into(&mut buf)
+            .map(|read| read.map(|(line, range)| line_item(&buf[range], line)));
+        self.buf = buf;
+        next
     }
 }
 
@@ -259,6 +269,32 @@ pub fn line_item(bytes: &[u8], line: u64) -> PayloadItem {
         col_base,
         span: start..text.trim_end().len(),
         text: Some(Arc::from(text)),
+    }
+}
+
+/// Parses one NDJSON line held in a larger shared text (a batch of lines): like
+/// [`line_item`], but the item points into `text` instead of copying its line.
+pub fn line_item_shared(text: &Arc<str>, range: Range<usize>, line: u64) -> PayloadItem {
+    let mut source = &text[range.clone()];
+    let mut from = range.start;
+    if line == 1 && let Some(rest) = source.strip_prefix('\u{feff}') {
+        source = rest;
+        from += '\u{feff}'.len_utf8();
+    }
+    match serde_json::from_str(source) {
+        Ok(value) => {
+            let start = json_locate::skip_ws(source.as_bytes(), 0);
+            PayloadItem {
+                value: Ok(value),
+                pointer_base: String::new(),
+                line_base: line,
+                col_base: 1 + json_locate::char_count(&source.as_bytes()[..start]),
+                span: from + start..from + source.trim_end().len(),
+                text: Some(Arc::clone(text)),
+            }
+        }
+        // Not JSON: the line alone places the error (rare, so the copy does not matter).
+        Err(_) => line_item(text[range].as_bytes(), line),
     }
 }
 
@@ -588,6 +624,25 @@ mod tests {
             .collect();
         let e = doc[0].value.as_ref().unwrap_err();
         assert_eq!((e.line, e.col), (2, 7));
+    }
+
+    #[test]
+    fn shared_lines_read_as_copied_ones() {
+        let text = "\u{feff}  {\"to\": \"1\", \"x\": [1, {\"é\": 2}]}  \n{\"to\": 1,}\n\t{\"a\": \"ü\"}";
+        let shared: Arc<str> = Arc::from(text);
+        let mut start = 0;
+        for (i, line) in text.split('\n').enumerate() {
+            let range = start..start + line.len();
+            start = range.end + 1;
+            let n = i as u64 + 1;
+            let a = line_item(line.as_bytes(), n);
+            let b = line_item_shared(&shared, range, n);
+            assert_eq!(a.value, b.value, "line {n}");
+            assert_eq!(a.source(), b.source(), "line {n}");
+            for pointer in ["", "/to", "/x/1/é", "/a"] {
+                assert_eq!(a.position(pointer), b.position(pointer), "{n} {pointer}");
+            }
+        }
     }
 
     #[test]

@@ -1,0 +1,107 @@
+//! What the benchmarks share: a deterministic generator for their inputs, and the timing
+//! of repeated runs of the release `walint` binary — wall time of each run, the median,
+//! and the peak resident memory of the walint process (the children's `ru_maxrss`).
+//! The number of timed runs is `WALINT_BENCH_RUNS` (default 5), after one warm-up.
+//! Nothing here asserts a time: the machine is shared and noisy; the figures are printed
+//! for the README.
+
+#![allow(dead_code)] // each bench uses its own part of the harness
+
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+/// A small deterministic generator (xorshift64*), so inputs are the same on every machine.
+pub struct Rng(pub u64);
+
+impl Rng {
+    /// The next value.
+    pub fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    /// A value in `0..n`.
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+}
+
+/// An environment variable read as a number, or `default`.
+pub fn env_number(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(default)
+}
+
+/// The timed runs of one command.
+pub struct Timings {
+    /// Wall time of each run, in order.
+    pub walls: Vec<Duration>,
+    /// The largest resident set of the walint process over the runs, in KiB.
+    pub peak_rss_kib: i64,
+}
+
+impl Timings {
+    /// The median wall time.
+    pub fn median(&self) -> Duration {
+        median(self.walls.clone())
+    }
+
+    /// Each run's wall time, `1.234s 1.301s …`.
+    pub fn runs(&self) -> String {
+        self.walls
+            .iter()
+            .map(|w| format!("{:.3}s", w.as_secs_f64()))
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    /// The peak resident set in MB.
+    pub fn peak_mb(&self) -> f64 {
+        self.peak_rss_kib as f64 / 1024.0
+    }
+}
+
+/// Runs `command()` once to warm up, then `runs` times, timing each; walint must exit 0 or
+/// 1 (findings are expected).
+pub fn time_runs(mut command: impl FnMut() -> Command, runs: usize) -> Timings {
+    run_once(&mut command);
+    let walls = (0..runs).map(|_| run_once(&mut command)).collect();
+    Timings {
+        walls,
+        peak_rss_kib: children_max_rss_kib(),
+    }
+}
+
+fn run_once(command: &mut impl FnMut() -> Command) -> Duration {
+    let start = Instant::now();
+    let status = command().status().expect("run walint");
+    let wall = start.elapsed();
+    assert!(
+        matches!(status.code(), Some(0 | 1)),
+        "walint failed: {status}"
+    );
+    wall
+}
+
+/// The largest resident set of any child so far, in KiB.
+pub fn children_max_rss_kib() -> i64 {
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: getrusage only writes into the struct we pass.
+    unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, &mut usage) };
+    usage.ru_maxrss
+}
+
+/// The median of some durations.
+pub fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v[v.len() / 2]
+}
+
+/// How many cores the machine offers.
+pub fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
