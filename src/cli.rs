@@ -55,9 +55,12 @@ pub enum Format {
 /// Arguments of `walint check`.
 #[derive(Debug, Args)]
 pub struct CheckArgs {
-    /// Files or directories to check (`-` reads standard input).
-    #[arg(required = true)]
+    /// Files or directories to check (`-` reads standard input). Without any, every
+    /// campaign of walint.toml is checked.
     pub paths: Vec<PathBuf>,
+    /// Check this campaign of walint.toml (its contact files and message).
+    #[arg(long, value_name = "NAME")]
+    pub campaign: Option<String>,
     /// Template registry (a Graph API `message_templates` export, `{"data": [...]}` or a bare
     /// array); repeatable, added to the config's `registry`.
     #[arg(long, value_name = "FILE")]
@@ -185,6 +188,7 @@ fn run_check(args: CheckArgs) -> Result<Outcome, Error> {
         phone_column: args.phone_column.clone(),
         select: args.select.clone(),
         ignore: args.ignore.clone(),
+        campaign: args.campaign.clone(),
     };
     let options = CheckOptions::from_config(&config, overrides)?;
     let report = check::run(&options)?;

@@ -6,8 +6,11 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use std::sync::Arc;
+
 use serde::Deserialize;
 
+use crate::campaign::{BodyValues, ButtonValue, Campaign, CampaignMessage, HeaderValue};
 use crate::diagnostic::Severity;
 use crate::error::Error;
 use crate::phone::{self, RegionCode};
@@ -39,6 +42,55 @@ struct RawConfig {
     #[serde(default)]
     severity: BTreeMap<String, Severity>,
     fail_on: Option<Severity>,
+    #[serde(default)]
+    campaign: Vec<RawCampaign>,
+}
+
+/// One `[[campaign]]` as written.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCampaign {
+    name: String,
+    contacts: OneOrMany,
+    template: Option<String>,
+    language: Option<String>,
+    body: Option<RawBody>,
+    header: Option<RawHeader>,
+    #[serde(default)]
+    buttons: Vec<RawButton>,
+    text: Option<String>,
+    send_at: Option<String>,
+    last_inbound_column: Option<String>,
+    phone_column: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum OneOrMany {
+    One(String),
+    Many(Vec<String>),
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum RawBody {
+    Positional(Vec<String>),
+    Named(toml::Table),
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawHeader {
+    media_url: Option<String>,
+    column: Option<String>,
+    text_column: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawButton {
+    index: usize,
+    column: String,
 }
 
 /// The validated configuration.
@@ -70,6 +122,8 @@ pub struct Config {
     pub severity: BTreeMap<String, Severity>,
     /// The lowest severity that fails the run.
     pub fail_on: Option<Severity>,
+    /// The campaigns (`[[campaign]]`), in file order.
+    pub campaigns: Vec<Campaign>,
 }
 
 impl Config {
@@ -140,6 +194,20 @@ impl Config {
         };
         RuleSettings::new(raw.select.clone(), raw.ignore.clone(), &raw.severity)
             .map_err(|reason| err("select", reason))?;
+        let headers = campaign_lines(text);
+        let mut campaigns: Vec<Campaign> = Vec::with_capacity(raw.campaign.len());
+        for (i, c) in raw.campaign.into_iter().enumerate() {
+            let line = headers.get(i).copied();
+            let campaign = campaign(shown, line, c, base)?;
+            if campaigns.iter().any(|o| o.name == campaign.name) {
+                return Err(Error::config(
+                    shown,
+                    line,
+                    format!("two campaigns are named `{}`", campaign.name),
+                ));
+            }
+            campaigns.push(campaign);
+        }
         Ok(Config {
             source: None,
             default_region,
@@ -154,8 +222,151 @@ impl Config {
             ignore: raw.ignore,
             severity: raw.severity,
             fail_on: raw.fail_on,
+            campaigns,
         })
     }
+}
+
+/// The lines of the `[[campaign]]` headers, in order.
+fn campaign_lines(text: &str) -> Vec<u64> {
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| {
+            l.trim_start()
+                .strip_prefix("[[")
+                .and_then(|r| r.trim_start().strip_prefix("campaign"))
+                .is_some_and(|r| r.trim_start().starts_with("]]"))
+        })
+        .map(|(i, _)| i as u64 + 1)
+        .collect()
+}
+
+/// Validates one campaign: a template with its language or a text, not both; one header
+/// source; button indexes 0–9; an RFC 3339 `send_at`.
+fn campaign(
+    shown: &str,
+    line: Option<u64>,
+    c: RawCampaign,
+    base: &Path,
+) -> Result<Campaign, Error> {
+    let name = c.name.clone();
+    let err = |reason: String| Error::config(shown, line, format!("campaign `{name}`: {reason}"));
+    if c.name.trim().is_empty() {
+        return Err(Error::config(
+            shown,
+            line,
+            "a campaign needs a `name`".to_string(),
+        ));
+    }
+    let contacts = match c.contacts {
+        OneOrMany::One(p) => vec![p],
+        OneOrMany::Many(ps) => ps,
+    };
+    if contacts.is_empty() {
+        return Err(err("`contacts` names no file".into()));
+    }
+    let message = match (c.template, c.text) {
+        (Some(_), Some(_)) => {
+            return Err(err("give `template` or `text`, not both".into()));
+        }
+        (None, None) => {
+            return Err(err(
+                "say what it sends: `template` (with `language`) or a free-form `text`".into(),
+            ));
+        }
+        (None, Some(text)) => {
+            if c.language.is_some()
+                || c.body.is_some()
+                || c.header.is_some()
+                || !c.buttons.is_empty()
+            {
+                return Err(err(
+                    "`language`, `body`, `header` and `buttons` belong to template campaigns"
+                        .into(),
+                ));
+            }
+            CampaignMessage::Text { text }
+        }
+        (Some(template), None) => {
+            let language = c.language.ok_or_else(|| {
+                err(format!(
+                    "`language` is required with `template` (the registry holds `{template}` per language)"
+                ))
+            })?;
+            let body = match c.body {
+                None => BodyValues::Positional(Vec::new()),
+                Some(RawBody::Positional(columns)) => BodyValues::Positional(columns),
+                Some(RawBody::Named(table)) => BodyValues::Named(
+                    table
+                        .into_iter()
+                        .map(|(k, v)| match v {
+                            toml::Value::String(column) => Ok((k, column)),
+                            _ => Err(err(format!("`body.{k}` must name a column (a string)"))),
+                        })
+                        .collect::<Result<_, _>>()?,
+                ),
+            };
+            let header = match c.header {
+                None => None,
+                Some(RawHeader {
+                    media_url,
+                    column,
+                    text_column,
+                }) => match (media_url, column, text_column) {
+                    (Some(url), None, None) => Some(HeaderValue::MediaUrl(url)),
+                    (None, Some(col), None) => Some(HeaderValue::MediaColumn(col)),
+                    (None, None, Some(col)) => Some(HeaderValue::TextColumn(col)),
+                    _ => {
+                        return Err(err(
+                            "`header` takes exactly one of `media_url`, `column` (a media link per row) or `text_column`".into(),
+                        ));
+                    }
+                },
+            };
+            let mut buttons = Vec::with_capacity(c.buttons.len());
+            for b in c.buttons {
+                if b.index > 9 {
+                    return Err(err(format!(
+                        "button index {} is out of range: templates have at most 10 buttons (0–9)",
+                        b.index
+                    )));
+                }
+                if buttons.iter().any(|o: &ButtonValue| o.index == b.index) {
+                    return Err(err(format!("button {} is given twice", b.index)));
+                }
+                buttons.push(ButtonValue {
+                    index: b.index,
+                    column: b.column,
+                });
+            }
+            CampaignMessage::Template {
+                name: template,
+                language,
+                body,
+                header,
+                buttons,
+            }
+        }
+    };
+    let send_at = c
+        .send_at
+        .map(|t| {
+            t.parse::<jiff::Timestamp>().map_err(|e| {
+                err(format!(
+                    "`send_at` '{t}' is not an RFC 3339 time such as 2026-11-30T09:00:00Z ({e})"
+                ))
+            })
+        })
+        .transpose()?;
+    Ok(Campaign {
+        name: c.name,
+        source: (Arc::from(shown), line.unwrap_or(1)),
+        contacts: contacts.iter().map(|p| base.join(p)).collect(),
+        message,
+        send_at,
+        last_inbound_column: c.last_inbound_column,
+        phone_column: c.phone_column,
+    })
 }
 
 fn line_of(text: &str, byte: usize) -> u64 {

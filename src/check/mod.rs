@@ -7,11 +7,13 @@ use std::io::BufRead;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+mod campaigns;
 mod json;
 mod payload_workers;
 
 use self::json::Registries;
 use self::payload_workers::PayloadWorkers;
+use crate::campaign::Campaign;
 use crate::config::Config;
 use crate::error::Error;
 use crate::input::contacts::{ColumnChoice, ContactReader};
@@ -40,6 +42,10 @@ pub struct CheckOptions {
     pub settings: RuleSettings,
     /// What the config says about recipients.
     pub policy: ContactPolicy,
+    /// The campaigns of the config.
+    pub campaigns: Vec<Campaign>,
+    /// `--campaign`: check only this campaign.
+    pub campaign: Option<String>,
 }
 
 impl CheckOptions {
@@ -74,9 +80,12 @@ impl CheckOptions {
                     .phone_column
                     .or_else(|| config.phone_column.clone()),
                 opt_in: config.opt_in_column.clone(),
+                ..ColumnChoice::default()
             },
             settings,
             policy,
+            campaigns: config.campaigns.clone(),
+            campaign: overrides.campaign,
         })
     }
 }
@@ -96,10 +105,46 @@ pub struct Overrides {
     pub select: Vec<String>,
     /// `--ignore` (added to the config's).
     pub ignore: Vec<String>,
+    /// `--campaign`.
+    pub campaign: Option<String>,
+}
+
+impl CheckOptions {
+    /// The campaigns to check: the one `--campaign` names, or every campaign when no path
+    /// is given (the CI and pre-commit mode), else none.
+    pub fn selected_campaigns(&self) -> Result<Vec<&Campaign>, Error> {
+        match &self.campaign {
+            Some(name) => match self.campaigns.iter().find(|c| &c.name == name) {
+                Some(c) => Ok(vec![c]),
+                None if self.campaigns.is_empty() => Err(Error::Usage(format!(
+                    "--campaign {name}: the config defines no campaign ([[campaign]] in walint.toml)"
+                ))),
+                None => Err(Error::Usage(format!(
+                    "--campaign {name}: no such campaign (the config has: {})",
+                    self.campaigns
+                        .iter()
+                        .map(|c| c.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ))),
+            },
+            None if self.paths.is_empty() => {
+                if self.campaigns.is_empty() {
+                    Err(Error::Usage(
+                        "nothing to check: give files or directories, or define campaigns ([[campaign]]) in walint.toml".into(),
+                    ))
+                } else {
+                    Ok(self.campaigns.iter().collect())
+                }
+            }
+            None => Ok(Vec::new()),
+        }
+    }
 }
 
 /// Runs the check over every input.
 pub fn run(options: &CheckOptions) -> Result<Report, Error> {
+    let campaigns = options.selected_campaigns()?;
     let paths = kind::expand(&options.paths)?;
     let mut report = Report::default();
     // Registries first (those among the paths are linted too), so that every payload file
@@ -140,6 +185,7 @@ pub fn run(options: &CheckOptions) -> Result<Report, Error> {
             };
             check_path(path, input, options, &workers, &mut report)?;
         }
+        campaigns::check_campaigns(&campaigns, options, &templates, &workers.phone, &mut report)?;
         Ok::<(), Error>(())
     })?;
     report.finish();

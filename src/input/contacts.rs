@@ -78,6 +78,10 @@ pub struct ContactRow {
     pub phone: String,
     /// The opt-in cell, when an opt-in column is configured.
     pub opt_in: Option<String>,
+    /// The cells of the value columns (a campaign's parameters), in the order asked for.
+    pub values: Vec<String>,
+    /// The last-inbound-time cell, when that column is configured.
+    pub last_inbound: Option<String>,
     /// Why the row cannot be read, if it cannot.
     pub fault: Option<RowFault>,
 }
@@ -89,6 +93,10 @@ pub struct ColumnChoice {
     pub phone: Option<String>,
     /// The opt-in column's header, when configured.
     pub opt_in: Option<String>,
+    /// Further columns whose cells each row carries (a campaign's parameter values).
+    pub values: Vec<String>,
+    /// The column holding each customer's last inbound message time, when configured.
+    pub last_inbound: Option<String>,
 }
 
 /// A contact list being read.
@@ -98,6 +106,8 @@ pub struct ContactReader<R> {
     header: Vec<String>,
     phone_col: usize,
     opt_in_col: Option<usize>,
+    value_cols: Vec<usize>,
+    last_inbound_col: Option<usize>,
     rows: u64,
 }
 
@@ -157,12 +167,36 @@ impl<R: BufRead> ContactReader<R> {
             })?),
             None => None,
         };
+        let column = |name: &str, what: &str| {
+            find(name).ok_or_else(|| {
+                Error::input(
+                    path,
+                    Some(record.line),
+                    format!(
+                        "the {what} column '{name}' is not in the header (saw: {})",
+                        seen()
+                    ),
+                )
+            })
+        };
+        let value_cols = columns
+            .values
+            .iter()
+            .map(|name| column(name, "value"))
+            .collect::<Result<Vec<_>, _>>()?;
+        let last_inbound_col = columns
+            .last_inbound
+            .as_deref()
+            .map(|name| column(name, "last-inbound"))
+            .transpose()?;
         Ok(ContactReader {
             records,
             record,
             header,
             phone_col,
             opt_in_col,
+            value_cols,
+            last_inbound_col,
             rows: 0,
         })
     }
@@ -204,6 +238,9 @@ impl<R: BufRead> ContactReader<R> {
         row.row = self.rows;
         row.phone.clear();
         row.opt_in = None;
+        row.last_inbound = None;
+        row.values.resize_with(self.value_cols.len(), String::new);
+        row.values.iter_mut().for_each(String::clear);
         row.fault = match rec.fault {
             Some(f) => Some(RowFault::Framing(f)),
             None if rec.len() != self.header.len() => Some(RowFault::Ragged {
@@ -217,6 +254,13 @@ impl<R: BufRead> ContactReader<R> {
                 .push_str(rec.field(self.phone_col).unwrap_or_default());
             row.opt_in = self
                 .opt_in_col
+                .and_then(|i| rec.field(i))
+                .map(str::to_string);
+            for (cell, &i) in row.values.iter_mut().zip(&self.value_cols) {
+                cell.push_str(rec.field(i).unwrap_or_default());
+            }
+            row.last_inbound = self
+                .last_inbound_col
                 .and_then(|i| rec.field(i))
                 .map(str::to_string);
         }
@@ -302,6 +346,7 @@ mod tests {
         let choice = ColumnChoice {
             phone: Some("cell no".into()),
             opt_in: Some("consent".into()),
+            ..ColumnChoice::default()
         };
         let e = rows("name,Cell No\nA,1\n", &choice).unwrap_err();
         assert!(e.to_string().contains("opt-in column 'consent'"), "{e}");

@@ -277,7 +277,9 @@ pub fn line_item(bytes: &[u8], line: u64) -> PayloadItem {
 pub fn line_item_shared(text: &Arc<str>, range: Range<usize>, line: u64) -> PayloadItem {
     let mut source = &text[range.clone()];
     let mut from = range.start;
-    if line == 1 && let Some(rest) = source.strip_prefix('\u{feff}') {
+    if line == 1
+        && let Some(rest) = source.strip_prefix('\u{feff}')
+    {
         source = rest;
         from += '\u{feff}'.len_utf8();
     }
@@ -628,7 +630,8 @@ mod tests {
 
     #[test]
     fn shared_lines_read_as_copied_ones() {
-        let text = "\u{feff}  {\"to\": \"1\", \"x\": [1, {\"é\": 2}]}  \n{\"to\": 1,}\n\t{\"a\": \"ü\"}";
+        let text =
+            "\u{feff}  {\"to\": \"1\", \"x\": [1, {\"é\": 2}]}  \n{\"to\": 1,}\n\t{\"a\": \"ü\"}";
         let shared: Arc<str> = Arc::from(text);
         let mut start = 0;
         for (i, line) in text.split('\n').enumerate() {

@@ -146,6 +146,8 @@ pub static ALL: &[&Rule] = &[
     &contacts::country_not_allowed::RULE,
     &contacts::recipient_is_sender::RULE,
     &contacts::suppressed_recipient::RULE,
+    &contacts::us_marketing_recipient::RULE,
+    &contacts::outside_service_window::RULE,
     &registry::placeholder_sequence::RULE,
     &registry::invalid_placeholder_name::RULE,
     &registry::component_too_long::RULE,

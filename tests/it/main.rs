@@ -1,5 +1,6 @@
 //! walint's integration tests: one binary, a module per topic (as in ripgrep).
 
+mod campaigns;
 mod cli;
 mod properties;
 mod reference;

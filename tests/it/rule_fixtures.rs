@@ -17,12 +17,20 @@ fn fixture_file(dir: &Path, stem: &str) -> std::path::PathBuf {
         .unwrap_or_else(|| panic!("missing fixture {}/{stem}.*", dir.display()))
 }
 
+/// The codes found on a rule's `fires` or `passes` fixture: the campaign of that name when
+/// the folder's walint.toml defines one (rules that need a campaign's context), else the
+/// file `stem.*` checked with that config.
 fn codes_in(dir: &Path, stem: &str) -> Vec<&'static str> {
     let config = dir.join("walint.toml");
     let config = config.is_file().then_some(config.as_path());
-    let input = fixture_file(dir, stem);
-    let report = support::check(&[input.as_path()], config)
-        .unwrap_or_else(|e| panic!("{} could not be checked: {e}", input.display()));
+    let campaign = config.is_some_and(|c| {
+        walint::config::Config::load(c).is_ok_and(|c| c.campaigns.iter().any(|k| k.name == stem))
+    });
+    let report = match (config, campaign) {
+        (Some(config), true) => support::check_campaign(config, stem),
+        _ => support::check(&[fixture_file(dir, stem).as_path()], config),
+    }
+    .unwrap_or_else(|e| panic!("{}/{stem} could not be checked: {e}", dir.display()));
     report.diagnostics.iter().map(|d| d.code).collect()
 }
 

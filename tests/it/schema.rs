@@ -568,3 +568,52 @@ fn schemas_agree_with_the_rule_catalogue() {
         assert_valid(&config, &uses, &format!("a config naming {}", rule.code));
     }
 }
+
+#[test]
+fn config_schema_knows_campaigns() {
+    let validator = validator("config.schema.json");
+    let demo = std::fs::read_to_string(support::fixture("demo/walint.toml")).unwrap();
+    assert_valid(&validator, &toml_to_json(&demo), "the demo walint.toml");
+    let free_form = "[[campaign]]\nname = \"r\"\ncontacts = [\"a.csv\", \"b/*.csv\"]\n\
+                     text = \"Hi {{first_name}}\"\nlast_inbound_column = \"last\"\n\
+                     send_at = \"2026-11-30T09:00:00+05:30\"\n";
+    assert_valid(&validator, &toml_to_json(free_form), "a free-form campaign");
+    let named = "[[campaign]]\nname = \"o\"\ncontacts = \"a.csv\"\ntemplate = \"t\"\n\
+                 language = \"en\"\nbody = { first_name = \"name\" }\n\
+                 header = { text_column = \"city\" }\nbuttons = [{ index = 0, column = \"c\" }]\n";
+    assert_valid(&validator, &toml_to_json(named), "a NAMED campaign");
+    for (what, text) in [
+        (
+            "a template without language",
+            "[[campaign]]\nname = \"a\"\ncontacts = \"a.csv\"\ntemplate = \"t\"\n",
+        ),
+        (
+            "a template and a text",
+            "[[campaign]]\nname = \"a\"\ncontacts = \"a.csv\"\ntemplate = \"t\"\nlanguage = \"en\"\ntext = \"x\"\n",
+        ),
+        (
+            "two header sources",
+            "[[campaign]]\nname = \"a\"\ncontacts = \"a.csv\"\ntemplate = \"t\"\nlanguage = \"en\"\nheader = { column = \"a\", media_url = \"b\" }\n",
+        ),
+        (
+            "a button index of 10",
+            "[[campaign]]\nname = \"a\"\ncontacts = \"a.csv\"\ntemplate = \"t\"\nlanguage = \"en\"\nbuttons = [{ index = 10, column = \"c\" }]\n",
+        ),
+        (
+            "an unknown key",
+            "[[campaign]]\nname = \"a\"\ncontacts = \"a.csv\"\ntext = \"x\"\nmedia = \"y\"\n",
+        ),
+        (
+            "a send_at that is no time",
+            "[[campaign]]\nname = \"a\"\ncontacts = \"a.csv\"\ntext = \"x\"\nsend_at = \"tomorrow\"\n",
+        ),
+    ] {
+        assert!(
+            !validator.is_valid(&toml_to_json(text)),
+            "the config schema accepts {what}"
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let (code, stderr) = walint_with_config(dir.path(), text);
+        assert_eq!(code, Some(2), "walint accepts {what}: {stderr}");
+    }
+}

@@ -40,3 +40,13 @@ pub fn check(paths: &[&Path], config: Option<&Path>) -> Result<Report, walint::e
     };
     check::run(&CheckOptions::from_config(&config, overrides)?)
 }
+
+/// Checks the campaign `name` of the config at `config` through the library.
+pub fn check_campaign(config: &Path, name: &str) -> Result<Report, walint::error::Error> {
+    let config = Config::load(config)?;
+    let overrides = Overrides {
+        campaign: Some(name.to_string()),
+        ..Overrides::default()
+    };
+    check::run(&CheckOptions::from_config(&config, overrides)?)
+}

@@ -1,5 +1,7 @@
 //! WAC004 duplicate-recipient: the same number on an earlier row.
 
+use std::sync::Arc;
+
 use rustc_hash::FxHashMap;
 
 use crate::declare_rule;
@@ -9,9 +11,11 @@ use super::RowCheck;
 
 declare_rule! {
     /// ## What it checks
-    /// A number that already appeared on an earlier row of the same file, compared after
-    /// normalisation to E.164, so `+91 98765 43210` and `0091-9876543210` are the same
-    /// recipient. The finding names the line of the first occurrence.
+    /// A number that already appeared on an earlier row of the same file — or, in a
+    /// campaign (`[[campaign]]` in walint.toml) with several contact files, of an earlier
+    /// file of that campaign — compared after normalisation to E.164, so
+    /// `+91 98765 43210` and `0091-9876543210` are the same recipient. The finding names the
+    /// file and line of the first occurrence.
     ///
     /// ## Why it matters
     /// WhatsApp limits how often one business may message one user (about one message
@@ -31,20 +35,59 @@ declare_rule! {
     pub static RULE = { code: "WAC004", name: "duplicate-recipient", wa_error: Some(131056), severity: Warning }
 }
 
-/// Numbers seen so far in a file, with the line each was first seen on.
-pub type SeenNumbers = FxHashMap<u64, u64>;
+/// The first row of each recipient so far: across the files of one campaign, or one file.
+#[derive(Debug, Default)]
+pub struct SeenNumbers {
+    /// The files entered, in order.
+    files: Vec<Arc<str>>,
+    /// E.164 key → (file index << 48) | line.
+    first: FxHashMap<u64, u64>,
+}
 
-/// The finding for a number seen before; records the number when it is new.
+impl SeenNumbers {
+    /// Starts a file: rows checked from now on are in `path`.
+    pub fn enter(&mut self, path: &Arc<str>) {
+        if self.files.last() != Some(path) {
+            self.files.push(Arc::clone(path));
+        }
+    }
+
+    /// Records a row's recipient; returns where it was first seen, if earlier.
+    fn first_place(&mut self, key: u64, path: &Arc<str>, line: u64) -> Option<(&Arc<str>, u64)> {
+        self.enter(path);
+        let here = ((self.files.len() as u64 - 1) << 48) | (line & 0xFFFF_FFFF_FFFF);
+        let first = *self.first.entry(key).or_insert(here);
+        (first != here).then(|| {
+            (
+                &self.files[(first >> 48) as usize],
+                first & 0xFFFF_FFFF_FFFF,
+            )
+        })
+    }
+}
+
+/// The finding for a recipient already on an earlier row (of this file or, in a campaign,
+/// of an earlier file).
 pub fn check(cx: &RowCheck, seen: &mut SeenNumbers) -> Option<Diagnostic> {
     let number = cx.number()?;
-    let first = *seen.entry(number.key).or_insert(cx.row.line);
-    (first != cx.row.line).then(|| {
-        RULE.diagnostic(
-            format!("the same recipient is on line {first}"),
-            cx.phone_cell(),
-        )
-        .with_help("remove the later row (`walint fix` keeps the first), or merge the two contacts")
-    })
+    let (file, line) = seen.first_place(number.key, cx.path, cx.row.line)?;
+    let place = if file == cx.path {
+        format!("line {line}")
+    } else {
+        format!("{file}, line {line}")
+    };
+    let message = match cx.campaign {
+        Some(c) if file != cx.path => {
+            format!(
+                "the same recipient is on {place}, in the same campaign `{}`",
+                c.name
+            )
+        }
+        _ => format!("the same recipient is on {place}"),
+    };
+    Some(RULE.diagnostic(message, cx.phone_cell()).with_help(
+        "remove the later row (`walint fix` keeps the first), or merge the two contacts",
+    ))
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@
 
 use std::sync::Arc;
 
-use rustc_hash::{FxHashMap, FxHashSet};
+use rustc_hash::FxHashSet;
 
 use crate::diagnostic::{Diagnostic, Location};
 use crate::input::contacts::ContactRow;
@@ -15,6 +15,7 @@ use crate::rules::RuleSettings;
 
 pub mod country_not_allowed;
 pub mod duplicate_recipient;
+pub mod outside_service_window;
 pub mod phone_invalid;
 pub mod phone_missing;
 pub mod phone_not_e164;
@@ -22,6 +23,7 @@ pub mod phone_not_mobile;
 pub mod recipient_is_sender;
 pub mod suppressed_recipient;
 pub mod unreadable_row;
+pub mod us_marketing_recipient;
 
 /// What the configuration says about recipients.
 #[derive(Debug, Clone, Default)]
@@ -38,6 +40,26 @@ pub struct ContactPolicy {
     pub suppression: FxHashSet<u64>,
 }
 
+/// What a campaign tells the contact rules about its rows.
+#[derive(Debug, Clone)]
+pub struct CampaignContext {
+    /// The campaign's name, for messages.
+    pub name: String,
+    /// Whether it sends a MARKETING template.
+    pub marketing: bool,
+    /// For a free-form campaign with a last-inbound column: the window to check.
+    pub window: Option<ServiceWindow>,
+}
+
+/// The 24-hour customer service window a free-form campaign needs.
+#[derive(Debug, Clone)]
+pub struct ServiceWindow {
+    /// When the campaign is sent.
+    pub send_at: jiff::Timestamp,
+    /// The column holding the last inbound message time.
+    pub column: Arc<str>,
+}
+
 /// One row as a rule sees it.
 pub struct RowCheck<'a> {
     /// The row.
@@ -52,6 +74,8 @@ pub struct RowCheck<'a> {
     pub phone_column: &'a Arc<str>,
     /// The opt-in column's header name, when one is configured.
     pub opt_in_column: Option<&'a Arc<str>>,
+    /// The campaign the row belongs to, when checked as one.
+    pub campaign: Option<&'a CampaignContext>,
 }
 
 impl RowCheck<'_> {
@@ -83,6 +107,7 @@ pub struct ContactLinter<'p> {
     path: Arc<str>,
     phone_column: Arc<str>,
     opt_in_column: Option<Arc<str>>,
+    campaign: Option<CampaignContext>,
     seen: duplicate_recipient::SeenNumbers,
 }
 
@@ -101,8 +126,28 @@ impl<'p> ContactLinter<'p> {
             path,
             phone_column: Arc::from(phone_column),
             opt_in_column: opt_in_column.map(Arc::from),
-            seen: FxHashMap::default(),
+            campaign: None,
+            seen: duplicate_recipient::SeenNumbers::default(),
         }
+    }
+
+    /// Checks the rows as part of a campaign: the campaign rules run, and recipients are
+    /// compared with those of the campaign's earlier files (`seen`, from
+    /// [`into_seen`](Self::into_seen) of the previous file's linter).
+    pub fn for_campaign(
+        mut self,
+        campaign: CampaignContext,
+        seen: duplicate_recipient::SeenNumbers,
+    ) -> ContactLinter<'p> {
+        self.campaign = Some(campaign);
+        self.seen = seen;
+        self.seen.enter(&self.path);
+        self
+    }
+
+    /// The recipients seen so far, to carry into the next file of a campaign.
+    pub fn into_seen(self) -> duplicate_recipient::SeenNumbers {
+        self.seen
     }
 
     /// Checks one row; findings (after rule settings) are appended to `out`.
@@ -119,6 +164,7 @@ impl<'p> ContactLinter<'p> {
             path: &self.path,
             phone_column: &self.phone_column,
             opt_in_column: self.opt_in_column.as_ref(),
+            campaign: self.campaign.as_ref(),
         };
         let found = [
             unreadable_row::check(&cx),
@@ -130,6 +176,8 @@ impl<'p> ContactLinter<'p> {
             country_not_allowed::check(&cx),
             recipient_is_sender::check(&cx),
             suppressed_recipient::check(&cx),
+            us_marketing_recipient::check(&cx),
+            outside_service_window::check(&cx),
         ];
         out.extend(
             found
@@ -151,10 +199,61 @@ pub(crate) mod test_support {
         findings_rows(code, &[cell], policy)
     }
 
+    /// Findings of the rule `code` for a phone cell in a campaign.
+    pub fn campaign_findings(
+        code: &str,
+        cell: &str,
+        policy: &ContactPolicy,
+        campaign: &CampaignContext,
+    ) -> Vec<Diagnostic> {
+        rows_with(code, &[cell], policy, Some(campaign))
+    }
+
+    /// Findings of WAC010 for one row whose last inbound time is `last`, in a free-form
+    /// campaign sent at `send_at`.
+    pub fn window_findings(send_at: &str, last: &str) -> Vec<Diagnostic> {
+        let settings = RuleSettings::default();
+        let policy = ContactPolicy::default();
+        let campaign = CampaignContext {
+            name: "c".into(),
+            marketing: false,
+            window: Some(ServiceWindow {
+                send_at: send_at.parse().unwrap(),
+                column: Arc::from("last_message_at"),
+            }),
+        };
+        let mut linter = ContactLinter::new(&policy, &settings, Arc::from("t.csv"), "phone", None)
+            .for_campaign(campaign, Default::default());
+        let row = ContactRow {
+            line: 2,
+            row: 1,
+            phone: "+919876543210".into(),
+            last_inbound: Some(last.to_string()),
+            ..ContactRow::default()
+        };
+        let mut out = Vec::new();
+        let facts = phone::analyse(&row.phone, None);
+        linter.check(&row, Some(&facts), &mut out);
+        out.retain(|d| d.code == "WAC010");
+        out
+    }
+
     /// Findings of the rule `code` over several rows.
     pub fn findings_rows(code: &str, cells: &[&str], policy: &ContactPolicy) -> Vec<Diagnostic> {
+        rows_with(code, cells, policy, None)
+    }
+
+    fn rows_with(
+        code: &str,
+        cells: &[&str],
+        policy: &ContactPolicy,
+        campaign: Option<&CampaignContext>,
+    ) -> Vec<Diagnostic> {
         let settings = RuleSettings::default();
         let mut linter = ContactLinter::new(policy, &settings, Arc::from("t.csv"), "phone", None);
+        if let Some(c) = campaign {
+            linter = linter.for_campaign(c.clone(), Default::default());
+        }
         let mut out = Vec::new();
         for (i, cell) in cells.iter().enumerate() {
             let row = ContactRow {

@@ -106,7 +106,7 @@ mod tests {
                 row: 1,
                 phone: "+919876543210".into(),
                 opt_in: Some(value.into()),
-                fault: None,
+                ..ContactRow::default()
             };
             check(&RowCheck {
                 row: &row,
@@ -115,6 +115,7 @@ mod tests {
                 path: &path,
                 phone_column: &phone_col,
                 opt_in_column: Some(&opt_col),
+                campaign: None,
             })
         };
         assert!(verdict("Yes").is_none());

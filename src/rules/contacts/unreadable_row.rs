@@ -68,6 +68,7 @@ mod tests {
                 path: &path,
                 phone_column: &col,
                 opt_in_column: None,
+                campaign: None,
             })
         };
         let d = cx(&row).unwrap();

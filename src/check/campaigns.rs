@@ -1,0 +1,312 @@
+//! The campaign side of `check`: for each `[[campaign]]`, checks the definition once
+//! against the template registry (findings placed at the campaign in walint.toml), then
+//! streams its contact files a chunk at a time — phone cells read on the phone workers —
+//! and for every row runs the contact rules with the campaign's context and the
+//! value-dependent payload rules on the exact message the row would send, each finding
+//! placed at the CSV cell that supplied the value. It owns the data flow, not the
+//! judgement (rules) nor the message building (`campaign`).
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use super::{CHUNK_ROWS, CheckOptions};
+use crate::campaign::{BuiltMessage, Campaign, MessageBuilder};
+use crate::diagnostic::{Diagnostic, Location};
+use crate::error::Error;
+use crate::input::contacts::{ColumnChoice, ContactReader, ContactRow, shared_path};
+use crate::input::kind;
+use crate::phone::PhoneFacts;
+use crate::phone_workers::{Pending, PhoneWorkers};
+use crate::report::Report;
+use crate::rules::contacts::duplicate_recipient::SeenNumbers;
+use crate::rules::contacts::{CampaignContext, ContactLinter, ServiceWindow};
+use crate::rules::payloads::{Check, PayloadCheck, RULES as PAYLOAD_RULES};
+use crate::template::TemplateRegistry;
+
+/// Payload rules that judge a campaign's definition (template, language, parameter
+/// counts and kinds): the same for every row, so checked once.
+const DEFINITION_RULES: &[&str] = &[
+    "WAT001", "WAT002", "WAT003", "WAT004", "WAT005", "WAT006", "WAT007", "WAT008", "WAT009",
+    "WAT010", "WAT016",
+];
+
+/// Payload rules that judge a row's values: checked on every row's message.
+const TEMPLATE_ROW_RULES: &[&str] = &["WAT011", "WAT012", "WAT013", "WAT014"];
+
+/// The same for free-form text campaigns.
+const TEXT_ROW_RULES: &[&str] = &["WAT018"];
+
+/// A recipient that passes the definition rules, used for the one-off definition check.
+const PROBE_RECIPIENT: &str = "+14155550100";
+
+/// Checks every selected campaign; adds files, rows and findings to `report`.
+pub fn check_campaigns(
+    campaigns: &[&Campaign],
+    options: &CheckOptions,
+    templates: &TemplateRegistry,
+    workers: &PhoneWorkers,
+    report: &mut Report,
+) -> Result<(), Error> {
+    for campaign in campaigns {
+        check_campaign(campaign, options, templates, workers, report)?;
+    }
+    Ok(())
+}
+
+fn rules_named(codes: &[&str]) -> Vec<Check> {
+    PAYLOAD_RULES
+        .iter()
+        .filter(|(rule, _)| codes.contains(&rule.code))
+        .map(|&(_, check)| check)
+        .collect()
+}
+
+fn enabled_rules(codes: &[&str], options: &CheckOptions) -> Vec<Check> {
+    PAYLOAD_RULES
+        .iter()
+        .filter(|(rule, _)| codes.contains(&rule.code) && options.settings.enabled(rule))
+        .map(|&(_, check)| check)
+        .collect()
+}
+
+fn check_campaign(
+    campaign: &Campaign,
+    options: &CheckOptions,
+    templates: &TemplateRegistry,
+    workers: &PhoneWorkers,
+    report: &mut Report,
+) -> Result<(), Error> {
+    let template = campaign.template(templates);
+    let builder = MessageBuilder::new(campaign, template);
+    check_definition(campaign, &builder, options, templates, report);
+    // Without the template (or without a registry) there is nothing to hydrate.
+    let row_rules = if campaign.is_free_form() {
+        enabled_rules(TEXT_ROW_RULES, options)
+    } else if template.is_some() {
+        enabled_rules(TEMPLATE_ROW_RULES, options)
+    } else {
+        Vec::new()
+    };
+    let context = CampaignContext {
+        name: campaign.name.clone(),
+        marketing: template.is_some_and(|t| t.category() == "MARKETING"),
+        window: match (&campaign.last_inbound_column, campaign.is_free_form()) {
+            (Some(column), true) => Some(ServiceWindow {
+                send_at: campaign.send_at.unwrap_or_else(jiff::Timestamp::now),
+                column: Arc::from(column.as_str()),
+            }),
+            _ => None,
+        },
+    };
+    let columns = ColumnChoice {
+        phone: campaign
+            .phone_column
+            .clone()
+            .or_else(|| options.columns.phone.clone()),
+        opt_in: options.columns.opt_in.clone(),
+        values: campaign.value_columns(),
+        last_inbound: context
+            .window
+            .as_ref()
+            .and(campaign.last_inbound_column.clone()),
+    };
+    let mut seen = SeenNumbers::default();
+    for path in contact_files(campaign)? {
+        let shown = path.display().to_string();
+        let input = kind::open(&path)?;
+        let reader =
+            ContactReader::open(&shown, input, &columns).map_err(|e| in_campaign(e, campaign))?;
+        let file = FileCheck {
+            shown: shared_path(&shown),
+            templates,
+            builder: &builder,
+            row_rules: &row_rules,
+            options,
+        };
+        seen = file.run(reader, context.clone(), seen, workers, report)?;
+    }
+    Ok(())
+}
+
+/// The contact files of a campaign: each path as given, each pattern's matches sorted.
+fn contact_files(campaign: &Campaign) -> Result<Vec<PathBuf>, Error> {
+    let (config, line) = &campaign.source;
+    let mut files = Vec::new();
+    for pattern in &campaign.contacts {
+        let text = pattern.to_string_lossy();
+        if !text.contains(['*', '?', '[']) {
+            files.push(pattern.clone());
+            continue;
+        }
+        let bad = |reason: String| {
+            Error::config(
+                config,
+                Some(*line),
+                format!("campaign `{}`: {reason}", campaign.name),
+            )
+        };
+        let mut matched: Vec<PathBuf> = glob::glob(&text)
+            .map_err(|e| bad(format!("`contacts` pattern '{text}': {e}")))?
+            .filter_map(Result::ok)
+            .filter(|p| p.is_file())
+            .collect();
+        if matched.is_empty() {
+            return Err(bad(format!("`contacts` pattern '{text}' matches no file")));
+        }
+        matched.sort();
+        files.extend(matched);
+    }
+    Ok(files)
+}
+
+fn in_campaign(e: Error, campaign: &Campaign) -> Error {
+    let (config, line) = &campaign.source;
+    match e {
+        Error::Input {
+            path,
+            line: l,
+            reason,
+        } => Error::Input {
+            path,
+            line: l,
+            reason: format!("{reason} (campaign `{}`, {config}:{line})", campaign.name),
+        },
+        other => other,
+    }
+}
+
+/// Runs the definition rules once on a message built with stand-in values; findings are
+/// placed at the campaign in walint.toml.
+fn check_definition(
+    campaign: &Campaign,
+    builder: &MessageBuilder,
+    options: &CheckOptions,
+    templates: &TemplateRegistry,
+    report: &mut Report,
+) {
+    if campaign.is_free_form() {
+        return;
+    }
+    let stand_in: Vec<&str> = builder.columns().iter().map(|_| "x").collect();
+    let built = builder.build(PROBE_RECIPIENT, &stand_in);
+    let (config, line) = &campaign.source;
+    let locate = |_: &str| Location::File {
+        path: Arc::clone(config),
+        line: Some(*line),
+    };
+    let cx = PayloadCheck::new(&built.message, templates, &locate);
+    let mut found = Vec::new();
+    for check in rules_named(DEFINITION_RULES) {
+        check(&cx, &mut found);
+    }
+    report
+        .diagnostics
+        .extend(found.into_iter().filter_map(|mut d| {
+            d.message = format!("campaign `{}`: {}", campaign.name, d.message);
+            options.settings.apply(d)
+        }));
+}
+
+/// One contact file of a campaign.
+struct FileCheck<'a> {
+    shown: Arc<str>,
+    templates: &'a TemplateRegistry,
+    builder: &'a MessageBuilder<'a>,
+    row_rules: &'a [Check],
+    options: &'a CheckOptions,
+}
+
+impl FileCheck<'_> {
+    /// Streams the file through the phone workers and the rules; returns the recipients
+    /// seen, for the campaign's next file.
+    fn run<R: std::io::BufRead>(
+        &self,
+        mut reader: ContactReader<R>,
+        context: CampaignContext,
+        seen: SeenNumbers,
+        workers: &PhoneWorkers,
+        report: &mut Report,
+    ) -> Result<SeenNumbers, Error> {
+        let io = |source| Error::Io {
+            path: self.shown.to_string(),
+            source,
+        };
+        let mut linter = ContactLinter::new(
+            &self.options.policy,
+            &self.options.settings,
+            Arc::clone(&self.shown),
+            reader.phone_column(),
+            reader.opt_in_column(),
+        )
+        .for_campaign(context, seen);
+        let mut facts = Vec::with_capacity(CHUNK_ROWS);
+        let mut spare = Vec::with_capacity(CHUNK_ROWS);
+        let mut pending: Option<Pending> = None;
+        loop {
+            let mut chunk = std::mem::take(&mut spare);
+            let more = reader.read_chunk(&mut chunk, CHUNK_ROWS).map_err(io)? > 0;
+            let submitted = more.then(|| workers.submit(chunk));
+            if let Some(previous) = pending.take() {
+                let rows = previous.wait(&mut facts);
+                for (row, f) in rows.iter().zip(&facts) {
+                    linter.check(row, f.as_ref(), &mut report.diagnostics);
+                    self.check_message(row, f.as_ref(), &mut report.diagnostics);
+                }
+                report.rows += rows.len() as u64;
+                spare = rows;
+            }
+            pending = submitted;
+            if pending.is_none() {
+                break;
+            }
+        }
+        report.files += 1;
+        Ok(linter.into_seen())
+    }
+
+    /// Builds the row's message and runs the row rules on it.
+    fn check_message(
+        &self,
+        row: &ContactRow,
+        facts: Option<&PhoneFacts>,
+        out: &mut Vec<Diagnostic>,
+    ) {
+        if self.row_rules.is_empty() || row.fault.is_some() {
+            return;
+        }
+        let e164;
+        let to = match facts.and_then(|f| f.number.as_ref().ok()) {
+            Some(number) => {
+                e164 = number.e164();
+                e164.as_str()
+            }
+            None => row.phone.trim(),
+        };
+        let values: Vec<&str> = row.values.iter().map(String::as_str).collect();
+        let built = self.builder.build(to, &values);
+        let locate = |pointer: &str| self.cell(row, &built, pointer);
+        let cx = PayloadCheck::new(&built.message, self.templates, &locate);
+        let mut found = Vec::new();
+        for check in self.row_rules {
+            check(&cx, &mut found);
+        }
+        out.extend(
+            found
+                .into_iter()
+                .filter_map(|d| self.options.settings.apply(d)),
+        );
+    }
+
+    /// The CSV cell behind a pointer into a row's message (the whole row when no single
+    /// column supplied it).
+    fn cell(&self, row: &ContactRow, built: &BuiltMessage, pointer: &str) -> Location {
+        Location::Csv {
+            path: Arc::clone(&self.shown),
+            line: row.line,
+            row: row.row,
+            column: built
+                .column_of(pointer)
+                .map(|i| Arc::clone(&self.builder.columns()[i])),
+        }
+    }
+}
