@@ -138,14 +138,27 @@ pub struct MessageBuilder<'a> {
     campaign: &'a Campaign,
     template: Option<&'a Template>,
     columns: Vec<Arc<str>>,
+    sources: Arc<[(String, usize)]>,
 }
 
 /// A row's message, with the column that supplied each parameter.
 pub struct BuiltMessage {
     /// The `/messages` request body.
     pub message: Value,
-    /// (pointer of a parameter or text, index of the column in the campaign's value columns).
-    pub sources: Vec<(String, usize)>,
+    /// (pointer of a parameter or text, index of the column in the campaign's value columns):
+    /// the same for every row of a campaign, so worked out once.
+    pub sources: Arc<[(String, usize)]>,
+}
+
+/// Where the pointers of a message's values are recorded, when they are.
+struct Sources(Option<Vec<(String, usize)>>);
+
+impl Sources {
+    fn add(&mut self, pointer: impl FnOnce() -> String, slot: usize) {
+        if let Some(list) = &mut self.0 {
+            list.push((pointer(), slot));
+        }
+    }
 }
 
 impl BuiltMessage {
@@ -167,7 +180,7 @@ impl<'a> MessageBuilder<'a> {
     /// A builder for `campaign`'s rows; `template` is its template from the registry, when
     /// there is one.
     pub fn new(campaign: &'a Campaign, template: Option<&'a Template>) -> MessageBuilder<'a> {
-        MessageBuilder {
+        let mut builder = MessageBuilder {
             campaign,
             template,
             columns: campaign
@@ -175,7 +188,13 @@ impl<'a> MessageBuilder<'a> {
                 .iter()
                 .map(|c| Arc::from(c.as_str()))
                 .collect(),
-        }
+            sources: Arc::from([]),
+        };
+        let stand_in = vec![""; builder.columns.len()];
+        let mut sources = Sources(Some(Vec::new()));
+        builder.assemble("", &stand_in, &mut sources);
+        builder.sources = Arc::from(sources.0.unwrap_or_default());
+        builder
     }
 
     /// The value columns, in the order `build` expects their cells.
@@ -193,14 +212,20 @@ impl<'a> MessageBuilder<'a> {
     /// The message for a row whose recipient is `to` and whose value cells are `values`
     /// (in the order of [`columns`](Self::columns)).
     pub fn build(&self, to: &str, values: &[&str]) -> BuiltMessage {
-        let mut sources = Vec::new();
-        let message = match &self.campaign.message {
+        BuiltMessage {
+            message: self.assemble(to, values, &mut Sources(None)),
+            sources: Arc::clone(&self.sources),
+        }
+    }
+
+    fn assemble(&self, to: &str, values: &[&str], sources: &mut Sources) -> Value {
+        match &self.campaign.message {
             CampaignMessage::Text { text } => {
                 let body = crate::template::hydrate(text, |p| {
                     values.get(self.slot(&p.name)).map(|v| (*v).to_string())
                 });
                 if let [only] = self.columns.as_slice() {
-                    sources.push(("/text/body".to_string(), self.slot(only)));
+                    sources.add(|| "/text/body".to_string(), self.slot(only));
                 }
                 json!({"messaging_product": "whatsapp", "recipient_type": "individual",
                        "to": to, "type": "text", "text": {"body": body}})
@@ -214,15 +239,15 @@ impl<'a> MessageBuilder<'a> {
             } => {
                 let mut components = Vec::new();
                 if let Some(header) = header {
-                    components.push(self.header(header, values, components.len(), &mut sources));
+                    components.push(self.header(header, values, components.len(), sources));
                 }
-                let body_params = self.body(body, values, components.len(), &mut sources);
+                let body_params = self.body(body, values, components.len(), sources);
                 if !body_params.is_empty() {
                     components.push(json!({"type": "body", "parameters": body_params}));
                 }
                 for b in buttons {
                     let at = components.len();
-                    components.push(self.button(b, values, at, &mut sources));
+                    components.push(self.button(b, values, at, sources));
                 }
                 let mut template = Map::new();
                 template.insert("name".into(), json!(name));
@@ -233,8 +258,7 @@ impl<'a> MessageBuilder<'a> {
                 json!({"messaging_product": "whatsapp", "recipient_type": "individual",
                        "to": to, "type": "template", "template": template})
             }
-        };
-        BuiltMessage { message, sources }
+        }
     }
 
     fn cell<'v>(&self, column: &str, values: &[&'v str]) -> (&'v str, usize) {
@@ -247,13 +271,13 @@ impl<'a> MessageBuilder<'a> {
         header: &HeaderValue,
         values: &[&str],
         at: usize,
-        sources: &mut Vec<(String, usize)>,
+        sources: &mut Sources,
     ) -> Value {
-        let pointer = format!("/template/components/{at}/parameters/0");
+        let pointer = || format!("/template/components/{at}/parameters/0");
         let param = match header {
             HeaderValue::TextColumn(column) => {
                 let (text, slot) = self.cell(column, values);
-                sources.push((pointer, slot));
+                sources.add(pointer, slot);
                 let mut p = json!({"type": "text", "text": text});
                 let named = self.template.filter(|t| t.is_named()).and_then(|t| {
                     t.header()?
@@ -270,7 +294,7 @@ impl<'a> MessageBuilder<'a> {
             HeaderValue::MediaUrl(link) => media(self.media_kind(), link),
             HeaderValue::MediaColumn(column) => {
                 let (link, slot) = self.cell(column, values);
-                sources.push((pointer, slot));
+                sources.add(pointer, slot);
                 media(self.media_kind(), link)
             }
         };
@@ -296,15 +320,13 @@ impl<'a> MessageBuilder<'a> {
         body: &BodyValues,
         values: &[&str],
         at: usize,
-        sources: &mut Vec<(String, usize)>,
+        sources: &mut Sources,
     ) -> Vec<Value> {
         let mut params = Vec::new();
         let mut push = |column: &str, name: Option<&str>| {
             let (text, slot) = self.cell(column, values);
-            sources.push((
-                format!("/template/components/{at}/parameters/{}", params.len()),
-                slot,
-            ));
+            let j = params.len();
+            sources.add(|| format!("/template/components/{at}/parameters/{j}"), slot);
             let mut p = json!({"type": "text", "text": text});
             if let Some(name) = name {
                 p["parameter_name"] = json!(name);
@@ -318,15 +340,9 @@ impl<'a> MessageBuilder<'a> {
         params
     }
 
-    fn button(
-        &self,
-        b: &ButtonValue,
-        values: &[&str],
-        at: usize,
-        sources: &mut Vec<(String, usize)>,
-    ) -> Value {
+    fn button(&self, b: &ButtonValue, values: &[&str], at: usize, sources: &mut Sources) -> Value {
         let (value, slot) = self.cell(&b.column, values);
-        sources.push((format!("/template/components/{at}/parameters/0"), slot));
+        sources.add(|| format!("/template/components/{at}/parameters/0"), slot);
         let kind = self
             .template
             .and_then(|t| t.buttons().get(b.index))
