@@ -8,15 +8,22 @@
 //! one thread. Cells that are not strict E.164 go by the calling code they most likely
 //! carry (see `phone::calling_code_hint`); only the full parser's few general patterns are
 //! then shared. A list of one country runs at one worker's
-//! speed; a mixed list uses every core. This module owns the threads and the split, not
-//! the reading of a number (that is `phone`).
+//! speed; a mixed list uses every core. This module owns the threads, the split and the
+//! chunked stream of a list through them ([`PhoneWorkers::stream`]), not the reading of a
+//! number (that is `phone`).
 
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::thread::{Scope, ScopedJoinHandle};
 
-use crate::input::contacts::ContactRow;
+use std::io::BufRead;
+
+use crate::input::contacts::{ContactReader, ContactRow};
 use crate::phone::{self, PhoneFacts, RegionCode};
+
+/// Rows read and validated per step. Big enough to keep both cores busy, small enough that
+/// memory does not grow with the file.
+pub const CHUNK_ROWS: usize = 8192;
 
 type Job = (
     Arc<Vec<ContactRow>>,
@@ -51,6 +58,36 @@ impl<'scope> PhoneWorkers<'scope> {
             senders,
             _handles: handles,
             default_region,
+        }
+    }
+
+    /// Streams a contact list through the workers a chunk at a time: while they read one
+    /// chunk's phone cells, this thread passes the chunk before it to `each` (its rows in
+    /// order, with their facts, `None` for unreadable rows) and reads the one after it.
+    /// Returns the number of rows read.
+    pub fn stream<R: BufRead>(
+        &self,
+        reader: &mut ContactReader<R>,
+        mut each: impl FnMut(&[ContactRow], &[Option<PhoneFacts>]),
+    ) -> std::io::Result<u64> {
+        let mut rows_read = 0;
+        let mut facts = Vec::with_capacity(CHUNK_ROWS);
+        let mut spare = Vec::with_capacity(CHUNK_ROWS);
+        let mut pending: Option<Pending> = None;
+        loop {
+            let mut chunk = std::mem::take(&mut spare);
+            let more = reader.read_chunk(&mut chunk, CHUNK_ROWS)? > 0;
+            let submitted = more.then(|| self.submit(chunk));
+            if let Some(previous) = pending.take() {
+                let rows = previous.wait(&mut facts);
+                each(&rows, &facts);
+                rows_read += rows.len() as u64;
+                spare = rows;
+            }
+            pending = submitted;
+            if pending.is_none() {
+                return Ok(rows_read);
+            }
         }
     }
 

@@ -9,14 +9,14 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use super::{CHUNK_ROWS, CheckOptions};
+use super::CheckOptions;
 use crate::campaign::{BuiltMessage, Campaign, MessageBuilder};
 use crate::diagnostic::{Diagnostic, Location};
 use crate::error::Error;
 use crate::input::contacts::{ColumnChoice, ContactReader, ContactRow, shared_path};
 use crate::input::kind;
 use crate::phone::PhoneFacts;
-use crate::phone_workers::{Pending, PhoneWorkers};
+use crate::phone_workers::PhoneWorkers;
 use crate::report::Report;
 use crate::rules::contacts::duplicate_recipient::SeenNumbers;
 use crate::rules::contacts::{CampaignContext, ContactLinter, ServiceWindow};
@@ -239,24 +239,12 @@ impl FileCheck<'_> {
             reader.opt_in_column(),
         )
         .for_campaign(context, seen);
-        let mut facts = Vec::with_capacity(CHUNK_ROWS);
-        let mut spare = Vec::with_capacity(CHUNK_ROWS);
-        let mut pending: Option<Pending> = None;
-        loop {
-            let mut chunk = std::mem::take(&mut spare);
-            let more = reader.read_chunk(&mut chunk, CHUNK_ROWS).map_err(io)? > 0;
-            let submitted = more.then(|| workers.submit(chunk));
-            if let Some(previous) = pending.take() {
-                let rows = previous.wait(&mut facts);
-                self.check_chunk(&rows, &facts, &mut linter, &mut report.diagnostics);
-                report.rows += rows.len() as u64;
-                spare = rows;
-            }
-            pending = submitted;
-            if pending.is_none() {
-                break;
-            }
-        }
+        let diagnostics = &mut report.diagnostics;
+        report.rows += workers
+            .stream(&mut reader, |rows, facts| {
+                self.check_chunk(rows, facts, &mut linter, diagnostics);
+            })
+            .map_err(io)?;
         report.files += 1;
         Ok(linter.into_seen())
     }

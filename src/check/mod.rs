@@ -20,14 +20,10 @@ use crate::input::contacts::{ColumnChoice, ContactReader};
 use crate::input::kind::{self, Kind};
 use crate::input::suppression;
 use crate::phone::RegionCode;
-use crate::phone_workers::{Pending, PhoneWorkers};
+use crate::phone_workers::PhoneWorkers;
 use crate::report::Report;
 use crate::rules::RuleSettings;
 use crate::rules::contacts::{ContactLinter, ContactPolicy};
-
-/// Rows read and validated per step. Big enough to keep both cores busy, small enough that
-/// memory does not grow with the file.
-const CHUNK_ROWS: usize = 8192;
 
 /// What to check and how, after the command line and the config are merged.
 #[derive(Debug, Clone, Default)]
@@ -244,28 +240,14 @@ pub fn check_contacts<R: BufRead>(
         reader.phone_column(),
         reader.opt_in_column(),
     );
-    // While the workers read one chunk's phone cells, this thread lints the chunk before
-    // it and reads the one after it.
-    let mut facts = Vec::with_capacity(CHUNK_ROWS);
-    let mut spare = Vec::with_capacity(CHUNK_ROWS);
-    let mut pending: Option<Pending> = None;
-    loop {
-        let mut chunk = std::mem::take(&mut spare);
-        let more = reader.read_chunk(&mut chunk, CHUNK_ROWS).map_err(io)? > 0;
-        let submitted = more.then(|| workers.submit(chunk));
-        if let Some(previous) = pending.take() {
-            let rows = previous.wait(&mut facts);
-            for (row, f) in rows.iter().zip(&facts) {
-                linter.check(row, f.as_ref(), &mut report.diagnostics);
+    let diagnostics = &mut report.diagnostics;
+    report.rows += workers
+        .stream(&mut reader, |rows, facts| {
+            for (row, f) in rows.iter().zip(facts) {
+                linter.check(row, f.as_ref(), diagnostics);
             }
-            report.rows += rows.len() as u64;
-            spare = rows;
-        }
-        pending = submitted;
-        if pending.is_none() {
-            break;
-        }
-    }
+        })
+        .map_err(io)?;
     report.files += 1;
     Ok(())
 }
