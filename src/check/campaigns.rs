@@ -20,7 +20,7 @@ use crate::phone_workers::PhoneWorkers;
 use crate::report::Report;
 use crate::rules::contacts::duplicate_recipient::SeenNumbers;
 use crate::rules::contacts::{CampaignContext, ContactLinter, ServiceWindow};
-use crate::rules::payloads::{Check, PayloadCheck, RULES as PAYLOAD_RULES};
+use crate::rules::payloads::{Check, PayloadCheck, enabled_checks};
 use crate::template::TemplateRegistry;
 
 /// Payload rules that judge a campaign's definition (template, language, parameter
@@ -53,22 +53,6 @@ pub fn check_campaigns(
     Ok(())
 }
 
-fn rules_named(codes: &[&str]) -> Vec<Check> {
-    PAYLOAD_RULES
-        .iter()
-        .filter(|(rule, _)| codes.contains(&rule.code))
-        .map(|&(_, check)| check)
-        .collect()
-}
-
-fn enabled_rules(codes: &[&str], options: &CheckOptions) -> Vec<Check> {
-    PAYLOAD_RULES
-        .iter()
-        .filter(|(rule, _)| codes.contains(&rule.code) && options.settings.enabled(rule))
-        .map(|&(_, check)| check)
-        .collect()
-}
-
 fn check_campaign(
     campaign: &Campaign,
     options: &CheckOptions,
@@ -81,9 +65,9 @@ fn check_campaign(
     check_definition(campaign, &builder, options, templates, report);
     // Without the template (or without a registry) there is nothing to hydrate.
     let row_rules = if campaign.is_free_form() {
-        enabled_rules(TEXT_ROW_RULES, options)
+        enabled_checks(&options.settings, Some(TEXT_ROW_RULES))
     } else if template.is_some() {
-        enabled_rules(TEMPLATE_ROW_RULES, options)
+        enabled_checks(&options.settings, Some(TEMPLATE_ROW_RULES))
     } else {
         Vec::new()
     };
@@ -196,7 +180,7 @@ fn check_definition(
     };
     let cx = PayloadCheck::new(&built.message, templates, &locate);
     let mut found = Vec::new();
-    for check in rules_named(DEFINITION_RULES) {
+    for check in enabled_checks(&options.settings, Some(DEFINITION_RULES)) {
         check(&cx, &mut found);
     }
     report

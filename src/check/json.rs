@@ -16,7 +16,7 @@ use crate::input::payloads::PayloadItem;
 use crate::input::{json_locate, payloads, registry};
 use crate::report::Report;
 use crate::rules::RuleSettings;
-use crate::rules::payloads::{PayloadCheck, RULES as PAYLOAD_RULES, invalid_json};
+use crate::rules::payloads::{Check, PayloadCheck, invalid_json};
 use crate::rules::registry::{RULES as REGISTRY_RULES, RegistryCheck};
 use crate::template::{Template, TemplateRegistry, TemplateSource};
 
@@ -143,12 +143,13 @@ pub fn check_payloads<R: BufRead>(
     Ok(())
 }
 
-/// Checks one message with every enabled payload rule; pushes its findings (severity
-/// overrides applied) to `out`.
+/// Checks one message with `checks` (the enabled payload rules); pushes its findings
+/// (severity overrides applied) to `out`.
 pub fn check_item(
     item: &PayloadItem,
     file: &Arc<str>,
     templates: &TemplateRegistry,
+    checks: &[Check],
     settings: &RuleSettings,
     out: &mut Vec<Diagnostic>,
 ) {
@@ -172,10 +173,8 @@ pub fn check_item(
         Ok(message) => {
             let locate = |relative: &str| item.location(file, relative);
             let cx = PayloadCheck::new(message, templates, &locate);
-            for (rule, check) in PAYLOAD_RULES {
-                if settings.enabled(rule) {
-                    check(&cx, &mut found);
-                }
+            for check in checks {
+                check(&cx, &mut found);
             }
         }
     }

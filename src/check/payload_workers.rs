@@ -11,7 +11,7 @@ use std::thread::Scope;
 
 use crate::diagnostic::Diagnostic;
 use crate::input::payloads::{self, PayloadItem};
-use crate::rules::RuleSettings;
+use crate::rules::{self, RuleSettings};
 use crate::template::TemplateRegistry;
 
 /// Lines per batch: large enough that hand-off costs nothing, small enough to balance.
@@ -175,6 +175,7 @@ impl FileRun<'_> {
 }
 
 fn work(queue: &Mutex<Receiver<Job>>, templates: &TemplateRegistry, settings: &RuleSettings) {
+    let checks = rules::payloads::enabled_checks(settings, None);
     loop {
         // The lock is held only while taking a job, never while checking one.
         let job = match queue.lock() {
@@ -187,7 +188,7 @@ fn work(queue: &Mutex<Receiver<Job>>, templates: &TemplateRegistry, settings: &R
         let mut diagnostics = Vec::new();
         let messages = batch.len() as u64;
         let mut check = |item: &PayloadItem| {
-            super::json::check_item(item, &file, templates, settings, &mut diagnostics);
+            super::json::check_item(item, &file, templates, &checks, settings, &mut diagnostics);
         };
         match batch {
             Batch::Lines(LineBatch { bytes, lines }) => match String::from_utf8(bytes) {

@@ -32,7 +32,7 @@ pub mod text_body_too_long;
 pub mod unsupported_message_type;
 
 use crate::diagnostic::{Diagnostic, Location};
-use crate::rules::Rule;
+use crate::rules::{Rule, RuleSettings};
 use crate::template::{Template, TemplateRegistry};
 
 /// One message as a payload rule sees it.
@@ -77,6 +77,16 @@ impl<'a> PayloadCheck<'a> {
 
 /// A payload rule's check.
 pub type Check = fn(&PayloadCheck, &mut Vec<Diagnostic>);
+
+/// The checks of the rules `settings` enables — among `codes`, or every payload rule when
+/// `None` — in code order. Work it out once per run, not per message.
+pub fn enabled_checks(settings: &RuleSettings, codes: Option<&[&str]>) -> Vec<Check> {
+    RULES
+        .iter()
+        .filter(|(rule, _)| codes.is_none_or(|c| c.contains(&rule.code)) && settings.enabled(rule))
+        .map(|&(_, check)| check)
+        .collect()
+}
 
 /// Every payload rule with its check, in code order.
 pub static RULES: &[(&Rule, Check)] = &[
