@@ -247,28 +247,16 @@ impl<R: BufRead> Iterator for LineItems<R> {
 /// Parses one NDJSON line (`line` is its 1-based number; a byte-order mark is dropped on
 /// line 1) into an item.
 pub fn line_item(bytes: &[u8], line: u64) -> PayloadItem {
-    let bytes = match bytes.strip_prefix(b"\xEF\xBB\xBF") {
-        Some(rest) if line == 1 => rest,
-        _ => bytes,
-    };
-    let text = match std::str::from_utf8(bytes) {
-        Ok(text) => text,
-        Err(e) => return not_utf8(bytes, e.valid_up_to(), line),
-    };
-    let start = json_locate::skip_ws(text.as_bytes(), 0);
-    let col_base = 1 + json_locate::char_count(&text.as_bytes()[..start]);
-    let value = serde_json::from_str(text).map_err(|e| json_error(text, &e, 0..text.len()));
-    let value = value.map_err(|e| JsonError {
-        line: line + e.line - 1,
-        ..e
-    });
-    PayloadItem {
-        value,
-        pointer_base: String::new(),
-        line_base: line,
-        col_base,
-        span: start..text.trim_end().len(),
-        text: Some(Arc::from(text)),
+    match std::str::from_utf8(bytes) {
+        Ok(text) => line_item_shared(&Arc::from(text), 0..text.len(), line),
+        Err(_) => {
+            let bytes = match bytes.strip_prefix(b"\xEF\xBB\xBF") {
+                Some(rest) if line == 1 => rest,
+                _ => bytes,
+            };
+            let valid = std::str::from_utf8(bytes).map_or_else(|e| e.valid_up_to(), |t| t.len());
+            not_utf8(bytes, valid, line)
+        }
     }
 }
 
@@ -283,20 +271,21 @@ pub fn line_item_shared(text: &Arc<str>, range: Range<usize>, line: u64) -> Payl
         source = rest;
         from += '\u{feff}'.len_utf8();
     }
-    match serde_json::from_str(source) {
-        Ok(value) => {
-            let start = json_locate::skip_ws(source.as_bytes(), 0);
-            PayloadItem {
-                value: Ok(value),
-                pointer_base: String::new(),
-                line_base: line,
-                col_base: 1 + json_locate::char_count(&source.as_bytes()[..start]),
-                span: from + start..from + source.trim_end().len(),
-                text: Some(Arc::clone(text)),
-            }
+    let start = json_locate::skip_ws(source.as_bytes(), 0);
+    let value = serde_json::from_str(source).map_err(|e| {
+        let e = json_error(source, &e, 0..source.len());
+        JsonError {
+            line: line + e.line - 1,
+            ..e
         }
-        // Not JSON: the line alone places the error (rare, so the copy does not matter).
-        Err(_) => line_item(text[range].as_bytes(), line),
+    });
+    PayloadItem {
+        value,
+        pointer_base: String::new(),
+        line_base: line,
+        col_base: 1 + json_locate::char_count(&source.as_bytes()[..start]),
+        span: from + start..from + source.trim_end().len(),
+        text: Some(Arc::clone(text)),
     }
 }
 
