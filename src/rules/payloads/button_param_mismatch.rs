@@ -9,7 +9,7 @@ use crate::template::Button;
 
 use super::PayloadCheck;
 use super::template_parts::{
-    SentComponent, button_index, components, components_pointer, describe, lookup,
+    SentComponent, button_index, components, components_pointer, describe,
 };
 
 declare_rule! {
@@ -63,7 +63,7 @@ fn fits(sub_type: &str, b: &Button) -> bool {
 
 /// Reports button components that do not fit the template's buttons.
 pub fn check(cx: &PayloadCheck, out: &mut Vec<Diagnostic>) {
-    let Some((t, obj)) = lookup(cx) else {
+    let Some((t, obj)) = cx.template() else {
         return;
     };
     let buttons = t.buttons();

@@ -6,7 +6,7 @@ use crate::diagnostic::Diagnostic;
 
 use super::PayloadCheck;
 use super::template_parts::{
-    MEDIA_FORMATS, components_pointer, describe, expected_params, first_of, header_format, lookup,
+    MEDIA_FORMATS, components_pointer, describe, expected_params, first_of, header_format,
 };
 
 declare_rule! {
@@ -39,7 +39,7 @@ declare_rule! {
 
 /// Reports a header parameter count that does not fit the template's header.
 pub fn check(cx: &PayloadCheck, out: &mut Vec<Diagnostic>) {
-    let Some((t, obj)) = lookup(cx) else {
+    let Some((t, obj)) = cx.template() else {
         return;
     };
     let format = header_format(t);

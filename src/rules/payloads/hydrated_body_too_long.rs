@@ -5,7 +5,7 @@ use crate::declare_rule;
 use crate::diagnostic::Diagnostic;
 
 use super::PayloadCheck;
-use super::template_parts::{describe, first_of, hydrate_with, lookup};
+use super::template_parts::{describe, first_of, hydrate_with};
 
 /// The longest body Meta sends, in characters, after substitution.
 pub const LIMIT: usize = 1024;
@@ -36,7 +36,7 @@ declare_rule! {
 
 /// Reports a hydrated body over the limit.
 pub fn check(cx: &PayloadCheck, out: &mut Vec<Diagnostic>) {
-    let Some((t, obj)) = lookup(cx) else {
+    let Some((t, obj)) = cx.template() else {
         return;
     };
     let (Some(text), Some(sent)) = (

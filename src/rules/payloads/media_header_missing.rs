@@ -5,9 +5,7 @@ use crate::declare_rule;
 use crate::diagnostic::Diagnostic;
 
 use super::PayloadCheck;
-use super::template_parts::{
-    MEDIA_FORMATS, components_pointer, describe, first_of, header_format, lookup,
-};
+use super::template_parts::{MEDIA_FORMATS, components_pointer, describe, first_of, header_format};
 
 declare_rule! {
     /// ## What it checks
@@ -39,7 +37,7 @@ declare_rule! {
 
 /// Reports a media or location header sent without a parameter.
 pub fn check(cx: &PayloadCheck, out: &mut Vec<Diagnostic>) {
-    let Some((t, obj)) = lookup(cx) else {
+    let Some((t, obj)) = cx.template() else {
         return;
     };
     let format = header_format(t);

@@ -66,7 +66,7 @@ impl<'a> PayloadCheck<'a> {
     /// The message's template object and its definition (see [`template_parts::lookup`]),
     /// found on first use.
     pub fn template(&self) -> Option<(&'a Template, &'a Map<String, Value>)> {
-        *self.template.get_or_init(|| template_parts::find(self))
+        *self.template.get_or_init(|| template_parts::lookup(self))
     }
 
     /// The location of the value at `pointer` (relative to the message).

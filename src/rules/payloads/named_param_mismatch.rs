@@ -5,7 +5,7 @@ use crate::declare_rule;
 use crate::diagnostic::Diagnostic;
 
 use super::PayloadCheck;
-use super::template_parts::{describe, first_of, lookup, nearest, placeholder_names};
+use super::template_parts::{describe, first_of, nearest, placeholder_names};
 
 declare_rule! {
     /// ## What it checks
@@ -36,7 +36,7 @@ declare_rule! {
 
 /// Reports missing and extra parameter names of a NAMED template.
 pub fn check(cx: &PayloadCheck, out: &mut Vec<Diagnostic>) {
-    let Some((t, obj)) = lookup(cx) else {
+    let Some((t, obj)) = cx.template() else {
         return;
     };
     if !t.is_named() {

@@ -5,7 +5,7 @@ use crate::declare_rule;
 use crate::diagnostic::Diagnostic;
 
 use super::PayloadCheck;
-use super::template_parts::{components_pointer, describe, expected_params, first_of, lookup};
+use super::template_parts::{components_pointer, describe, expected_params, first_of};
 
 declare_rule! {
     /// ## What it checks
@@ -38,7 +38,7 @@ declare_rule! {
 
 /// Reports a body parameter count that differs from the body's variables.
 pub fn check(cx: &PayloadCheck, out: &mut Vec<Diagnostic>) {
-    let Some((t, obj)) = lookup(cx) else {
+    let Some((t, obj)) = cx.template() else {
         return;
     };
     let named = t.is_named();

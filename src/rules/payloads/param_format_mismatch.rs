@@ -5,7 +5,7 @@ use crate::declare_rule;
 use crate::diagnostic::Diagnostic;
 
 use super::PayloadCheck;
-use super::template_parts::{describe, first_of, lookup};
+use super::template_parts::{describe, first_of};
 
 declare_rule! {
     /// ## What it checks
@@ -34,7 +34,7 @@ declare_rule! {
 
 /// Reports header and body parameters in the wrong format.
 pub fn check(cx: &PayloadCheck, out: &mut Vec<Diagnostic>) {
-    let Some((t, obj)) = lookup(cx) else {
+    let Some((t, obj)) = cx.template() else {
         return;
     };
     let named = t.is_named();

@@ -5,7 +5,7 @@ use crate::declare_rule;
 use crate::diagnostic::Diagnostic;
 
 use super::PayloadCheck;
-use super::template_parts::{SentParam, describe, first_of, header_format, lookup};
+use super::template_parts::{SentParam, describe, first_of, header_format};
 
 declare_rule! {
     /// ## What it checks
@@ -89,7 +89,7 @@ fn not_pdf(p: &SentParam) -> Option<(String, String)> {
 
 /// Reports header and body parameters of a type the template does not take.
 pub fn check(cx: &PayloadCheck, out: &mut Vec<Diagnostic>) {
-    let Some((t, obj)) = lookup(cx) else {
+    let Some((t, obj)) = cx.template() else {
         return;
     };
     let format = header_format(t);

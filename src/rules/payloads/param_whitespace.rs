@@ -5,7 +5,7 @@ use crate::declare_rule;
 use crate::diagnostic::Diagnostic;
 
 use super::PayloadCheck;
-use super::template_parts::{all_components, lookup};
+use super::template_parts::all_components;
 
 declare_rule! {
     /// ## What it checks
@@ -52,7 +52,7 @@ fn fault(text: &str) -> Option<String> {
 
 /// Reports text parameters with forbidden whitespace.
 pub fn check(cx: &PayloadCheck, out: &mut Vec<Diagnostic>) {
-    let Some((_, obj)) = lookup(cx) else {
+    let Some((_, obj)) = cx.template() else {
         return;
     };
     for c in all_components(obj) {

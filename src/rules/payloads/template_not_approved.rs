@@ -4,7 +4,7 @@ use crate::declare_rule;
 use crate::diagnostic::Diagnostic;
 
 use super::PayloadCheck;
-use super::template_parts::{describe, lookup};
+use super::template_parts::describe;
 
 declare_rule! {
     /// ## What it checks
@@ -35,7 +35,7 @@ declare_rule! {
 
 /// Reports a template that is not APPROVED.
 pub fn check(cx: &PayloadCheck, out: &mut Vec<Diagnostic>) {
-    let Some((t, _)) = lookup(cx) else {
+    let Some((t, _)) = cx.template() else {
         return;
     };
     let status = t.status();

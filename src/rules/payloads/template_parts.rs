@@ -32,13 +32,8 @@ pub fn sent_language(obj: &Map<String, Value>) -> Option<&str> {
 
 /// The message's template object and its definition (exact name and language), when both
 /// exist. Rules other than WAT001/WAT002 run only then, so a missing template is reported
-/// once.
-pub fn lookup<'a>(cx: &PayloadCheck<'a>) -> Option<(&'a Template, &'a Map<String, Value>)> {
-    cx.template()
-}
-
-/// The lookup itself, done once per message by [`PayloadCheck::template`].
-pub(super) fn find<'a>(cx: &PayloadCheck<'a>) -> Option<(&'a Template, &'a Map<String, Value>)> {
+/// once. Rules call [`PayloadCheck::template`], which does this once per message.
+pub(super) fn lookup<'a>(cx: &PayloadCheck<'a>) -> Option<(&'a Template, &'a Map<String, Value>)> {
     let obj = template_object(cx)?;
     let template = cx.templates.get(sent_name(obj)?, sent_language(obj)?)?;
     Some((template, obj))
