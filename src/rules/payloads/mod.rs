@@ -63,7 +63,7 @@ impl<'a> PayloadCheck<'a> {
         }
     }
 
-    /// The message's template object and its definition (see [`template_parts::lookup`]),
+    /// The message's template object and its definition (exact name and language),
     /// found on first use.
     pub fn template(&self) -> Option<(&'a Template, &'a Map<String, Value>)> {
         *self.template.get_or_init(|| template_parts::lookup(self))
