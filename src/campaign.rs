@@ -133,12 +133,34 @@ impl Campaign {
     }
 }
 
-/// Builds each row's message for one campaign, against one registry.
+/// Builds each row's message for one campaign, against one registry. Everything that is
+/// the same for every row — which column fills which parameter, the header's media kind,
+/// each button's sub_type, the pointers behind the values — is worked out once, here.
 pub struct MessageBuilder<'a> {
     campaign: &'a Campaign,
-    template: Option<&'a Template>,
     columns: Vec<Arc<str>>,
+    header: Option<HeaderPlan>,
+    /// Body parameters: the value slot, and the `parameter_name` of a NAMED template.
+    body: Vec<(usize, Option<String>)>,
+    /// Buttons: index, sub_type (the template's button type, lower-cased), value slot.
+    buttons: Vec<(usize, String, usize)>,
+    /// Free-form text: the value slot of each `{{column}}`, in order.
+    text_slots: Vec<usize>,
     sources: Arc<[(String, usize)]>,
+}
+
+/// The header parameter, as planned.
+enum HeaderPlan {
+    /// A media parameter of `kind` (image, video, document, gif) with a fixed or per-row link.
+    Media { kind: String, link: Link },
+    /// A text parameter from a value slot, named for a NAMED template.
+    Text { slot: usize, name: Option<String> },
+}
+
+/// A media link: the same for every row, or from a value slot.
+enum Link {
+    Fixed(String),
+    Slot(usize),
 }
 
 /// A row's message, with the column that supplied each parameter.
@@ -148,17 +170,6 @@ pub struct BuiltMessage {
     /// (pointer of a parameter or text, index of the column in the campaign's value columns):
     /// the same for every row of a campaign, so worked out once.
     pub sources: Arc<[(String, usize)]>,
-}
-
-/// Where the pointers of a message's values are recorded, when they are.
-struct Sources(Option<Vec<(String, usize)>>);
-
-impl Sources {
-    fn add(&mut self, pointer: impl FnOnce() -> String, slot: usize) {
-        if let Some(list) = &mut self.0 {
-            list.push((pointer(), slot));
-        }
-    }
 }
 
 impl BuiltMessage {
@@ -180,20 +191,98 @@ impl<'a> MessageBuilder<'a> {
     /// A builder for `campaign`'s rows; `template` is its template from the registry, when
     /// there is one.
     pub fn new(campaign: &'a Campaign, template: Option<&'a Template>) -> MessageBuilder<'a> {
+        let names = campaign.value_columns();
+        let slot = |column: &str| {
+            names
+                .iter()
+                .position(|c| c == column)
+                .expect("value_columns lists every column the message reads")
+        };
         let mut builder = MessageBuilder {
             campaign,
-            template,
-            columns: campaign
-                .value_columns()
-                .iter()
-                .map(|c| Arc::from(c.as_str()))
-                .collect(),
+            columns: names.iter().map(|c| Arc::from(c.as_str())).collect(),
+            header: None,
+            body: Vec::new(),
+            buttons: Vec::new(),
+            text_slots: Vec::new(),
             sources: Arc::from([]),
         };
-        let stand_in = vec![""; builder.columns.len()];
-        let mut sources = Sources(Some(Vec::new()));
-        builder.assemble("", &stand_in, &mut sources);
-        builder.sources = Arc::from(sources.0.unwrap_or_default());
+        let mut sources = Vec::new();
+        match &campaign.message {
+            CampaignMessage::Text { text } => {
+                builder.text_slots = crate::template::placeholders(text)
+                    .iter()
+                    .map(|p| slot(&p.name))
+                    .collect();
+                if let [only] = names.as_slice() {
+                    sources.push(("/text/body".to_string(), slot(only)));
+                }
+            }
+            CampaignMessage::Template {
+                body,
+                header,
+                buttons,
+                ..
+            } => {
+                let mut at = 0;
+                let param =
+                    |at: usize, j: usize| format!("/template/components/{at}/parameters/{j}");
+                if let Some(header) = header {
+                    builder.header = Some(match header {
+                        HeaderValue::MediaUrl(link) => HeaderPlan::Media {
+                            kind: media_kind(template),
+                            link: Link::Fixed(link.clone()),
+                        },
+                        HeaderValue::MediaColumn(column) => {
+                            sources.push((param(at, 0), slot(column)));
+                            HeaderPlan::Media {
+                                kind: media_kind(template),
+                                link: Link::Slot(slot(column)),
+                            }
+                        }
+                        HeaderValue::TextColumn(column) => {
+                            sources.push((param(at, 0), slot(column)));
+                            HeaderPlan::Text {
+                                slot: slot(column),
+                                name: template.filter(|t| t.is_named()).and_then(|t| {
+                                    t.header()?
+                                        .placeholders()
+                                        .into_iter()
+                                        .next()
+                                        .map(|p| p.name)
+                                }),
+                            }
+                        }
+                    });
+                    at += 1;
+                }
+                builder.body = match body {
+                    BodyValues::Positional(columns) => {
+                        columns.iter().map(|c| (slot(c), None)).collect()
+                    }
+                    BodyValues::Named(pairs) => pairs
+                        .iter()
+                        .map(|(n, c)| (slot(c), Some(n.clone())))
+                        .collect(),
+                };
+                for (j, &(slot, _)) in builder.body.iter().enumerate() {
+                    sources.push((param(at, j), slot));
+                }
+                if !builder.body.is_empty() {
+                    at += 1;
+                }
+                for b in buttons {
+                    let sub_type = template.and_then(|t| t.buttons().get(b.index)).map_or_else(
+                        || "url".to_string(),
+                        |button| button.kind.to_ascii_lowercase(),
+                    );
+                    sources.push((param(at, 0), slot(&b.column)));
+                    builder.buttons.push((b.index, sub_type, slot(&b.column)));
+                    at += 1;
+                }
+            }
+        }
+        builder.sources = Arc::from(sources);
         builder
     }
 
@@ -202,52 +291,51 @@ impl<'a> MessageBuilder<'a> {
         &self.columns
     }
 
-    fn slot(&self, column: &str) -> usize {
-        self.columns
-            .iter()
-            .position(|c| &**c == column)
-            .expect("value_columns lists every column the message reads")
-    }
-
     /// The message for a row whose recipient is `to` and whose value cells are `values`
     /// (in the order of [`columns`](Self::columns)).
-    pub fn build(&self, to: &str, values: &[&str]) -> BuiltMessage {
-        BuiltMessage {
-            message: self.assemble(to, values, &mut Sources(None)),
-            sources: Arc::clone(&self.sources),
-        }
-    }
-
-    fn assemble(&self, to: &str, values: &[&str], sources: &mut Sources) -> Value {
-        match &self.campaign.message {
+    pub fn build(&self, to: &str, values: &[impl AsRef<str>]) -> BuiltMessage {
+        let cell = |slot: usize| values.get(slot).map_or("", AsRef::as_ref);
+        let message = match &self.campaign.message {
             CampaignMessage::Text { text } => {
-                let body = crate::template::hydrate(text, |p| {
-                    values.get(self.slot(&p.name)).map(|v| (*v).to_string())
+                let mut slots = self.text_slots.iter();
+                let body = crate::template::hydrate(text, |_| {
+                    slots.next().map(|&slot| cell(slot).to_string())
                 });
-                if let [only] = self.columns.as_slice() {
-                    sources.add(|| "/text/body".to_string(), self.slot(only));
-                }
                 json!({"messaging_product": "whatsapp", "recipient_type": "individual",
                        "to": to, "type": "text", "text": {"body": body}})
             }
-            CampaignMessage::Template {
-                name,
-                language,
-                body,
-                header,
-                buttons,
-            } => {
+            CampaignMessage::Template { name, language, .. } => {
                 let mut components = Vec::new();
-                if let Some(header) = header {
-                    components.push(self.header(header, values, components.len(), sources));
+                if let Some(header) = &self.header {
+                    let param = match header {
+                        HeaderPlan::Media { kind, link } => {
+                            let link = match link {
+                                Link::Fixed(link) => link.as_str(),
+                                Link::Slot(slot) => cell(*slot),
+                            };
+                            media(kind, link)
+                        }
+                        HeaderPlan::Text { slot, name } => text_param(cell(*slot), name.as_deref()),
+                    };
+                    components.push(json!({"type": "header", "parameters": [param]}));
                 }
-                let body_params = self.body(body, values, components.len(), sources);
-                if !body_params.is_empty() {
-                    components.push(json!({"type": "body", "parameters": body_params}));
+                if !self.body.is_empty() {
+                    let params: Vec<Value> = self
+                        .body
+                        .iter()
+                        .map(|(slot, name)| text_param(cell(*slot), name.as_deref()))
+                        .collect();
+                    components.push(json!({"type": "body", "parameters": params}));
                 }
-                for b in buttons {
-                    let at = components.len();
-                    components.push(self.button(b, values, at, sources));
+                for (index, sub_type, slot) in &self.buttons {
+                    let value = cell(*slot);
+                    let param = match sub_type.as_str() {
+                        "copy_code" => json!({"type": "coupon_code", "coupon_code": value}),
+                        "quick_reply" => json!({"type": "payload", "payload": value}),
+                        _ => json!({"type": "text", "text": value}),
+                    };
+                    components.push(json!({"type": "button", "sub_type": sub_type,
+                                           "index": index.to_string(), "parameters": [param]}));
                 }
                 let mut template = Map::new();
                 template.insert("name".into(), json!(name));
@@ -258,110 +346,38 @@ impl<'a> MessageBuilder<'a> {
                 json!({"messaging_product": "whatsapp", "recipient_type": "individual",
                        "to": to, "type": "template", "template": template})
             }
-        }
-    }
-
-    fn cell<'v>(&self, column: &str, values: &[&'v str]) -> (&'v str, usize) {
-        let slot = self.slot(column);
-        (values.get(slot).copied().unwrap_or_default(), slot)
-    }
-
-    fn header(
-        &self,
-        header: &HeaderValue,
-        values: &[&str],
-        at: usize,
-        sources: &mut Sources,
-    ) -> Value {
-        let pointer = || format!("/template/components/{at}/parameters/0");
-        let param = match header {
-            HeaderValue::TextColumn(column) => {
-                let (text, slot) = self.cell(column, values);
-                sources.add(pointer, slot);
-                let mut p = json!({"type": "text", "text": text});
-                let named = self.template.filter(|t| t.is_named()).and_then(|t| {
-                    t.header()?
-                        .placeholders()
-                        .into_iter()
-                        .next()
-                        .map(|p| p.name)
-                });
-                if let Some(name) = named {
-                    p["parameter_name"] = json!(name);
-                }
-                p
-            }
-            HeaderValue::MediaUrl(link) => media(self.media_kind(), link),
-            HeaderValue::MediaColumn(column) => {
-                let (link, slot) = self.cell(column, values);
-                sources.add(pointer, slot);
-                media(self.media_kind(), link)
-            }
         };
-        json!({"type": "header", "parameters": [param]})
-    }
-
-    /// The parameter type a media header takes: the template's header format, lower-cased
-    /// (`image` when the template is unknown or its header is not media).
-    fn media_kind(&self) -> String {
-        let format = self
-            .template
-            .and_then(|t| t.header())
-            .map(|h| h.header_format().to_ascii_lowercase())
-            .unwrap_or_default();
-        match format.as_str() {
-            "video" | "document" | "gif" => format,
-            _ => "image".to_string(),
+        BuiltMessage {
+            message,
+            sources: Arc::clone(&self.sources),
         }
-    }
-
-    fn body(
-        &self,
-        body: &BodyValues,
-        values: &[&str],
-        at: usize,
-        sources: &mut Sources,
-    ) -> Vec<Value> {
-        let mut params = Vec::new();
-        let mut push = |column: &str, name: Option<&str>| {
-            let (text, slot) = self.cell(column, values);
-            let j = params.len();
-            sources.add(|| format!("/template/components/{at}/parameters/{j}"), slot);
-            let mut p = json!({"type": "text", "text": text});
-            if let Some(name) = name {
-                p["parameter_name"] = json!(name);
-            }
-            params.push(p);
-        };
-        match body {
-            BodyValues::Positional(columns) => columns.iter().for_each(|c| push(c, None)),
-            BodyValues::Named(pairs) => pairs.iter().for_each(|(n, c)| push(c, Some(n))),
-        }
-        params
-    }
-
-    fn button(&self, b: &ButtonValue, values: &[&str], at: usize, sources: &mut Sources) -> Value {
-        let (value, slot) = self.cell(&b.column, values);
-        sources.add(|| format!("/template/components/{at}/parameters/0"), slot);
-        let kind = self
-            .template
-            .and_then(|t| t.buttons().get(b.index))
-            .map(|button| button.kind.to_ascii_lowercase())
-            .unwrap_or_else(|| "url".to_string());
-        let param = match kind.as_str() {
-            "copy_code" => json!({"type": "coupon_code", "coupon_code": value}),
-            "quick_reply" => json!({"type": "payload", "payload": value}),
-            _ => json!({"type": "text", "text": value}),
-        };
-        json!({"type": "button", "sub_type": kind, "index": b.index.to_string(),
-               "parameters": [param]})
     }
 }
 
-fn media(kind: String, link: &str) -> Value {
+/// The parameter type a media header takes: the template's header format, lower-cased
+/// (`image` when the template is unknown or its header is not media).
+fn media_kind(template: Option<&Template>) -> String {
+    let format = template
+        .and_then(|t| t.header())
+        .map(|h| h.header_format().to_ascii_lowercase())
+        .unwrap_or_default();
+    match format.as_str() {
+        "video" | "document" | "gif" => format,
+        _ => "image".to_string(),
+    }
+}
+
+fn text_param(text: &str, name: Option<&str>) -> Value {
+    match name {
+        Some(name) => json!({"type": "text", "parameter_name": name, "text": text}),
+        None => json!({"type": "text", "text": text}),
+    }
+}
+
+fn media(kind: &str, link: &str) -> Value {
     let mut p = Map::new();
-    p.insert(kind.clone(), json!({"link": link}));
-    p.insert("type".into(), Value::String(kind));
+    p.insert(kind.to_string(), json!({"link": link}));
+    p.insert("type".into(), Value::String(kind.to_string()));
     Value::Object(p)
 }
 

@@ -171,7 +171,7 @@ fn check_definition(
     if campaign.is_free_form() {
         return;
     }
-    let stand_in: Vec<&str> = builder.columns().iter().map(|_| "x").collect();
+    let stand_in = vec!["x"; builder.columns().len()];
     let built = builder.build(PROBE_RECIPIENT, &stand_in);
     let (config, line) = &campaign.source;
     let locate = |_: &str| Location::File {
@@ -287,8 +287,7 @@ impl FileCheck<'_> {
             }
             None => row.phone.trim(),
         };
-        let values: Vec<&str> = row.values.iter().map(String::as_str).collect();
-        let built = self.builder.build(to, &values);
+        let built = self.builder.build(to, &row.values);
         let locate = |pointer: &str| self.cell(row, &built, pointer);
         let cx = PayloadCheck::new(&built.message, self.templates, &locate);
         let mut found = Vec::new();
