@@ -89,10 +89,7 @@ fn check_campaign(
             .or_else(|| options.columns.phone.clone()),
         opt_in: options.columns.opt_in.clone(),
         values: campaign.value_columns(),
-        last_inbound: context
-            .window
-            .as_ref()
-            .and(campaign.last_inbound_column.clone()),
+        last_inbound: context.window.as_ref().map(|w| w.column.to_string()),
     };
     let mut seen = SeenNumbers::default();
     for path in contact_files(campaign)? {

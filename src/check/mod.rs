@@ -84,28 +84,7 @@ impl CheckOptions {
             campaign: overrides.campaign,
         })
     }
-}
 
-/// Command-line values that take precedence over the config.
-#[derive(Debug, Clone, Default)]
-pub struct Overrides {
-    /// Paths to check.
-    pub paths: Vec<PathBuf>,
-    /// `--registry` files (added to the config's).
-    pub registry: Vec<PathBuf>,
-    /// `--default-region`.
-    pub default_region: Option<RegionCode>,
-    /// `--phone-column`.
-    pub phone_column: Option<String>,
-    /// `--select` (replaces the config's selection).
-    pub select: Vec<String>,
-    /// `--ignore` (added to the config's).
-    pub ignore: Vec<String>,
-    /// `--campaign`.
-    pub campaign: Option<String>,
-}
-
-impl CheckOptions {
     /// The campaigns to check: the one `--campaign` names, or every campaign when no path
     /// is given (the CI and pre-commit mode), else none.
     pub fn selected_campaigns(&self) -> Result<Vec<&Campaign>, Error> {
@@ -136,6 +115,25 @@ impl CheckOptions {
             None => Ok(Vec::new()),
         }
     }
+}
+
+/// Command-line values that take precedence over the config.
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    /// Paths to check.
+    pub paths: Vec<PathBuf>,
+    /// `--registry` files (added to the config's).
+    pub registry: Vec<PathBuf>,
+    /// `--default-region`.
+    pub default_region: Option<RegionCode>,
+    /// `--phone-column`.
+    pub phone_column: Option<String>,
+    /// `--select` (replaces the config's selection).
+    pub select: Vec<String>,
+    /// `--ignore` (added to the config's).
+    pub ignore: Vec<String>,
+    /// `--campaign`.
+    pub campaign: Option<String>,
 }
 
 /// Runs the check over every input.

@@ -47,15 +47,13 @@ pub struct SeenNumbers {
 impl SeenNumbers {
     /// Starts a file: rows checked from now on are in `path`.
     pub fn enter(&mut self, path: &Arc<str>) {
-        if self.files.last() != Some(path) {
-            self.files.push(Arc::clone(path));
-        }
+        self.files.push(Arc::clone(path));
     }
 
-    /// Records a row's recipient; returns where it was first seen, if earlier.
-    fn first_place(&mut self, key: u64, path: &Arc<str>, line: u64) -> Option<(&Arc<str>, u64)> {
-        self.enter(path);
-        let here = ((self.files.len() as u64 - 1) << 48) | (line & 0xFFFF_FFFF_FFFF);
+    /// Records a row's recipient (in the file last entered); returns where it was first
+    /// seen, if earlier.
+    fn first_place(&mut self, key: u64, line: u64) -> Option<(&Arc<str>, u64)> {
+        let here = ((self.files.len().saturating_sub(1) as u64) << 48) | (line & 0xFFFF_FFFF_FFFF);
         let first = *self.first.entry(key).or_insert(here);
         (first != here).then(|| {
             (
@@ -70,7 +68,7 @@ impl SeenNumbers {
 /// of an earlier file).
 pub fn check(cx: &RowCheck, seen: &mut SeenNumbers) -> Option<Diagnostic> {
     let number = cx.number()?;
-    let (file, line) = seen.first_place(number.key, cx.path, cx.row.line)?;
+    let (file, line) = seen.first_place(number.key, cx.row.line)?;
     let place = if file == cx.path {
         format!("line {line}")
     } else {

@@ -120,6 +120,8 @@ impl<'p> ContactLinter<'p> {
         phone_column: &str,
         opt_in_column: Option<&str>,
     ) -> ContactLinter<'p> {
+        let mut seen = duplicate_recipient::SeenNumbers::default();
+        seen.enter(&path);
         ContactLinter {
             policy,
             settings,
@@ -127,7 +129,7 @@ impl<'p> ContactLinter<'p> {
             phone_column: Arc::from(phone_column),
             opt_in_column: opt_in_column.map(Arc::from),
             campaign: None,
-            seen: duplicate_recipient::SeenNumbers::default(),
+            seen,
         }
     }
 
