@@ -3,12 +3,13 @@
 //! Generates a deterministic campaign: a 1,000,000-row contact CSV (`WALINT_BENCH_ROWS` to
 //! change) of Indian customers with a first name, city and coupon per row — about 3% of rows
 //! with a problem (empty coupon, a tab or five spaces in a name, an address pasted into the
-//! city that pushes the body past 1024 characters, a malformed or duplicate number) — a
-//! registry export with the campaign's MARKETING template (image header, three body values,
-//! a copy-code button), and a walint.toml defining the campaign. It runs `walint check` (no
-//! paths: the campaign) after a warm-up, `WALINT_BENCH_RUNS` times (default 5), and reports
-//! the median wall time, rows/s and the peak RSS of the walint process. Every row is
-//! hydrated into its message and all rules run. Nothing here asserts a time.
+//! city that pushes the body past 1024 characters, a malformed number) — and a walint.toml
+//! sending the demo registry's `diwali_offer` (`fixtures/demo/registry.json`: a MARKETING
+//! template with an image header, three body values and a copy-code button). It runs
+//! `walint check` (no paths: the campaign) after a warm-up, `WALINT_BENCH_RUNS` times
+//! (default 5), and reports the median wall time, rows/s and the peak RSS of the walint
+//! process. Every row is hydrated into its message and all rules run. Nothing here asserts
+//! a time.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -17,15 +18,6 @@ use std::process::Command;
 mod harness;
 
 use harness::{Rng, cores, env_number, time_runs};
-
-const REGISTRY: &str = r#"{"data": [{"name": "diwali_offer", "language": "en", "status": "APPROVED",
-  "category": "MARKETING", "id": "1",
-  "components": [
-    {"type": "HEADER", "format": "IMAGE", "example": {"header_handle": ["https://e.x/h.jpg"]}},
-    {"type": "BODY", "text": "Happy Diwali, {{1}}! Light up your home in {{2}} with 20% off every lamp at Lucky Shrub. Use code {{3}} at checkout.",
-     "example": {"body_text": [["Riya", "Chennai", "DIWALI20"]]}},
-    {"type": "FOOTER", "text": "Reply STOP to opt out"},
-    {"type": "BUTTONS", "buttons": [{"type": "COPY_CODE", "example": "DIWALI20"}]}]}]}"#;
 
 const CONFIG: &str = r#"registry = ["registry.json"]
 default_region = "IN"
@@ -103,14 +95,14 @@ fn main() {
     let bin = PathBuf::from(env!("CARGO_BIN_EXE_walint"));
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("bench-campaign-{rows}"));
     std::fs::create_dir_all(&dir).expect("bench dir");
-    std::fs::write(dir.join("registry.json"), REGISTRY).expect("write registry");
+    let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/demo/registry.json");
+    std::fs::copy(demo, dir.join("registry.json")).expect("copy the demo registry");
     let config = dir.join("walint.toml");
     std::fs::write(&config, CONFIG).expect("write config");
     let contacts = dir.join("contacts.csv");
     let problems = generate(&contacts, rows);
     let bytes = std::fs::metadata(&contacts).map(|m| m.len()).unwrap_or(0);
     let timings = time_runs(|| walint(&bin, &config), runs);
-    let med = timings.median();
 
     println!("walint campaign benchmark ({} cores)", cores());
     println!(
@@ -118,14 +110,5 @@ fn main() {
         bytes as f64 / 1e6,
         100.0 * problems as f64 / rows.max(1) as f64
     );
-    println!("  runs: {}", timings.runs());
-    println!(
-        "  median: {:.3}s = {:.0} rows/s",
-        med.as_secs_f64(),
-        rows as f64 / med.as_secs_f64()
-    );
-    println!(
-        "  peak RSS (walint process, max over runs): {:.1} MB",
-        timings.peak_mb()
-    );
+    timings.print(rows, "rows");
 }

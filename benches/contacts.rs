@@ -84,23 +84,13 @@ fn main() {
     let regions = generate(&big, rows);
     let bytes = std::fs::metadata(&big).map(|m| m.len()).unwrap_or(0);
     let timings = time_runs(|| walint(&bin, &big), runs);
-    let med = timings.median();
 
     println!("walint contacts benchmark ({} cores)", cores());
     println!(
         "  list: {rows} rows, {regions} regions, {:.1} MB, ~10% malformed, ~2% duplicates",
         bytes as f64 / 1e6
     );
-    println!("  runs: {}", timings.runs());
-    println!(
-        "  median: {:.3}s = {:.0} rows/s",
-        med.as_secs_f64(),
-        rows as f64 / med.as_secs_f64()
-    );
-    println!(
-        "  peak RSS (walint process, max over runs): {:.1} MB",
-        timings.peak_mb()
-    );
+    timings.print(rows, "rows");
     println!(
         "  1-row file: median {:.1} ms over {SMALL_RUNS} runs",
         small_runs.median().as_secs_f64() * 1e3

@@ -268,7 +268,6 @@ fn main() {
     let problems = generate(&big, lines);
     let bytes = std::fs::metadata(&big).map(|m| m.len()).unwrap_or(0);
     let timings = time_runs(|| walint(&bin, &registry_path, &big), runs);
-    let med = timings.median();
 
     println!("walint payloads benchmark ({} cores)", cores());
     println!(
@@ -276,14 +275,5 @@ fn main() {
         bytes as f64 / 1e6,
         100.0 * problems as f64 / lines.max(1) as f64
     );
-    println!("  runs: {}", timings.runs());
-    println!(
-        "  median: {:.3}s = {:.0} payloads/s",
-        med.as_secs_f64(),
-        lines as f64 / med.as_secs_f64()
-    );
-    println!(
-        "  peak RSS (walint process, max over runs): {:.1} MB",
-        timings.peak_mb()
-    );
+    timings.print(lines, "payloads");
 }

@@ -63,6 +63,20 @@ impl Timings {
     pub fn peak_mb(&self) -> f64 {
         self.peak_rss_kib as f64 / 1024.0
     }
+
+    /// Prints each run, the median as `count` `unit` per second, and the peak RSS.
+    pub fn print(&self, count: usize, unit: &str) {
+        let median = self.median().as_secs_f64();
+        println!("  runs: {}", self.runs());
+        println!(
+            "  median: {median:.3}s = {:.0} {unit}/s",
+            count as f64 / median
+        );
+        println!(
+            "  peak RSS (walint process, max over runs): {:.1} MB",
+            self.peak_mb()
+        );
+    }
 }
 
 /// Runs `command()` once to warm up, then `runs` times, timing each; walint must exit 0 or

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use walint::diagnostic::{Diagnostic, Location};
 
-use crate::support::{self, walint};
+use crate::support::{self, json_report, walint};
 
 const REGISTRY: &str = r#"{"data": [
   {"name": "diwali_offer", "language": "en", "status": "APPROVED", "category": "MARKETING",
@@ -266,12 +266,12 @@ fn recipients_are_compared_across_the_campaigns_files() {
 fn no_paths_checks_every_campaign_and_json_names_the_cells() {
     let rows = "first_name,phone,coupon,image_url,slug\nRiya,+919876543210,,https://e.x/a.jpg,s\n";
     let dir = setup(POSITIONAL, &[("list.csv", rows)]);
-    let out = walint()
-        .args(["check", "--format", "json", "--config"])
-        .arg(config_path(&dir))
-        .assert()
-        .code(1);
-    let report: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    let report = json_report(
+        walint()
+            .args(["check", "--format", "json", "--config"])
+            .arg(config_path(&dir)),
+        1,
+    );
     assert_eq!(report["summary"]["rows"], 1);
     assert_eq!(report["diagnostics"][0]["location"]["column"], "coupon");
     assert_eq!(report["diagnostics"][0]["location"]["row"], 1);

@@ -5,7 +5,7 @@
 use predicates::prelude::*;
 use predicates::str::contains;
 
-use crate::support::{fixture, walint};
+use crate::support::{fixture, json_report, walint};
 
 fn clean_csv(dir: &std::path::Path) -> std::path::PathBuf {
     let p = dir.join("clean.csv");
@@ -47,17 +47,16 @@ fn findings_exit_1_and_text_names_place_rule_help_and_fix() {
 
 #[test]
 fn json_report_is_the_contract() {
-    let out = walint()
-        .args([
+    let report = json_report(
+        walint().args([
             "check",
             "--no-config",
             "--format",
             "json",
             "fixtures/rules/WAC004/fires.csv",
-        ])
-        .assert()
-        .code(1);
-    let report: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+        ]),
+        1,
+    );
     insta::assert_json_snapshot!("json_wac004", report, {".tool.version" => "[version]"});
     assert_eq!(report["summary"]["by_code"]["WAC004"], 1);
     assert_eq!(report["diagnostics"][0]["location"]["row"], 3);
@@ -218,17 +217,16 @@ fn config_is_found_upwards_from_the_current_directory() {
 #[test]
 fn demo_campaign_shows_every_contact_rule() {
     // No paths: the campaigns of walint.toml are checked (the README's first command).
-    let out = walint()
-        .args([
+    let report = json_report(
+        walint().args([
             "check",
             "--config",
             "fixtures/demo/walint.toml",
             "--format",
             "json",
-        ])
-        .assert()
-        .code(1);
-    let report: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+        ]),
+        1,
+    );
     // WAC010 needs a free-form campaign; the demo sends a template.
     for rule in walint::rules::ALL
         .iter()
@@ -263,18 +261,18 @@ fn demo_campaign_shows_every_contact_rule() {
 
 #[test]
 fn demo_payloads_and_registry() {
-    let out = walint()
-        .args([
-            "check",
-            "--config",
-            "fixtures/demo/walint.toml",
-            "--format",
-            "json",
-        ])
-        .args(["fixtures/demo/payloads", "fixtures/demo/registry.json"])
-        .assert()
-        .code(1);
-    let report: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    let report = json_report(
+        walint()
+            .args([
+                "check",
+                "--config",
+                "fixtures/demo/walint.toml",
+                "--format",
+                "json",
+            ])
+            .args(["fixtures/demo/payloads", "fixtures/demo/registry.json"]),
+        1,
+    );
     assert_eq!(report["summary"]["messages"], 4);
     let codes: Vec<&str> = report["diagnostics"]
         .as_array()
@@ -288,16 +286,16 @@ fn demo_payloads_and_registry() {
 
 #[test]
 fn payloads_are_checked_against_the_registry_with_json_locations() {
-    let out = walint()
-        .args(["check", "--no-config", "--format", "json", "--registry"])
-        .arg(fixture("reference/templates/registry_pywa.json"))
-        .arg(fixture(
-            "reference/templates/payload_pywa_seasonal_lang_en_GB.json",
-        ))
-        .arg(fixture("reference/templates/payload_pywa_seasonal_ok.json"))
-        .assert()
-        .code(1);
-    let report: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    let report = json_report(
+        walint()
+            .args(["check", "--no-config", "--format", "json", "--registry"])
+            .arg(fixture("reference/templates/registry_pywa.json"))
+            .arg(fixture(
+                "reference/templates/payload_pywa_seasonal_lang_en_GB.json",
+            ))
+            .arg(fixture("reference/templates/payload_pywa_seasonal_ok.json")),
+        1,
+    );
     assert_eq!(report["summary"]["messages"], 2);
     let d = &report["diagnostics"].as_array().unwrap();
     assert_eq!(d.len(), 1, "{d:?}");
@@ -339,11 +337,7 @@ fn rules_explain_and_version() {
         .assert()
         .code(0)
         .stdout(contains("WAC001  phone-not-e164"));
-    let out = walint()
-        .args(["rules", "--format", "json"])
-        .assert()
-        .code(0);
-    let rules: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    let rules = json_report(walint().args(["rules", "--format", "json"]), 0);
     assert_eq!(rules.as_array().unwrap().len(), walint::rules::ALL.len());
     walint()
         .args(["explain", "WAC004"])

@@ -50,3 +50,10 @@ pub fn check_campaign(config: &Path, name: &str) -> Result<Report, walint::error
     };
     check::run(&CheckOptions::from_config(&config, overrides)?)
 }
+
+/// Runs `command`, asserts its exit code, and returns its standard output as JSON (the
+/// report of `--format json`).
+pub fn json_report(command: &mut assert_cmd::Command, code: i32) -> serde_json::Value {
+    let out = command.assert().code(code);
+    serde_json::from_slice(&out.get_output().stdout).expect("a JSON report on stdout")
+}
