@@ -12,6 +12,7 @@ use crate::config::Config;
 use crate::diagnostic::Severity;
 use crate::error::Error;
 use crate::explain;
+use crate::fix;
 use crate::phone::{self, RegionCode};
 use crate::report::{self, Report};
 
@@ -30,6 +31,10 @@ pub enum Command {
     /// Lint contact lists (CSV), message payloads (JSON, NDJSON) and template registries;
     /// exit 1 when a finding is at or above --fail-on.
     Check(CheckArgs),
+    /// Split a contact list into a clean file (fixable numbers rewritten to E.164, the first
+    /// of duplicate recipients kept) and a rejects file (every row with an error finding,
+    /// with its codes and reasons); every row lands in exactly one.
+    Fix(FixArgs),
     /// List every rule.
     Rules {
         /// Output format.
@@ -94,6 +99,37 @@ pub struct CheckArgs {
     pub fail_on: Option<FailOn>,
 }
 
+/// Arguments of `walint fix`.
+#[derive(Debug, Args)]
+pub struct FixArgs {
+    /// The contact list (CSV).
+    pub input: PathBuf,
+    /// Where the clean rows go.
+    #[arg(long, value_name = "FILE", required_unless_present = "in_place")]
+    pub clean: Option<PathBuf>,
+    /// Where the rejected rows go, with `walint_codes` and `walint_reasons` added.
+    #[arg(long, value_name = "FILE")]
+    pub rejects: PathBuf,
+    /// Rewrite the input with the clean rows, keeping the original as INPUT.bak.
+    #[arg(long, conflicts_with = "clean")]
+    pub in_place: bool,
+    /// Judge the rows as a file of this campaign of walint.toml (its message and rules).
+    #[arg(long, value_name = "NAME")]
+    pub campaign: Option<String>,
+    /// Config file [default: walint.toml found upwards from the current directory].
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// Ignore any walint.toml.
+    #[arg(long, conflicts_with = "config")]
+    pub no_config: bool,
+    /// Region (ISO 3166-1 alpha-2) for numbers written without a country code.
+    #[arg(long, value_name = "CC")]
+    pub default_region: Option<String>,
+    /// Header of the phone column [default: recognised from the header].
+    #[arg(long, value_name = "NAME")]
+    pub phone_column: Option<String>,
+}
+
 /// `--fail-on` values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum FailOn {
@@ -144,6 +180,7 @@ pub enum Outcome {
 pub fn run(cli: Cli) -> Result<Outcome, Error> {
     match cli.command {
         Command::Check(args) => run_check(args),
+        Command::Fix(args) => run_fix(args),
         Command::Rules { format } => {
             let mut out = io::stdout().lock();
             explain::write_rules(format == Format::Json, &mut out).map_err(stdout_error)?;
@@ -168,19 +205,45 @@ fn stdout_error(source: io::Error) -> Error {
     }
 }
 
-fn run_check(args: CheckArgs) -> Result<Outcome, Error> {
-    let config = load_config(&args)?;
-    let default_region = args
-        .default_region
-        .as_deref()
-        .map(|c| {
-            RegionCode::parse(c).ok_or_else(|| {
-                Error::Usage(format!(
-                    "--default-region: '{c}' is not a region code (e.g. IN, GB)"
-                ))
-            })
+fn region_arg(code: Option<&str>) -> Result<Option<RegionCode>, Error> {
+    code.map(|c| {
+        RegionCode::parse(c).ok_or_else(|| {
+            Error::Usage(format!(
+                "--default-region: '{c}' is not a region code (e.g. IN, GB)"
+            ))
         })
-        .transpose()?;
+    })
+    .transpose()
+}
+
+fn run_fix(args: FixArgs) -> Result<Outcome, Error> {
+    let config = load_config(args.config.as_ref(), args.no_config)?;
+    let overrides = Overrides {
+        default_region: region_arg(args.default_region.as_deref())?,
+        phone_column: args.phone_column.clone(),
+        campaign: args.campaign.clone(),
+        ..Overrides::default()
+    };
+    let options = CheckOptions::from_config(&config, overrides)?;
+    let paths = fix::FixPaths {
+        input: args.input,
+        clean: args.clean,
+        rejects: args.rejects.clone(),
+        in_place: args.in_place,
+    };
+    let summary = fix::run(&options, &paths)?;
+    let mut out = io::stdout().lock();
+    fix::write_summary(&summary, &paths, &mut out).map_err(stdout_error)?;
+    Ok(if summary.rejected > 0 || !summary.definition.is_empty() {
+        Outcome::Findings
+    } else {
+        Outcome::Clean
+    })
+}
+
+fn run_check(args: CheckArgs) -> Result<Outcome, Error> {
+    let config = load_config(args.config.as_ref(), args.no_config)?;
+    let default_region = region_arg(args.default_region.as_deref())?;
     let overrides = Overrides {
         paths: args.paths.clone(),
         registry: args.registry.clone(),
@@ -205,11 +268,11 @@ fn run_check(args: CheckArgs) -> Result<Outcome, Error> {
     })
 }
 
-fn load_config(args: &CheckArgs) -> Result<Config, Error> {
-    if args.no_config {
+fn load_config(config: Option<&PathBuf>, no_config: bool) -> Result<Config, Error> {
+    if no_config {
         return Ok(Config::default());
     }
-    let path = match &args.config {
+    let path = match config {
         Some(p) => Some(p.clone()),
         None => {
             let cwd = std::env::current_dir().map_err(|source| Error::Io {

@@ -14,6 +14,7 @@ pub mod config;
 pub mod diagnostic;
 pub mod error;
 pub mod explain;
+pub mod fix;
 pub mod input;
 pub mod phone;
 pub mod phone_workers;

@@ -9,7 +9,7 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use super::CheckOptions;
+use super::{CheckOptions, RowSink};
 use crate::campaign::{BuiltMessage, Campaign, MessageBuilder};
 use crate::diagnostic::{Diagnostic, Location};
 use crate::error::Error;
@@ -53,6 +53,59 @@ pub fn check_campaigns(
     Ok(())
 }
 
+/// What every file of a campaign is checked with, worked out once.
+struct Plan<'a> {
+    builder: MessageBuilder<'a>,
+    row_rules: Vec<Check>,
+    context: CampaignContext,
+    columns: ColumnChoice,
+}
+
+impl<'a> Plan<'a> {
+    fn new(
+        campaign: &'a Campaign,
+        options: &CheckOptions,
+        templates: &'a TemplateRegistry,
+    ) -> Self {
+        let template = campaign.template(templates);
+        // Without the template (or without a registry) there is nothing to hydrate.
+        let row_rules = if campaign.is_free_form() {
+            enabled_checks(&options.settings, Some(TEXT_ROW_RULES))
+        } else if template.is_some() {
+            enabled_checks(&options.settings, Some(TEMPLATE_ROW_RULES))
+        } else {
+            Vec::new()
+        };
+        let context = CampaignContext {
+            name: campaign.name.clone(),
+            marketing: template.is_some_and(|t| t.category() == "MARKETING"),
+            window: match (&campaign.last_inbound_column, campaign.is_free_form()) {
+                (Some(column), true) => Some(ServiceWindow {
+                    send_at: campaign.send_at.unwrap_or_else(jiff::Timestamp::now),
+                    column: Arc::from(column.as_str()),
+                }),
+                _ => None,
+            },
+        };
+        let columns = ColumnChoice {
+            phone: campaign
+                .phone_column
+                .clone()
+                .or_else(|| options.columns.phone.clone()),
+            opt_in: options.columns.opt_in.clone(),
+            values: campaign.value_columns(),
+            last_inbound: context.window.as_ref().map(|w| w.column.to_string()),
+            keep_raw: false,
+        };
+        Plan {
+            builder: MessageBuilder::new(campaign, template),
+            row_rules,
+            context,
+            columns,
+        }
+    }
+}
+
 fn check_campaign(
     campaign: &Campaign,
     options: &CheckOptions,
@@ -60,53 +113,63 @@ fn check_campaign(
     workers: &PhoneWorkers,
     report: &mut Report,
 ) -> Result<(), Error> {
-    let template = campaign.template(templates);
-    let builder = MessageBuilder::new(campaign, template);
-    check_definition(campaign, &builder, options, templates, report);
-    // Without the template (or without a registry) there is nothing to hydrate.
-    let row_rules = if campaign.is_free_form() {
-        enabled_checks(&options.settings, Some(TEXT_ROW_RULES))
-    } else if template.is_some() {
-        enabled_checks(&options.settings, Some(TEMPLATE_ROW_RULES))
-    } else {
-        Vec::new()
-    };
-    let context = CampaignContext {
-        name: campaign.name.clone(),
-        marketing: template.is_some_and(|t| t.category() == "MARKETING"),
-        window: match (&campaign.last_inbound_column, campaign.is_free_form()) {
-            (Some(column), true) => Some(ServiceWindow {
-                send_at: campaign.send_at.unwrap_or_else(jiff::Timestamp::now),
-                column: Arc::from(column.as_str()),
-            }),
-            _ => None,
-        },
-    };
-    let columns = ColumnChoice {
-        phone: campaign
-            .phone_column
-            .clone()
-            .or_else(|| options.columns.phone.clone()),
-        opt_in: options.columns.opt_in.clone(),
-        values: campaign.value_columns(),
-        last_inbound: context.window.as_ref().map(|w| w.column.to_string()),
-    };
+    let plan = Plan::new(campaign, options, templates);
+    check_definition(
+        campaign,
+        &plan.builder,
+        options,
+        templates,
+        &mut report.diagnostics,
+    );
     let mut seen = SeenNumbers::default();
     for path in contact_files(campaign)? {
         let shown = path.display().to_string();
         let input = kind::open(&path)?;
-        let reader =
-            ContactReader::open(&shown, input, &columns).map_err(|e| in_campaign(e, campaign))?;
+        let reader = ContactReader::open(&shown, input, &plan.columns)
+            .map_err(|e| in_campaign(e, campaign))?;
         let file = FileCheck {
             shown: shared_path(&shown),
             templates,
-            builder: &builder,
-            row_rules: &row_rules,
+            plan: &plan,
             options,
         };
-        seen = file.run(reader, context.clone(), seen, workers, report)?;
+        let diagnostics = &mut report.diagnostics;
+        let (rows, next) = file.run(reader, seen, workers, |_, found| diagnostics.extend(found))?;
+        seen = next;
+        report.rows += rows;
+        report.files += 1;
     }
     Ok(())
+}
+
+/// Judges one contact list as a file of `campaign`, keeping each row's raw bytes: the
+/// definition's findings go to `definition`, the header and each chunk of rows with its
+/// findings to `sink`. For `walint fix`.
+#[allow(clippy::too_many_arguments)]
+pub fn judge_file<R: std::io::BufRead>(
+    campaign: &Campaign,
+    options: &CheckOptions,
+    templates: &TemplateRegistry,
+    workers: &PhoneWorkers,
+    shown: &str,
+    input: R,
+    definition: &mut Vec<Diagnostic>,
+    sink: &mut impl RowSink,
+) -> Result<u64, Error> {
+    let mut plan = Plan::new(campaign, options, templates);
+    plan.columns.keep_raw = true;
+    check_definition(campaign, &plan.builder, options, templates, definition);
+    let reader =
+        ContactReader::open(shown, input, &plan.columns).map_err(|e| in_campaign(e, campaign))?;
+    sink.header(reader.raw(), reader.delimiter());
+    let file = FileCheck {
+        shown: shared_path(shown),
+        templates,
+        plan: &plan,
+        options,
+    };
+    let each = |rows: &[ContactRow], found| sink.rows(rows, found);
+    Ok(file.run(reader, SeenNumbers::default(), workers, each)?.0)
 }
 
 /// The contact files of a campaign: each path as given, each pattern's matches sorted.
@@ -163,7 +226,7 @@ fn check_definition(
     builder: &MessageBuilder,
     options: &CheckOptions,
     templates: &TemplateRegistry,
-    report: &mut Report,
+    out: &mut Vec<Diagnostic>,
 ) {
     if campaign.is_free_form() {
         return;
@@ -180,34 +243,31 @@ fn check_definition(
     for check in enabled_checks(&options.settings, Some(DEFINITION_RULES)) {
         check(&cx, &mut found);
     }
-    report
-        .diagnostics
-        .extend(found.into_iter().filter_map(|mut d| {
-            d.message = format!("campaign `{}`: {}", campaign.name, d.message);
-            options.settings.apply(d)
-        }));
+    out.extend(found.into_iter().filter_map(|mut d| {
+        d.message = format!("campaign `{}`: {}", campaign.name, d.message);
+        options.settings.apply(d)
+    }));
 }
 
 /// One contact file of a campaign.
 struct FileCheck<'a> {
     shown: Arc<str>,
     templates: &'a TemplateRegistry,
-    builder: &'a MessageBuilder<'a>,
-    row_rules: &'a [Check],
+    plan: &'a Plan<'a>,
     options: &'a CheckOptions,
 }
 
 impl FileCheck<'_> {
-    /// Streams the file through the phone workers and the rules; returns the recipients
-    /// seen, for the campaign's next file.
+    /// Streams the file through the phone workers and the rules, passing each chunk with
+    /// its findings to `each`; returns the rows read and the recipients seen, for the
+    /// campaign's next file.
     fn run<R: std::io::BufRead>(
         &self,
         mut reader: ContactReader<R>,
-        context: CampaignContext,
         seen: SeenNumbers,
         workers: &PhoneWorkers,
-        report: &mut Report,
-    ) -> Result<SeenNumbers, Error> {
+        mut each: impl FnMut(&[ContactRow], Vec<Diagnostic>),
+    ) -> Result<(u64, SeenNumbers), Error> {
         let io = |source| Error::Io {
             path: self.shown.to_string(),
             source,
@@ -219,15 +279,15 @@ impl FileCheck<'_> {
             reader.phone_column(),
             reader.opt_in_column(),
         )
-        .for_campaign(context, seen);
-        let diagnostics = &mut report.diagnostics;
-        report.rows += workers
+        .for_campaign(self.plan.context.clone(), seen);
+        let rows = workers
             .stream(&mut reader, |rows, facts| {
-                self.check_chunk(rows, facts, &mut linter, diagnostics);
+                let mut found = Vec::new();
+                self.check_chunk(rows, facts, &mut linter, &mut found);
+                each(rows, found);
             })
             .map_err(io)?;
-        report.files += 1;
-        Ok(linter.into_seen())
+        Ok((rows, linter.into_seen()))
     }
 
     /// Checks a chunk of rows: the contact rules in row order on this thread (duplicates
@@ -239,7 +299,7 @@ impl FileCheck<'_> {
         linter: &mut ContactLinter,
         out: &mut Vec<Diagnostic>,
     ) {
-        let half = if self.row_rules.is_empty() {
+        let half = if self.plan.row_rules.is_empty() {
             rows.len()
         } else {
             rows.len() / 2
@@ -273,7 +333,7 @@ impl FileCheck<'_> {
         facts: Option<&PhoneFacts>,
         out: &mut Vec<Diagnostic>,
     ) {
-        if self.row_rules.is_empty() || row.fault.is_some() {
+        if self.plan.row_rules.is_empty() || row.fault.is_some() {
             return;
         }
         let e164;
@@ -284,11 +344,11 @@ impl FileCheck<'_> {
             }
             None => row.phone.trim(),
         };
-        let built = self.builder.build(to, &row.values);
+        let built = self.plan.builder.build(to, &row.values);
         let locate = |pointer: &str| self.cell(row, &built, pointer);
         let cx = PayloadCheck::new(&built.message, self.templates, &locate);
         let mut found = Vec::new();
-        for check in self.row_rules {
+        for check in &self.plan.row_rules {
             check(&cx, &mut found);
         }
         out.extend(
@@ -307,7 +367,7 @@ impl FileCheck<'_> {
             row: row.row,
             column: built
                 .column_of(pointer)
-                .map(|i| Arc::clone(&self.builder.columns()[i])),
+                .map(|i| Arc::clone(&self.plan.builder.columns()[i])),
         }
     }
 }

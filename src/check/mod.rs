@@ -15,8 +15,9 @@ use self::json::Registries;
 use self::payload_workers::PayloadWorkers;
 use crate::campaign::Campaign;
 use crate::config::Config;
+use crate::diagnostic::Diagnostic;
 use crate::error::Error;
-use crate::input::contacts::{ColumnChoice, ContactReader};
+use crate::input::contacts::{ColumnChoice, ContactReader, ContactRow};
 use crate::input::kind::{self, Kind};
 use crate::input::suppression;
 use crate::phone::RegionCode;
@@ -192,6 +193,84 @@ fn shown_path(path: &Path) -> String {
     } else {
         path.display().to_string()
     }
+}
+
+/// Receives a contact list judged by [`judge_list`].
+pub trait RowSink {
+    /// The header row as it stands in the file, and the delimiter, before any row.
+    fn header(&mut self, raw: &[u8], delimiter: u8);
+    /// A chunk of rows, in order, with their findings.
+    fn rows(&mut self, rows: &[ContactRow], found: Vec<Diagnostic>);
+}
+
+/// Judges one contact list row by row, keeping each row's raw bytes — the check behind
+/// `walint fix`. With `--campaign` (`options.campaign`) the list is judged as a file of that
+/// campaign (its columns, message and campaign rules; the registries are loaded), else as
+/// a plain list.
+/// `sink` gets the header, then every chunk of rows with their findings (severity settings
+/// applied). Returns the campaign definition's findings (empty for a plain list) and the
+/// rows read.
+pub fn judge_list<R: BufRead>(
+    options: &CheckOptions,
+    shown: &str,
+    input: R,
+    sink: &mut impl RowSink,
+) -> Result<(Vec<Diagnostic>, u64), Error> {
+    let campaign = match &options.campaign {
+        Some(_) => options.selected_campaigns()?.into_iter().next(),
+        None => None,
+    };
+    let mut registries = Registries::default();
+    if campaign.is_some() {
+        for file in &options.registry {
+            registries.add(&file.display().to_string(), kind::open(file)?, false)?;
+        }
+    }
+    let mut definition = Report::default();
+    let templates = registries.finish(&options.settings, &mut definition);
+    std::thread::scope(|scope| {
+        let workers = PhoneWorkers::start(scope, options.policy.default_region);
+        let rows = match campaign {
+            Some(campaign) => campaigns::judge_file(
+                campaign,
+                options,
+                &templates,
+                &workers,
+                shown,
+                input,
+                &mut definition.diagnostics,
+                sink,
+            )?,
+            None => {
+                let columns = ColumnChoice {
+                    keep_raw: true,
+                    ..options.columns.clone()
+                };
+                let mut reader = ContactReader::open(shown, input, &columns)?;
+                sink.header(reader.raw(), reader.delimiter());
+                let mut linter = ContactLinter::new(
+                    &options.policy,
+                    &options.settings,
+                    Arc::from(shown),
+                    reader.phone_column(),
+                    reader.opt_in_column(),
+                );
+                workers
+                    .stream(&mut reader, |rows, facts| {
+                        let mut found = Vec::new();
+                        for (row, f) in rows.iter().zip(facts) {
+                            linter.check(row, f.as_ref(), &mut found);
+                        }
+                        sink.rows(rows, found);
+                    })
+                    .map_err(|source| Error::Io {
+                        path: shown.to_string(),
+                        source,
+                    })?
+            }
+        };
+        Ok((definition.diagnostics, rows))
+    })
 }
 
 /// The run's worker threads.

@@ -82,6 +82,11 @@ pub struct ContactRow {
     pub values: Vec<String>,
     /// The last-inbound-time cell, when that column is configured.
     pub last_inbound: Option<String>,
+    /// The row's bytes as they stand in the file, line ending included (only when the
+    /// reader keeps them: `ColumnChoice::keep_raw`, for `walint fix`).
+    pub raw: Vec<u8>,
+    /// The phone cell's bytes in `raw`, quotes included (with `raw`, on readable rows).
+    pub phone_raw: Option<std::ops::Range<usize>>,
     /// Why the row cannot be read, if it cannot.
     pub fault: Option<RowFault>,
 }
@@ -97,6 +102,8 @@ pub struct ColumnChoice {
     pub values: Vec<String>,
     /// The column holding each customer's last inbound message time, when configured.
     pub last_inbound: Option<String>,
+    /// Keep each row's raw bytes (for writers that copy rows as they are).
+    pub keep_raw: bool,
 }
 
 /// A contact list being read.
@@ -108,6 +115,7 @@ pub struct ContactReader<R> {
     opt_in_col: Option<usize>,
     value_cols: Vec<usize>,
     last_inbound_col: Option<usize>,
+    keep_raw: bool,
     rows: u64,
 }
 
@@ -197,6 +205,7 @@ impl<R: BufRead> ContactReader<R> {
             opt_in_col,
             value_cols,
             last_inbound_col,
+            keep_raw: columns.keep_raw,
             rows: 0,
         })
     }
@@ -221,9 +230,14 @@ impl<R: BufRead> ContactReader<R> {
         self.records.lines_read()
     }
 
-    /// The raw bytes of the record last read (for writers that copy rows as they are).
+    /// The raw bytes of the record last read — right after `open`, the header's.
     pub fn raw(&self) -> &[u8] {
         &self.record.raw
+    }
+
+    /// The field delimiter (`,`, `;` or tab).
+    pub fn delimiter(&self) -> u8 {
+        self.records.delimiter()
     }
 
     /// Reads the next row into `row`; `false` at the end. I/O errors are the only errors:
@@ -239,6 +253,11 @@ impl<R: BufRead> ContactReader<R> {
         row.phone.clear();
         row.opt_in = None;
         row.last_inbound = None;
+        row.raw.clear();
+        row.phone_raw = None;
+        if self.keep_raw {
+            row.raw.extend_from_slice(&rec.raw);
+        }
         row.values.resize_with(self.value_cols.len(), String::new);
         row.values.iter_mut().for_each(String::clear);
         row.fault = match rec.fault {
@@ -263,6 +282,9 @@ impl<R: BufRead> ContactReader<R> {
                 .last_inbound_col
                 .and_then(|i| rec.field(i))
                 .map(str::to_string);
+            if self.keep_raw {
+                row.phone_raw = rec.field_raw_range(self.phone_col);
+            }
         }
         Ok(true)
     }

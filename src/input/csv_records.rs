@@ -50,6 +50,8 @@ pub struct Record {
     pub raw: Vec<u8>,
     data: Vec<u8>,
     ends: Vec<usize>,
+    /// Where each field ends in `raw` (at its delimiter or line ending).
+    raw_ends: Vec<usize>,
     /// The first framing fault, if any.
     pub fault: Option<Fault>,
 }
@@ -77,6 +79,14 @@ impl Record {
         std::str::from_utf8(self.field_bytes(i)?).ok()
     }
 
+    /// Field `i`'s bytes as they stand in `raw`, quotes included: what to replace to
+    /// rewrite one cell and keep the rest of the row byte for byte.
+    pub fn field_raw_range(&self, i: usize) -> Option<std::ops::Range<usize>> {
+        let end = *self.raw_ends.get(i)?;
+        let start = if i == 0 { 0 } else { self.raw_ends[i - 1] + 1 };
+        Some(start..end)
+    }
+
     /// All fields as text, invalid UTF-8 replaced.
     pub fn fields_lossy(&self) -> Vec<String> {
         (0..self.len())
@@ -84,10 +94,17 @@ impl Record {
             .collect()
     }
 
+    /// Closes the current field, which ends at `raw_at` in `raw`.
+    fn end_field(&mut self, raw_at: usize) {
+        self.ends.push(self.data.len());
+        self.raw_ends.push(raw_at);
+    }
+
     fn clear(&mut self) {
         self.raw.clear();
         self.data.clear();
         self.ends.clear();
+        self.raw_ends.clear();
         self.fault = None;
     }
 }
@@ -225,8 +242,11 @@ impl<R: BufRead> RecordReader<R> {
         rec.raw.truncate(first_len);
         rec.data.clear();
         rec.ends.clear();
+        rec.raw_ends.clear();
         if self.scan(rec, 0, State::FieldStart) == State::Quoted {
-            rec.ends.push(rec.data.len());
+            let body = rec.raw.strip_suffix(b"\n").unwrap_or(&rec.raw);
+            let body = body.strip_suffix(b"\r").unwrap_or(body).len();
+            rec.end_field(body);
         }
         rec.fault = Some(Fault::UnclosedQuote);
     }
@@ -247,12 +267,18 @@ impl<R: BufRead> RecordReader<R> {
                 b == b'\n' || (b == b'\r' && bytes.get(i + 1).is_none_or(|&n| n == b'\n'));
             match state {
                 State::FieldStart | State::Unquoted | State::QuoteInQuoted if line_end => {
-                    rec.ends.push(rec.data.len());
+                    {
+                        rec.ends.push(rec.data.len());
+                        rec.raw_ends.push(start + i);
+                    }
                     return State::FieldStart;
                 }
                 State::FieldStart if b == b'"' => state = State::Quoted,
                 State::FieldStart | State::Unquoted | State::QuoteInQuoted if b == d => {
-                    rec.ends.push(rec.data.len());
+                    {
+                        rec.ends.push(rec.data.len());
+                        rec.raw_ends.push(start + i);
+                    }
                     state = State::FieldStart;
                 }
                 State::FieldStart | State::Unquoted => {
@@ -274,7 +300,10 @@ impl<R: BufRead> RecordReader<R> {
             i += 1;
         }
         if state != State::Quoted {
-            rec.ends.push(rec.data.len());
+            {
+                rec.ends.push(rec.data.len());
+                rec.raw_ends.push(start + bytes.len());
+            }
             return State::FieldStart;
         }
         State::Quoted
@@ -322,6 +351,30 @@ mod tests {
 
     fn fields(v: &[&str]) -> Vec<String> {
         v.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn raw_ranges_of_fields() {
+        let input = "a,\"b,\"\"c\"\"\",d\r\n\"multi\nline\",,x\n\"open,y\nlast";
+        let mut r = RecordReader::new(input.as_bytes(), None).unwrap();
+        let mut rec = Record::default();
+        let mut got = Vec::new();
+        while r.read(&mut rec).unwrap() {
+            let raw = String::from_utf8(rec.raw.clone()).unwrap();
+            let cells: Vec<String> = (0..rec.len())
+                .map(|i| raw[rec.field_raw_range(i).unwrap()].to_string())
+                .collect();
+            got.push(cells);
+        }
+        assert_eq!(
+            got,
+            [
+                vec!["a", "\"b,\"\"c\"\"\"", "d"],
+                vec!["\"multi\nline\"", "", "x"],
+                vec!["\"open,y"],
+                vec!["last"],
+            ]
+        );
     }
 
     #[test]

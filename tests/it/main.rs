@@ -2,6 +2,7 @@
 
 mod campaigns;
 mod cli;
+mod fix;
 mod properties;
 mod reference;
 mod rule_fixtures;

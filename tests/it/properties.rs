@@ -2,7 +2,8 @@
 //! fixtures: reading a phone cell never panics and only ever yields well-formed E.164 that
 //! reads back as itself; checking any bytes as a contact list never panics and keeps its
 //! findings inside the file and in report order; a contact list never loses a row,
-//! however its rows are broken; and no JSON — arbitrary, or shaped like payloads and
+//! however its rows are broken, and `walint fix` writes each row to exactly one file;
+//! and no JSON — arbitrary, or shaped like payloads and
 //! template registries — panics the payload and registry readers, the rules or the JSON
 //! locator. This file owns those properties and their generators.
 
@@ -312,6 +313,129 @@ fn unclosed_quote_then_another_quoted_row_loses_no_row() {
     .map(|(n, p, k)| (n.to_string(), p.to_string(), k));
     if let Err(e) = assert_no_row_lost(&rows) {
         panic!("{e}");
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// `walint fix` puts every row in exactly one file
+// ---------------------------------------------------------------------------------------
+
+/// Runs `walint fix` (the library) on `bytes` with no config; returns the summary and the
+/// clean and rejects files' bytes.
+fn fix_bytes(
+    bytes: &[u8],
+) -> Result<(walint::fix::FixSummary, Vec<u8>, Vec<u8>), walint::error::Error> {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let input = dir.path().join("contacts.csv");
+    std::fs::write(&input, bytes).expect("write temp file");
+    let options = CheckOptions::from_config(&Default::default(), Overrides::default())?;
+    let paths = walint::fix::FixPaths {
+        input,
+        clean: Some(dir.path().join("clean.csv")),
+        rejects: dir.path().join("rejects.csv"),
+        in_place: false,
+    };
+    let summary = walint::fix::run(&options, &paths)?;
+    let clean = std::fs::read(dir.path().join("clean.csv")).expect("clean written");
+    let rejects = std::fs::read(dir.path().join("rejects.csv")).expect("rejects written");
+    Ok((summary, clean, rejects))
+}
+
+/// A phone cell for `walint fix`: the `phone_cell` kinds plus numbers it can rewrite.
+fn fixable_phone_cell() -> impl Strategy<Value = String> {
+    prop_oneof![
+        3 => phone_cell(),
+        1 => Just("0044 7400 123456".to_string()),
+        1 => r"\+44 7400 1234[0-9]{2}",
+    ]
+}
+
+/// Checks that each generated row (one physical line, led by its id) is in exactly one
+/// output; a clean row is the input line itself, or with only the phone cell rewritten.
+fn assert_fix_keeps_every_row(rows: &[(String, String, RowKind)]) -> Result<(), TestCaseError> {
+    let mut text = String::from("id,name,phone\n");
+    let mut lines = Vec::new();
+    for (id, line) in contact_list(rows).lines().skip(1).enumerate() {
+        lines.push(format!("{id},{line}"));
+        text.push_str(&lines[id]);
+        text.push('\n');
+    }
+    let (summary, clean, rejects) =
+        fix_bytes(text.as_bytes()).map_err(|e| TestCaseError::fail(format!("fix failed: {e}")))?;
+    prop_assert_eq!(summary.rows, rows.len() as u64);
+    prop_assert_eq!(summary.clean + summary.rejected, summary.rows);
+    let clean = String::from_utf8(clean).expect("clean is the input's text");
+    let rejects = String::from_utf8(rejects).expect("rejects is text");
+    let mut seen = vec![0u32; rows.len()];
+    for (file, out) in [("clean", &clean), ("rejects", &rejects)] {
+        for line in out.lines().skip(1) {
+            let id: usize = line
+                .split(',')
+                .next()
+                .and_then(|i| i.parse().ok())
+                .ok_or_else(|| TestCaseError::fail(format!("{file} line without an id: {line}")))?;
+            prop_assert!(id < rows.len(), "{} has an unknown row {}", file, id);
+            seen[id] += 1;
+            if file == "clean" && line != lines[id] {
+                let (head, phone) = lines[id].rsplit_once(',').expect("three fields");
+                let (out_head, out_phone) = line.rsplit_once(',').expect("three fields");
+                prop_assert_eq!(head, out_head, "only the phone cell may change");
+                // E.164: the reader may drop a national prefix written after the country
+                // code (`+7 8 900…`), so the digits are not compared one for one.
+                prop_assert!(
+                    out_phone != phone
+                        && out_phone.starts_with('+')
+                        && (8..=16).contains(&out_phone.len())
+                        && out_phone[1..].bytes().all(|b| b.is_ascii_digit()),
+                    "a rewritten phone cell is E.164: {} -> {}",
+                    phone,
+                    out_phone
+                );
+            }
+        }
+    }
+    prop_assert!(
+        seen.iter().all(|&n| n == 1),
+        "rows not written exactly once: {:?}\n{}",
+        seen,
+        text
+    );
+    prop_assert_eq!(clean.lines().count() as u64, summary.clean + 1);
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(config(FILE_CASES))]
+
+    /// `walint fix` never loses or duplicates a row: rows in = clean + rejects, and each
+    /// row, however broken, is in exactly one of the two files.
+    #[test]
+    fn fix_puts_every_row_in_exactly_one_file(
+        rows in prop::collection::vec(
+            ("[A-Za-z][A-Za-z ]{0,11}", fixable_phone_cell(), prop_oneof![
+                6 => Just(RowKind::Normal),
+                1 => Just(RowKind::Ragged),
+                1 => Just(RowKind::UnclosedQuote),
+                1 => Just(RowKind::TextAfterQuote),
+            ]),
+            1..150,
+        )
+    ) {
+        assert_fix_keeps_every_row(&rows)?;
+    }
+
+    /// For any bytes with a phone header, the counts add up and nothing panics.
+    #[test]
+    fn fix_counts_add_up_for_any_bytes(body in csv_bytes()) {
+        let mut bytes = b"name,phone\n".to_vec();
+        bytes.extend_from_slice(&body);
+        if let Ok((summary, _, _)) = fix_bytes(&bytes) {
+            prop_assert_eq!(summary.clean + summary.rejected, summary.rows);
+            let (_dir, checked) = check_bytes(&bytes);
+            if let Ok(report) = checked {
+                prop_assert_eq!(report.rows, summary.rows);
+            }
+        }
     }
 }
 

@@ -1,0 +1,356 @@
+//! `walint fix`: splits a contact list into a clean file and a rejects file. Every row
+//! lands in exactly one of them, copied byte for byte (columns, quoting, line endings):
+//! a row with an error finding, or a later copy of a recipient, goes to the rejects with
+//! two added columns (`walint_codes`, `walint_reasons`); a phone cell with a fix (a number
+//! written loosely, such as `098765 43210`) is rewritten to E.164 in the clean file and
+//! nothing else in the row changes. Outputs are written to temporary files beside them and
+//! renamed into place, and never over the input unless asked (`--in-place`, which keeps a
+//! `.bak`). The judging is `check`'s; this module only sorts rows and writes.
+
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use crate::check::{self, CheckOptions, RowSink};
+use crate::diagnostic::{Diagnostic, Location, Severity};
+use crate::error::Error;
+use crate::input::contacts::ContactRow;
+use crate::input::kind;
+use crate::rules::contacts::duplicate_recipient;
+
+/// Where `walint fix` reads and writes.
+#[derive(Debug, Clone)]
+pub struct FixPaths {
+    /// The contact list.
+    pub input: PathBuf,
+    /// The clean list (ignored with `in_place`: the input is rewritten).
+    pub clean: Option<PathBuf>,
+    /// The rejects.
+    pub rejects: PathBuf,
+    /// Rewrite the input, keeping the original as `INPUT.bak`.
+    pub in_place: bool,
+}
+
+/// What `walint fix` did.
+#[derive(Debug, Clone, Default)]
+pub struct FixSummary {
+    /// Rows read.
+    pub rows: u64,
+    /// Rows written to the clean file (fixed ones included).
+    pub clean: u64,
+    /// Clean rows whose phone cell was rewritten.
+    pub fixed: u64,
+    /// Rows written to the rejects file.
+    pub rejected: u64,
+    /// Rejected rows by the codes that rejected them (a row counts once per code).
+    pub rejected_by_code: BTreeMap<&'static str, u64>,
+    /// Findings about the campaign's definition (with `--campaign`), placed in walint.toml.
+    pub definition: Vec<Diagnostic>,
+    /// The clean file written.
+    pub clean_path: PathBuf,
+}
+
+/// What happens to one row.
+enum Verdict<'d> {
+    Clean,
+    Fixed(&'d str),
+    Rejected(Vec<&'d Diagnostic>),
+}
+
+/// Splits `paths.input` into clean and rejects, judged with `options`.
+pub fn run(options: &CheckOptions, paths: &FixPaths) -> Result<FixSummary, Error> {
+    let clean_path = match (&paths.clean, paths.in_place) {
+        (_, true) => paths.input.clone(),
+        (Some(clean), false) => clean.clone(),
+        (None, false) => {
+            return Err(Error::Usage(
+                "walint fix needs --clean FILE (or --in-place)".into(),
+            ));
+        }
+    };
+    refuse_overwrite(paths, &clean_path)?;
+    let shown = paths.input.display().to_string();
+    let input = kind::open(&paths.input)?;
+    let mut sorter = Sorter {
+        clean: Output::create(&clean_path)?,
+        rejects: Output::create(&paths.rejects)?,
+        delimiter: b',',
+        summary: FixSummary::default(),
+        failure: None,
+    };
+    let (definition, rows) = check::judge_list(options, &shown, input, &mut sorter)?;
+    if let Some(e) = sorter.failure {
+        return Err(e);
+    }
+    if paths.in_place {
+        let backup = backup_path(&paths.input);
+        std::fs::copy(&paths.input, &backup).map_err(|source| Error::Io {
+            path: backup.display().to_string(),
+            source,
+        })?;
+    }
+    sorter.rejects.commit()?;
+    sorter.clean.commit()?;
+    let mut summary = sorter.summary;
+    summary.rows = rows;
+    summary.definition = definition;
+    summary.clean_path = clean_path;
+    Ok(summary)
+}
+
+/// Outputs must not overwrite the input (unless in place) nor each other.
+fn refuse_overwrite(paths: &FixPaths, clean: &Path) -> Result<(), Error> {
+    let same = |a: &Path, b: &Path| match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => a == b,
+    };
+    if same(clean, &paths.rejects) {
+        return Err(Error::Usage(
+            "the clean and the rejects file must be different files".into(),
+        ));
+    }
+    if same(&paths.rejects, &paths.input) || (!paths.in_place && same(clean, &paths.input)) {
+        return Err(Error::Usage(format!(
+            "{} is the input: walint fix never writes over it (use --in-place to rewrite it, keeping a .bak)",
+            paths.input.display()
+        )));
+    }
+    Ok(())
+}
+
+fn backup_path(input: &Path) -> PathBuf {
+    let mut name = input.as_os_str().to_owned();
+    name.push(".bak");
+    PathBuf::from(name)
+}
+
+/// Writes each judged row to the clean or the rejects file; keeps the first write error.
+struct Sorter {
+    clean: Output,
+    rejects: Output,
+    delimiter: u8,
+    summary: FixSummary,
+    failure: Option<Error>,
+}
+
+impl RowSink for Sorter {
+    fn header(&mut self, raw: &[u8], delimiter: u8) {
+        self.delimiter = delimiter;
+        let added = [b"walint_codes".as_slice(), b"walint_reasons".as_slice()];
+        let written = self
+            .clean
+            .write(raw)
+            .and_then(|()| self.rejects.write_with_fields(raw, delimiter, &added));
+        if let Err(e) = written {
+            self.failure.get_or_insert(e);
+        }
+    }
+
+    fn rows(&mut self, rows: &[ContactRow], found: Vec<Diagnostic>) {
+        if self.failure.is_none()
+            && let Err(e) = sort_chunk(
+                rows,
+                &found,
+                self.delimiter,
+                &mut self.clean,
+                &mut self.rejects,
+                &mut self.summary,
+            )
+        {
+            self.failure = Some(e);
+        }
+    }
+}
+
+/// Writes each row of a chunk to the clean or the rejects file.
+fn sort_chunk(
+    chunk: &[ContactRow],
+    found: &[Diagnostic],
+    delimiter: u8,
+    clean: &mut Output,
+    rejects: &mut Output,
+    summary: &mut FixSummary,
+) -> Result<(), Error> {
+    let Some(first) = chunk.first().map(|r| r.row) else {
+        return Ok(());
+    };
+    let mut by_row: Vec<Vec<&Diagnostic>> = vec![Vec::new(); chunk.len()];
+    for d in found {
+        if let Location::Csv { row, .. } = &d.location
+            && let Some(slot) = row
+                .checked_sub(first)
+                .and_then(|i| by_row.get_mut(i as usize))
+        {
+            slot.push(d);
+        }
+    }
+    for (row, findings) in chunk.iter().zip(by_row) {
+        match verdict(&findings) {
+            Verdict::Clean => {
+                clean.write(&row.raw)?;
+                summary.clean += 1;
+            }
+            Verdict::Fixed(phone) => {
+                match &row.phone_raw {
+                    Some(cell) => {
+                        clean.write(&row.raw[..cell.start])?;
+                        clean.write(phone.as_bytes())?;
+                        clean.write(&row.raw[cell.end..])?;
+                        summary.fixed += 1;
+                    }
+                    None => clean.write(&row.raw)?,
+                }
+                summary.clean += 1;
+            }
+            Verdict::Rejected(why) => {
+                let mut codes: Vec<&str> = Vec::new();
+                for d in &why {
+                    if !codes.contains(&d.code) {
+                        codes.push(d.code);
+                    }
+                }
+                for code in &codes {
+                    *summary.rejected_by_code.entry(code).or_default() += 1;
+                }
+                let reasons: Vec<String> = why
+                    .iter()
+                    .map(|d| format!("{}: {}", d.code, d.message))
+                    .collect();
+                let codes = codes.join(" ");
+                let reasons = reasons.join("; ");
+                rejects.write_with_fields(
+                    &row.raw,
+                    delimiter,
+                    &[codes.as_bytes(), reasons.as_bytes()],
+                )?;
+                summary.rejected += 1;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A row is rejected by an error finding it has no fix for, and by being a later copy of
+/// a recipient; otherwise a phone cell with a fix is rewritten (only phone rules give
+/// fixes for contact rows).
+fn verdict<'d>(findings: &[&'d Diagnostic]) -> Verdict<'d> {
+    let rejecting: Vec<&Diagnostic> = findings
+        .iter()
+        .copied()
+        .filter(|d| {
+            d.code == duplicate_recipient::RULE.code
+                || (d.severity == Severity::Error && d.fix.is_none())
+        })
+        .collect();
+    if !rejecting.is_empty() {
+        return Verdict::Rejected(rejecting);
+    }
+    match findings.iter().find_map(|d| d.fix.as_ref()) {
+        Some(fix) => Verdict::Fixed(&fix.replacement),
+        None => Verdict::Clean,
+    }
+}
+
+/// An output file, written to a temporary file beside it and renamed into place.
+struct Output {
+    path: PathBuf,
+    temp: PathBuf,
+    out: BufWriter<File>,
+}
+
+impl Output {
+    fn create(path: &Path) -> Result<Output, Error> {
+        let mut name = path.as_os_str().to_owned();
+        name.push(format!(".walint-{}.tmp", std::process::id()));
+        let temp = PathBuf::from(name);
+        let file = File::create(&temp).map_err(|source| Error::Io {
+            path: temp.display().to_string(),
+            source,
+        })?;
+        Ok(Output {
+            path: path.to_path_buf(),
+            temp,
+            out: BufWriter::with_capacity(1 << 16, file),
+        })
+    }
+
+    fn io(&self, source: std::io::Error) -> Error {
+        Error::Io {
+            path: self.path.display().to_string(),
+            source,
+        }
+    }
+
+    fn write(&mut self, bytes: &[u8]) -> Result<(), Error> {
+        self.out.write_all(bytes).map_err(|e| self.io(e))
+    }
+
+    /// Writes a record with fields added at its end (quoted), before its line ending.
+    fn write_with_fields(
+        &mut self,
+        raw: &[u8],
+        delimiter: u8,
+        fields: &[&[u8]],
+    ) -> Result<(), Error> {
+        let body = raw.strip_suffix(b"\n").unwrap_or(raw);
+        let body = body.strip_suffix(b"\r").unwrap_or(body);
+        let ending = match &raw[body.len()..] {
+            b"" => b"\n".as_slice(),
+            ending => ending,
+        };
+        self.write(body)?;
+        for field in fields {
+            self.write(&[delimiter, b'"'])?;
+            for part in field.split(|&b| b == b'"').enumerate() {
+                if part.0 > 0 {
+                    self.write(b"\"\"")?;
+                }
+                self.write(part.1)?;
+            }
+            self.write(b"\"")?;
+        }
+        self.write(ending)
+    }
+
+    /// Flushes and renames the temporary file into place.
+    fn commit(mut self) -> Result<(), Error> {
+        self.out.flush().map_err(|e| self.io(e))?;
+        std::fs::rename(&self.temp, &self.path).map_err(|e| self.io(e))
+    }
+}
+
+impl Drop for Output {
+    fn drop(&mut self) {
+        // Not committed (an error on the way): leave no temporary file behind.
+        if self.temp.exists() {
+            let _ = std::fs::remove_file(&self.temp);
+        }
+    }
+}
+
+/// The counts, as `walint fix` prints them: rows in, clean, fixed, rejected by code.
+pub fn write_summary(
+    summary: &FixSummary,
+    paths: &FixPaths,
+    out: &mut impl Write,
+) -> std::io::Result<()> {
+    writeln!(
+        out,
+        "{} rows in: {} clean ({} fixed) -> {}, {} rejected -> {}",
+        summary.rows,
+        summary.clean,
+        summary.fixed,
+        summary.clean_path.display(),
+        summary.rejected,
+        paths.rejects.display()
+    )?;
+    for (code, n) in &summary.rejected_by_code {
+        let name = crate::rules::find(code).map_or("", |r| r.name);
+        writeln!(out, "  {code}  {name:<28} {n}")?;
+    }
+    for d in &summary.definition {
+        writeln!(out, "{}: {} {}", d.location.path(), d.code, d.message)?;
+    }
+    Ok(())
+}
