@@ -246,27 +246,7 @@ pub fn judge_list<R: BufRead>(
                     keep_raw: true,
                     ..options.columns.clone()
                 };
-                let mut reader = ContactReader::open(shown, input, &columns)?;
-                sink.header(reader.raw(), reader.delimiter());
-                let mut linter = ContactLinter::new(
-                    &options.policy,
-                    &options.settings,
-                    Arc::from(shown),
-                    reader.phone_column(),
-                    reader.opt_in_column(),
-                );
-                workers
-                    .stream(&mut reader, |rows, facts| {
-                        let mut found = Vec::new();
-                        for (row, f) in rows.iter().zip(facts) {
-                            linter.check(row, f.as_ref(), &mut found);
-                        }
-                        sink.rows(rows, found);
-                    })
-                    .map_err(|source| Error::Io {
-                        path: shown.to_string(),
-                        source,
-                    })?
+                judge_contacts(shown, input, &columns, options, &workers, sink)?
             }
         };
         Ok((definition.diagnostics, rows))
@@ -305,11 +285,33 @@ pub fn check_contacts<R: BufRead>(
     workers: &PhoneWorkers,
     report: &mut Report,
 ) -> Result<(), Error> {
-    let io = |source| Error::Io {
-        path: shown.to_string(),
-        source,
-    };
-    let mut reader = ContactReader::open(shown, input, &options.columns)?;
+    /// Findings straight into the report; the rows themselves are not kept.
+    struct Collect<'r>(&'r mut Vec<Diagnostic>);
+    impl RowSink for Collect<'_> {
+        fn header(&mut self, _: &[u8], _: u8) {}
+        fn rows(&mut self, _: &[ContactRow], found: Vec<Diagnostic>) {
+            self.0.extend(found);
+        }
+    }
+    let mut sink = Collect(&mut report.diagnostics);
+    report.rows += judge_contacts(shown, input, &options.columns, options, workers, &mut sink)?;
+    report.files += 1;
+    Ok(())
+}
+
+/// Streams a plain contact list (read with `columns`) through the phone workers and the
+/// contact rules; `sink` gets the header, then each chunk with its findings. Returns the
+/// rows read.
+fn judge_contacts<R: BufRead>(
+    shown: &str,
+    input: R,
+    columns: &ColumnChoice,
+    options: &CheckOptions,
+    workers: &PhoneWorkers,
+    sink: &mut impl RowSink,
+) -> Result<u64, Error> {
+    let mut reader = ContactReader::open(shown, input, columns)?;
+    sink.header(reader.raw(), reader.delimiter());
     let mut linter = ContactLinter::new(
         &options.policy,
         &options.settings,
@@ -317,14 +319,16 @@ pub fn check_contacts<R: BufRead>(
         reader.phone_column(),
         reader.opt_in_column(),
     );
-    let diagnostics = &mut report.diagnostics;
-    report.rows += workers
+    workers
         .stream(&mut reader, |rows, facts| {
+            let mut found = Vec::new();
             for (row, f) in rows.iter().zip(facts) {
-                linter.check(row, f.as_ref(), diagnostics);
+                linter.check(row, f.as_ref(), &mut found);
             }
+            sink.rows(rows, found);
         })
-        .map_err(io)?;
-    report.files += 1;
-    Ok(())
+        .map_err(|source| Error::Io {
+            path: shown.to_string(),
+            source,
+        })
 }
