@@ -53,7 +53,7 @@ impl fmt::Display for Severity {
 /// Serialises as the `location` object of the report contract: a CSV cell gives the
 /// physical `line`, the 1-based data `row` and the header name as `column`; a JSON
 /// value gives the RFC 6901 `pointer` and, where known, `line`/`col`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum Location {
     /// A cell (or a whole row, when `column` is `None`) of a CSV file.
@@ -111,7 +111,7 @@ impl Location {
 }
 
 /// A machine-applicable correction: replace the located value with `replacement`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Fix {
     /// The value that should stand where the location points.
     pub replacement: String,

@@ -153,7 +153,7 @@ pub fn judge_file<R: std::io::BufRead>(
     workers: &PhoneWorkers,
     shown: &str,
     input: R,
-    definition: &mut Vec<Diagnostic>,
+    definition: &mut impl Extend<Diagnostic>,
     sink: &mut impl RowSink,
 ) -> Result<u64, Error> {
     let mut plan = Plan::new(campaign, options, templates);
@@ -226,7 +226,7 @@ fn check_definition(
     builder: &MessageBuilder,
     options: &CheckOptions,
     templates: &TemplateRegistry,
-    out: &mut Vec<Diagnostic>,
+    out: &mut impl Extend<Diagnostic>,
 ) {
     if campaign.is_free_form() {
         return;

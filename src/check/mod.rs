@@ -23,6 +23,7 @@ use crate::input::suppression;
 use crate::phone::RegionCode;
 use crate::phone_workers::PhoneWorkers;
 use crate::report::Report;
+use crate::report::findings::Findings;
 use crate::rules::RuleSettings;
 use crate::rules::contacts::{ContactLinter, ContactPolicy};
 
@@ -183,7 +184,6 @@ pub fn run(options: &CheckOptions) -> Result<Report, Error> {
         campaigns::check_campaigns(&campaigns, options, &templates, &workers.phone, &mut report)?;
         Ok::<(), Error>(())
     })?;
-    report.finish();
     Ok(report)
 }
 
@@ -226,8 +226,17 @@ pub fn judge_list<R: BufRead>(
             registries.add(&file.display().to_string(), kind::open(file)?, false)?;
         }
     }
-    let mut definition = Report::default();
-    let templates = registries.finish(&options.settings, &mut definition);
+    let mut registry_findings = Report::default();
+    let templates = registries.finish(&options.settings, &mut registry_findings);
+    // A handful at most (the registry's and the campaign definition's own findings).
+    let mut definition: Vec<Diagnostic> =
+        registry_findings
+            .diagnostics
+            .to_vec()
+            .map_err(|source| Error::Io {
+                path: shown.to_string(),
+                source,
+            })?;
     std::thread::scope(|scope| {
         let workers = PhoneWorkers::start(scope, options.policy.default_region);
         let rows = match campaign {
@@ -238,7 +247,7 @@ pub fn judge_list<R: BufRead>(
                 &workers,
                 shown,
                 input,
-                &mut definition.diagnostics,
+                &mut definition,
                 sink,
             )?,
             None => {
@@ -249,7 +258,7 @@ pub fn judge_list<R: BufRead>(
                 judge_contacts(shown, input, &columns, options, &workers, sink)?
             }
         };
-        Ok((definition.diagnostics, rows))
+        Ok((definition, rows))
     })
 }
 
@@ -286,7 +295,7 @@ pub fn check_contacts<R: BufRead>(
     report: &mut Report,
 ) -> Result<(), Error> {
     /// Findings straight into the report; the rows themselves are not kept.
-    struct Collect<'r>(&'r mut Vec<Diagnostic>);
+    struct Collect<'r>(&'r mut Findings);
     impl RowSink for Collect<'_> {
         fn header(&mut self, _: &[u8], _: u8) {}
         fn rows(&mut self, _: &[ContactRow], found: Vec<Diagnostic>) {

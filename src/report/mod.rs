@@ -1,12 +1,16 @@
 //! The report: every finding of a run plus the counts, and one emitter per output format
-//! (`text`, `json`). Emitters only format; the counts are computed here once.
+//! (`text`, `json`). Emitters only format; the counts are kept as findings arrive
+//! ([`findings`]), and the findings are read back in the contract's order.
 
 use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::diagnostic::{Diagnostic, Severity};
+use self::findings::Findings;
 
+use crate::diagnostic::Severity;
+
+pub mod findings;
 pub mod json;
 pub mod text;
 
@@ -19,8 +23,8 @@ pub struct Report {
     pub rows: u64,
     /// Messages (payloads or hydrated rows) checked.
     pub messages: u64,
-    /// Findings, sorted by (path, line, code) once [`Report::finish`] has run.
-    pub diagnostics: Vec<Diagnostic>,
+    /// Findings; [`Findings::sorted`] reads them in (path, line, code) order.
+    pub diagnostics: Findings,
 }
 
 /// The counts of a report, as in the report contract's `summary`.
@@ -45,41 +49,30 @@ pub struct Summary {
 }
 
 impl Report {
-    /// Sorts the findings into the contract's order (path, line, code). Stable, so
-    /// findings on one line keep the order rules ran in when the codes tie.
-    pub fn finish(&mut self) {
-        self.diagnostics
-            .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-    }
-
     /// The counts.
     pub fn summary(&self) -> Summary {
-        let mut s = Summary {
+        let tally = self.diagnostics.tally();
+        Summary {
             files: self.files,
             rows: self.rows,
             messages: self.messages,
-            errors: 0,
-            warnings: 0,
-            infos: 0,
-            by_code: BTreeMap::new(),
-            by_wa_error: BTreeMap::new(),
-        };
-        for d in &self.diagnostics {
-            match d.severity {
-                Severity::Error => s.errors += 1,
-                Severity::Warning => s.warnings += 1,
-                Severity::Info => s.infos += 1,
-            }
-            *s.by_code.entry(d.code).or_default() += 1;
-            if let Some(code) = d.wa_error {
-                *s.by_wa_error.entry(code.to_string()).or_default() += 1;
-            }
+            errors: tally.errors,
+            warnings: tally.warnings,
+            infos: tally.infos,
+            by_code: tally.by_code.clone(),
+            by_wa_error: tally
+                .by_wa_error
+                .iter()
+                .map(|(code, n)| (code.to_string(), *n))
+                .collect(),
         }
-        s
     }
 
     /// Whether any finding is at or above `fail_on` (the run then exits 1).
     pub fn fails(&self, fail_on: Severity) -> bool {
-        self.diagnostics.iter().any(|d| d.severity >= fail_on)
+        self.diagnostics
+            .tally()
+            .worst()
+            .is_some_and(|worst| worst >= fail_on)
     }
 }

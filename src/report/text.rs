@@ -24,8 +24,8 @@ fn severity_style(s: Severity) -> Style {
 
 /// Writes the report. `out` strips the styles when colour is off.
 pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
-    for d in &report.diagnostics {
-        write_diagnostic(d, out)?;
+    for d in report.diagnostics.sorted()? {
+        write_diagnostic(&*d?, out)?;
     }
     write_summary(report, out)
 }
@@ -104,9 +104,7 @@ fn write_summary(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             scope.join(", ")
         );
     }
-    if !report.diagnostics.is_empty() {
-        writeln!(out)?;
-    }
+    writeln!(out)?;
     let counts = [
         (s.errors, Severity::Error),
         (s.warnings, Severity::Warning),

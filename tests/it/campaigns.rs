@@ -45,6 +45,8 @@ fn run(dir: &tempfile::TempDir, campaign: &str) -> Vec<Diagnostic> {
     support::check_campaign(&config_path(dir), campaign)
         .unwrap()
         .diagnostics
+        .to_vec()
+        .unwrap()
 }
 
 /// (code, row, column) of CSV findings; (code, 0, "walint.toml:LINE") of config ones.
@@ -250,7 +252,9 @@ fn recipients_are_compared_across_the_campaigns_files() {
     assert_eq!(report.rows, 2);
     let dup: Vec<_> = report
         .diagnostics
-        .iter()
+        .to_vec()
+        .unwrap()
+        .into_iter()
         .filter(|d| d.code == "WAC004")
         .collect();
     assert_eq!(dup.len(), 1);

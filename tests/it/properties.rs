@@ -186,14 +186,15 @@ proptest! {
         let lines = physical_lines(&bytes);
         prop_assert_eq!(report.files, 1);
         prop_assert!(report.rows < lines, "{} rows in {} lines", report.rows, lines);
-        for d in &report.diagnostics {
+        let found = report.diagnostics.to_vec().unwrap();
+        for d in &found {
             let line = d.location.line();
             prop_assert!(
                 (2..=lines).contains(&line),
                 "{} on line {} of a {}-line file: {}", d.code, line, lines, d.message
             );
         }
-        for pair in report.diagnostics.windows(2) {
+        for pair in found.windows(2) {
             let key = |d: &walint::diagnostic::Diagnostic| {
                 (d.location.path().to_string(), d.location.line(), d.code)
             };
@@ -271,6 +272,8 @@ fn assert_no_row_lost(rows: &[(String, String, RowKind)]) -> Result<(), TestCase
     prop_assert_eq!(report.rows, rows.len() as u64, "rows read from\n{}", text);
     let unreadable: Vec<u64> = report
         .diagnostics
+        .to_vec()
+        .unwrap()
         .iter()
         .filter(|d| d.code == "WAC000")
         .map(|d| d.location.line())
@@ -984,7 +987,7 @@ fn write_forms(dir: &std::path::Path, stem: &str, value: &Value) -> Vec<std::pat
 /// Checks the findings of a report: every JSON location has a pointer (`""` or starting
 /// with `/`), and a line and column of at least 1 when it has them.
 fn assert_json_locations(report: &Report) -> Result<(), TestCaseError> {
-    for d in &report.diagnostics {
+    for d in &report.diagnostics.to_vec().unwrap() {
         if let Location::Json {
             pointer, line, col, ..
         } = &d.location

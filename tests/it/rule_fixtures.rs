@@ -31,7 +31,13 @@ fn codes_in(dir: &Path, stem: &str) -> Vec<&'static str> {
         _ => support::check(&[fixture_file(dir, stem).as_path()], config),
     }
     .unwrap_or_else(|e| panic!("{}/{stem} could not be checked: {e}", dir.display()));
-    report.diagnostics.iter().map(|d| d.code).collect()
+    report
+        .diagnostics
+        .to_vec()
+        .unwrap()
+        .iter()
+        .map(|d| d.code)
+        .collect()
 }
 
 #[test]
@@ -62,6 +68,8 @@ fn fixtures_fire_exactly_where_expected() {
         let report = support::check(&[dir.join("fires.csv").as_path()], config).unwrap();
         report
             .diagnostics
+            .to_vec()
+            .unwrap()
             .iter()
             .filter(|d| d.code == code)
             .map(|d| d.location.line())

@@ -108,6 +108,9 @@ pub struct ContactLinter<'p> {
     phone_column: Arc<str>,
     opt_in_column: Option<Arc<str>>,
     campaign: Option<CampaignContext>,
+    /// Whether WAC004 runs: the duplicate set (the one thing that grows with the rows) is
+    /// only filled when it does.
+    duplicates: bool,
     seen: duplicate_recipient::SeenNumbers,
 }
 
@@ -129,6 +132,7 @@ impl<'p> ContactLinter<'p> {
             phone_column: Arc::from(phone_column),
             opt_in_column: opt_in_column.map(Arc::from),
             campaign: None,
+            duplicates: settings.enabled(&duplicate_recipient::RULE),
             seen,
         }
     }
@@ -174,7 +178,11 @@ impl<'p> ContactLinter<'p> {
             phone_not_e164::check(&cx),
             phone_invalid::check(&cx),
             phone_not_mobile::check(&cx),
-            duplicate_recipient::check(&cx, &mut self.seen),
+            if self.duplicates {
+                duplicate_recipient::check(&cx, &mut self.seen)
+            } else {
+                None
+            },
             country_not_allowed::check(&cx),
             recipient_is_sender::check(&cx),
             suppressed_recipient::check(&cx),

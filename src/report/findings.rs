@@ -1,0 +1,400 @@
+//! The findings of a run, kept so they can be written in the report's order (path, line,
+//! code) while memory stays flat however many there are.
+//!
+//! Findings arrive in whatever order the checks produce them. Up to [`HELD_FINDINGS`] are
+//! held in memory; past that the held ones are sorted and written to an anonymous
+//! temporary file as one sorted run (a JSON line each), and holding starts again. Reading
+//! them back merges the runs and the held findings, so a million-row list with a finding
+//! on every row costs a bounded amount of memory plus disk. The counts for the summary are
+//! kept as findings arrive, so they never need a pass over the runs.
+
+use std::borrow::Cow;
+use std::cmp::Ordering;
+use std::collections::{BTreeMap, BinaryHeap};
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, BufWriter, Seek, SeekFrom, Write};
+
+use serde::Deserialize;
+
+use crate::diagnostic::{Diagnostic, Fix, Location, Severity};
+use crate::rules;
+
+/// How many findings are held in memory before they are written out as a sorted run
+/// (about 250 bytes each, so some 16 MB).
+pub const HELD_FINDINGS: usize = 65_536;
+
+/// The running counts of the findings: by severity, rule and WhatsApp error code.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Tally {
+    /// Findings at `error`.
+    pub errors: u64,
+    /// Findings at `warning`.
+    pub warnings: u64,
+    /// Findings at `info`.
+    pub infos: u64,
+    /// Findings per rule code.
+    pub by_code: BTreeMap<&'static str, u64>,
+    /// Findings per WhatsApp error code.
+    pub by_wa_error: BTreeMap<u32, u64>,
+}
+
+impl Tally {
+    fn add(&mut self, d: &Diagnostic) {
+        match d.severity {
+            Severity::Error => self.errors += 1,
+            Severity::Warning => self.warnings += 1,
+            Severity::Info => self.infos += 1,
+        }
+        *self.by_code.entry(d.code).or_default() += 1;
+        if let Some(code) = d.wa_error {
+            *self.by_wa_error.entry(code).or_default() += 1;
+        }
+    }
+
+    /// All findings counted.
+    pub fn total(&self) -> u64 {
+        self.errors + self.warnings + self.infos
+    }
+
+    /// The most severe finding's severity, if there is any finding.
+    pub fn worst(&self) -> Option<Severity> {
+        if self.errors > 0 {
+            Some(Severity::Error)
+        } else if self.warnings > 0 {
+            Some(Severity::Warning)
+        } else if self.infos > 0 {
+            Some(Severity::Info)
+        } else {
+            None
+        }
+    }
+}
+
+/// Every finding of a run, in memory up to a limit and in sorted runs on disk past it.
+#[derive(Debug)]
+pub struct Findings {
+    held: Vec<Diagnostic>,
+    runs: Vec<File>,
+    limit: usize,
+    tally: Tally,
+    /// Writing a run failed (no usable temporary directory, a full disk): from then on
+    /// every finding is held, so none is lost, only memory is no longer bounded.
+    spill_failed: bool,
+}
+
+impl Default for Findings {
+    fn default() -> Self {
+        Self::with_limit(HELD_FINDINGS)
+    }
+}
+
+impl Clone for Findings {
+    /// A copy holding every finding in memory (runs are read back).
+    fn clone(&self) -> Self {
+        let mut copy = Self::with_limit(self.limit);
+        // Reading back a run only fails if the temporary file became unreadable; the copy
+        // then holds what could be read.
+        if let Ok(sorted) = self.sorted() {
+            copy.extend(sorted.map_while(Result::ok).map(Cow::into_owned));
+        }
+        copy
+    }
+}
+
+impl PartialEq for Findings {
+    fn eq(&self, other: &Self) -> bool {
+        matches!((self.to_vec(), other.to_vec()), (Ok(a), Ok(b)) if a == b)
+    }
+}
+
+impl Findings {
+    /// Findings that are written out once more than `limit` are held (at least one).
+    pub fn with_limit(limit: usize) -> Self {
+        Findings {
+            held: Vec::new(),
+            runs: Vec::new(),
+            limit: limit.max(1),
+            tally: Tally::default(),
+            spill_failed: false,
+        }
+    }
+
+    /// Adds a finding.
+    pub fn push(&mut self, d: Diagnostic) {
+        self.tally.add(&d);
+        self.held.push(d);
+        if self.held.len() >= self.limit && !self.spill_failed && self.spill().is_err() {
+            self.spill_failed = true;
+        }
+    }
+
+    /// How many findings there are.
+    pub fn len(&self) -> u64 {
+        self.tally.total()
+    }
+
+    /// Whether there is no finding.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The counts.
+    pub fn tally(&self) -> &Tally {
+        &self.tally
+    }
+
+    /// How many sorted runs have been written to disk (0 while everything fits in memory).
+    pub fn runs(&self) -> usize {
+        self.runs.len()
+    }
+
+    /// Every finding, sorted as the report contract says (path, line, code, message;
+    /// findings that tie keep the order they were added in).
+    pub fn sorted(&self) -> io::Result<Sorted<'_>> {
+        let mut held: Vec<&Diagnostic> = self.held.iter().collect();
+        held.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        let mut sources = Vec::with_capacity(self.runs.len() + 1);
+        for mut run in &self.runs {
+            run.seek(SeekFrom::Start(0))?;
+            sources.push(Source::Run(BufReader::new(run), String::new()));
+        }
+        sources.push(Source::Held(held.into_iter()));
+        let mut merge = Sorted {
+            heap: BinaryHeap::with_capacity(sources.len()),
+            sources,
+        };
+        for i in 0..merge.sources.len() {
+            merge.refill(i)?;
+        }
+        Ok(merge)
+    }
+
+    /// Every finding, sorted, as one vector (for tests and library callers that want them
+    /// all at once; reads back the runs).
+    pub fn to_vec(&self) -> io::Result<Vec<Diagnostic>> {
+        self.sorted()?.map(|d| d.map(Cow::into_owned)).collect()
+    }
+
+    /// Sorts the held findings and writes them to a new run. On failure the held findings
+    /// stay held (sorted, which changes nothing of the report's order).
+    fn spill(&mut self) -> io::Result<()> {
+        self.held.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        let file = tempfile::tempfile()?;
+        let mut out = BufWriter::with_capacity(1 << 16, &file);
+        for d in &self.held {
+            serde_json::to_writer(&mut out, d)?;
+            out.write_all(b"\n")?;
+        }
+        out.flush()?;
+        drop(out);
+        self.runs.push(file);
+        self.held.clear();
+        Ok(())
+    }
+}
+
+impl Extend<Diagnostic> for Findings {
+    fn extend<I: IntoIterator<Item = Diagnostic>>(&mut self, iter: I) {
+        for d in iter {
+            self.push(d);
+        }
+    }
+}
+
+/// A finding as written in a run; the rule's static code and name are found again by code.
+#[derive(Deserialize)]
+struct Stored {
+    code: String,
+    severity: Severity,
+    wa_error: Option<u32>,
+    message: String,
+    help: Option<String>,
+    location: Location,
+    fix: Option<Fix>,
+}
+
+impl Stored {
+    fn into_diagnostic(self) -> io::Result<Diagnostic> {
+        let rule = rules::find(&self.code).ok_or_else(|| {
+            io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!("a stored finding names an unknown rule `{}`", self.code),
+            )
+        })?;
+        Ok(Diagnostic {
+            code: rule.code,
+            name: rule.name,
+            severity: self.severity,
+            wa_error: self.wa_error,
+            message: self.message,
+            help: self.help.map(Cow::Owned),
+            location: self.location,
+            fix: self.fix,
+        })
+    }
+}
+
+enum Source<'a> {
+    Run(BufReader<&'a File>, String),
+    Held(std::vec::IntoIter<&'a Diagnostic>),
+}
+
+/// The next finding of one source, ordered for a min-heap by (sort key, source): ties go
+/// to the earlier source, and sources are in the order their findings were added.
+struct Head<'a> {
+    d: Cow<'a, Diagnostic>,
+    source: usize,
+}
+
+impl Ord for Head<'_> {
+    fn cmp(&self, other: &Self) -> Ordering {
+        (other.d.sort_key(), other.source).cmp(&(self.d.sort_key(), self.source))
+    }
+}
+
+impl PartialOrd for Head<'_> {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl PartialEq for Head<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+
+impl Eq for Head<'_> {}
+
+/// The findings in report order: a merge of the sorted runs and the held findings.
+pub struct Sorted<'a> {
+    sources: Vec<Source<'a>>,
+    heap: BinaryHeap<Head<'a>>,
+}
+
+impl<'a> Sorted<'a> {
+    /// Puts the next finding of source `i` on the heap, if it has one.
+    fn refill(&mut self, i: usize) -> io::Result<()> {
+        let next = match &mut self.sources[i] {
+            Source::Held(held) => held.next().map(Cow::Borrowed),
+            Source::Run(reader, line) => {
+                line.clear();
+                if reader.read_line(line)? == 0 {
+                    None
+                } else {
+                    let stored: Stored = serde_json::from_str(line)?;
+                    Some(Cow::Owned(stored.into_diagnostic()?))
+                }
+            }
+        };
+        if let Some(d) = next {
+            self.heap.push(Head { d, source: i });
+        }
+        Ok(())
+    }
+}
+
+impl<'a> Iterator for Sorted<'a> {
+    type Item = io::Result<Cow<'a, Diagnostic>>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let head = self.heap.pop()?;
+        Some(self.refill(head.source).map(|()| head.d))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+
+    fn finding(path: &str, line: u64, code: &'static str, message: &str) -> Diagnostic {
+        let rule = rules::find(code).expect("a rule");
+        rule.diagnostic(
+            message.to_string(),
+            Location::Csv {
+                path: Arc::from(path),
+                line,
+                row: line - 1,
+                column: Some(Arc::from("phone")),
+            },
+        )
+        .with_help("do something")
+    }
+
+    fn sample() -> Vec<Diagnostic> {
+        let mut out = Vec::new();
+        for i in 0..50u64 {
+            let line = 2 + (i * 37) % 23;
+            let path = if i % 3 == 0 { "b.csv" } else { "a.csv" };
+            let code = ["WAC001", "WAC004", "WAC002"][(i % 3) as usize];
+            out.push(finding(path, line, code, &format!("m{}", i % 2)));
+        }
+        out
+    }
+
+    #[test]
+    fn spilled_runs_read_back_as_one_stable_sort() {
+        let all = sample();
+        let mut expected = all.clone();
+        expected.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        for limit in [1, 3, 7, 50, 1000] {
+            let mut findings = Findings::with_limit(limit);
+            findings.extend(all.iter().cloned());
+            assert_eq!(findings.len(), 50);
+            assert_eq!(
+                findings.runs(),
+                50 / limit.max(1) * usize::from(limit <= 50)
+            );
+            assert_eq!(
+                findings.to_vec().expect("read back"),
+                expected,
+                "limit {limit}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_tally_counts_as_findings_arrive() {
+        let mut findings = Findings::with_limit(4);
+        findings.extend(sample());
+        let tally = findings.tally();
+        assert_eq!(tally.total(), 50);
+        assert_eq!(tally.by_code.values().sum::<u64>(), 50);
+        assert_eq!(tally.worst(), Some(Severity::Error));
+        assert_eq!(Findings::default().tally().worst(), None);
+    }
+
+    #[test]
+    fn reading_twice_gives_the_same_findings() {
+        let mut findings = Findings::with_limit(8);
+        findings.extend(sample());
+        let first = findings.to_vec().expect("first read");
+        assert_eq!(findings.to_vec().expect("second read"), first);
+        assert_eq!(findings.clone().to_vec().expect("copy"), first);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_findings_and_limit_read_back_as_a_stable_sort(
+            picks in proptest::collection::vec((0u8..3, 2u64..40, 0usize..3, 0u8..2), 0..300),
+            limit in 1usize..64,
+        ) {
+            let all: Vec<Diagnostic> = picks
+                .iter()
+                .map(|&(file, line, code, message)| {
+                    let path = ["a.csv", "b.csv", "c.json"][usize::from(file)];
+                    let code = ["WAC001", "WAC004", "WAT013"][code];
+                    finding(path, line, code, &format!("m{message}"))
+                })
+                .collect();
+            let mut expected = all.clone();
+            expected.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+            let mut findings = Findings::with_limit(limit);
+            findings.extend(all);
+            proptest::prop_assert_eq!(findings.runs(), picks.len() / limit);
+            proptest::prop_assert_eq!(findings.to_vec().unwrap(), expected);
+        }
+    }
+}
