@@ -286,6 +286,11 @@ impl<'a> MessageBuilder<'a> {
         builder
     }
 
+    /// The campaign it builds for.
+    pub fn campaign(&self) -> &'a Campaign {
+        self.campaign
+    }
+
     /// The value columns, in the order `build` expects their cells.
     pub fn columns(&self) -> &[Arc<str>] {
         &self.columns

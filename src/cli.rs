@@ -7,6 +7,7 @@ use std::path::PathBuf;
 
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
+use crate::check::media::MediaOverrides;
 use crate::check::{self, CheckOptions, Overrides};
 use crate::config::Config;
 use crate::diagnostic::Severity;
@@ -97,6 +98,58 @@ pub struct CheckArgs {
     /// Lowest severity that makes the run fail (exit 1) [default: error].
     #[arg(long, value_enum, value_name = "SEVERITY")]
     pub fail_on: Option<FailOn>,
+    /// How media links are probed.
+    #[command(flatten)]
+    pub media: MediaArgs,
+}
+
+/// The media flags of `walint check` (each over walint.toml's `[media]`).
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Media links")]
+pub struct MediaArgs {
+    /// Do not probe media links (rules that need no network still run; the summary says
+    /// how many links were not probed).
+    #[arg(long)]
+    pub offline: bool,
+    /// Probe links whose host is loopback, private or link-local (internal CDNs, tests).
+    #[arg(long)]
+    pub allow_private_hosts: bool,
+    /// Links probed at once [default: 64].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=4096))]
+    pub media_concurrency: Option<u32>,
+    /// Links of one host probed at once [default: 16].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=4096))]
+    pub media_per_host: Option<u32>,
+    /// Seconds each request may take [default: 10].
+    #[arg(long, value_name = "SECS")]
+    pub media_timeout: Option<f64>,
+    /// Seconds the whole probing may take; links not probed by then are counted as such
+    /// [default: 300].
+    #[arg(long, value_name = "SECS")]
+    pub media_budget: Option<f64>,
+    /// Keep probe results in FILE and reuse those younger than --media-cache-ttl.
+    #[arg(long, value_name = "FILE")]
+    pub media_cache: Option<PathBuf>,
+    /// Seconds a cached probe result is reused [default: 3600].
+    #[arg(long, value_name = "SECS")]
+    pub media_cache_ttl: Option<f64>,
+}
+
+impl MediaArgs {
+    fn overrides(&self) -> MediaOverrides {
+        MediaOverrides {
+            offline: self.offline,
+            allow_private_hosts: self.allow_private_hosts,
+            concurrency: self.media_concurrency.map(|n| n as usize),
+            per_host: self.media_per_host.map(|n| n as usize),
+            timeout: self.media_timeout,
+            budget: self.media_budget,
+            cache: self.media_cache.clone(),
+            cache_ttl: self.media_cache_ttl,
+            progress: true,
+            resolve: Vec::new(),
+        }
+    }
 }
 
 /// Arguments of `walint fix`.
@@ -252,6 +305,7 @@ fn run_check(args: CheckArgs) -> Result<Outcome, Error> {
         select: args.select.clone(),
         ignore: args.ignore.clone(),
         campaign: args.campaign.clone(),
+        media: args.media.overrides(),
     };
     let options = CheckOptions::from_config(&config, overrides)?;
     let report = check::run(&options)?;

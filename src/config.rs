@@ -44,6 +44,45 @@ struct RawConfig {
     fail_on: Option<Severity>,
     #[serde(default)]
     campaign: Vec<RawCampaign>,
+    #[serde(default)]
+    media: RawMedia,
+}
+
+/// `[media]` as written.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawMedia {
+    #[serde(default)]
+    offline: bool,
+    #[serde(default)]
+    allow_private_hosts: bool,
+    concurrency: Option<usize>,
+    per_host: Option<usize>,
+    timeout: Option<f64>,
+    budget: Option<f64>,
+    cache: Option<String>,
+    cache_ttl: Option<f64>,
+}
+
+/// `[media]`: how media links are probed (the command line's flags take precedence).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct MediaConfig {
+    /// Never probe (`--offline`).
+    pub offline: bool,
+    /// Contact loopback, private and link-local hosts (`--allow-private-hosts`).
+    pub allow_private_hosts: bool,
+    /// Links probed at once.
+    pub concurrency: Option<usize>,
+    /// Links of one host probed at once.
+    pub per_host: Option<usize>,
+    /// Seconds each request may take.
+    pub timeout: Option<f64>,
+    /// Seconds the whole probing may take.
+    pub budget: Option<f64>,
+    /// The media cache file, resolved against the config's directory.
+    pub cache: Option<PathBuf>,
+    /// Seconds a cached result is used.
+    pub cache_ttl: Option<f64>,
 }
 
 /// One `[[campaign]]` as written.
@@ -124,6 +163,8 @@ pub struct Config {
     pub fail_on: Option<Severity>,
     /// The campaigns (`[[campaign]]`), in file order.
     pub campaigns: Vec<Campaign>,
+    /// `[media]`.
+    pub media: MediaConfig,
 }
 
 impl Config {
@@ -223,6 +264,16 @@ impl Config {
             severity: raw.severity,
             fail_on: raw.fail_on,
             campaigns,
+            media: MediaConfig {
+                offline: raw.media.offline,
+                allow_private_hosts: raw.media.allow_private_hosts,
+                concurrency: raw.media.concurrency,
+                per_host: raw.media.per_host,
+                timeout: raw.media.timeout,
+                budget: raw.media.budget,
+                cache: raw.media.cache.map(|p| base.join(p)),
+                cache_ttl: raw.media.cache_ttl,
+            },
         })
     }
 }

@@ -16,6 +16,7 @@ pub mod error;
 pub mod explain;
 pub mod fix;
 pub mod input;
+pub mod media;
 pub mod phone;
 pub mod phone_workers;
 pub mod report;

@@ -7,7 +7,7 @@
 //! judgement (rules) nor the message building (`campaign`).
 
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use super::{CheckOptions, RowSink};
 use crate::campaign::{BuiltMessage, Campaign, MessageBuilder};
@@ -15,11 +15,13 @@ use crate::diagnostic::{Diagnostic, Location};
 use crate::error::Error;
 use crate::input::contacts::{ColumnChoice, ContactReader, ContactRow, shared_path};
 use crate::input::kind;
+use crate::media::{MediaLinks, links as media_links};
 use crate::phone::PhoneFacts;
 use crate::phone_workers::PhoneWorkers;
 use crate::report::Report;
 use crate::rules::contacts::duplicate_recipient::SeenNumbers;
 use crate::rules::contacts::{CampaignContext, ContactLinter, ServiceWindow};
+use crate::rules::media as media_rules;
 use crate::rules::payloads::{Check, PayloadCheck, enabled_checks};
 use crate::template::TemplateRegistry;
 
@@ -46,9 +48,12 @@ pub fn check_campaigns(
     templates: &TemplateRegistry,
     workers: &PhoneWorkers,
     report: &mut Report,
+    links: &mut MediaLinks,
 ) -> Result<(), Error> {
     for campaign in campaigns {
-        check_campaign(campaign, options, templates, workers, report)?;
+        let found = Mutex::new(MediaLinks::default());
+        check_campaign(campaign, options, templates, workers, report, &found)?;
+        links.merge(found.into_inner().unwrap_or_else(|p| p.into_inner()));
     }
     Ok(())
 }
@@ -57,6 +62,9 @@ pub fn check_campaigns(
 struct Plan<'a> {
     builder: MessageBuilder<'a>,
     row_rules: Vec<Check>,
+    /// Whether rows' media links are collected (a template to build with, and a media rule
+    /// enabled).
+    media: bool,
     context: CampaignContext,
     columns: ColumnChoice,
 }
@@ -97,9 +105,15 @@ impl<'a> Plan<'a> {
             last_inbound: context.window.as_ref().map(|w| w.column.to_string()),
             keep_raw: false,
         };
+        let media = template.is_some()
+            && !campaign.is_free_form()
+            && media_rules::RULES
+                .iter()
+                .any(|(r, _)| options.settings.enabled(r));
         Plan {
             builder: MessageBuilder::new(campaign, template),
             row_rules,
+            media,
             context,
             columns,
         }
@@ -112,6 +126,7 @@ fn check_campaign(
     templates: &TemplateRegistry,
     workers: &PhoneWorkers,
     report: &mut Report,
+    links: &Mutex<MediaLinks>,
 ) -> Result<(), Error> {
     let plan = Plan::new(campaign, options, templates);
     check_definition(
@@ -132,6 +147,7 @@ fn check_campaign(
             templates,
             plan: &plan,
             options,
+            links: Some(links),
         };
         let diagnostics = &mut report.diagnostics;
         let (rows, next) = file.run(reader, seen, workers, |_, found| diagnostics.extend(found))?;
@@ -167,6 +183,7 @@ pub fn judge_file<R: std::io::BufRead>(
         templates,
         plan: &plan,
         options,
+        links: None,
     };
     let each = |rows: &[ContactRow], found| sink.rows(rows, found);
     Ok(file.run(reader, SeenNumbers::default(), workers, each)?.0)
@@ -255,6 +272,8 @@ struct FileCheck<'a> {
     templates: &'a TemplateRegistry,
     plan: &'a Plan<'a>,
     options: &'a CheckOptions,
+    /// Where the rows' media links go (`None`: not collected, as for `walint fix`).
+    links: Option<&'a Mutex<MediaLinks>>,
 }
 
 impl FileCheck<'_> {
@@ -299,29 +318,38 @@ impl FileCheck<'_> {
         linter: &mut ContactLinter,
         out: &mut Vec<Diagnostic>,
     ) {
-        let half = if self.plan.row_rules.is_empty() {
-            rows.len()
-        } else {
+        let half = if self.builds_messages() {
             rows.len() / 2
+        } else {
+            rows.len()
         };
+        let mut links = MediaLinks::default();
         let found = std::thread::scope(|scope| {
             let helper = scope.spawn(|| {
                 let mut found = Vec::new();
+                let mut links = MediaLinks::default();
                 for (row, f) in rows[half..].iter().zip(&facts[half..]) {
-                    self.check_message(row, f.as_ref(), &mut found);
+                    self.check_message(row, f.as_ref(), &mut found, &mut links);
                 }
-                found
+                (found, links)
             });
             for (row, f) in rows.iter().zip(facts) {
                 linter.check(row, f.as_ref(), out);
             }
             for (row, f) in rows[..half].iter().zip(&facts[..half]) {
-                self.check_message(row, f.as_ref(), out);
+                self.check_message(row, f.as_ref(), out, &mut links);
             }
             helper.join()
         });
         match found {
-            Ok(found) => out.extend(found),
+            Ok((found, more)) => {
+                out.extend(found);
+                if let Some(all) = self.links {
+                    let mut all = all.lock().unwrap_or_else(|p| p.into_inner());
+                    all.merge(links);
+                    all.merge(more);
+                }
+            }
             Err(panic) => std::panic::resume_unwind(panic),
         }
     }
@@ -332,8 +360,9 @@ impl FileCheck<'_> {
         row: &ContactRow,
         facts: Option<&PhoneFacts>,
         out: &mut Vec<Diagnostic>,
+        links: &mut MediaLinks,
     ) {
-        if self.plan.row_rules.is_empty() || row.fault.is_some() {
+        if !self.builds_messages() || row.fault.is_some() {
             return;
         }
         let e164;
@@ -356,6 +385,37 @@ impl FileCheck<'_> {
                 .into_iter()
                 .filter_map(|d| self.options.settings.apply(d)),
         );
+        if self.plan.media && self.links.is_some() {
+            self.record_links(row, &built, links);
+        }
+    }
+
+    /// Whether rows are built into messages: for the row rules, or for their media links.
+    fn builds_messages(&self) -> bool {
+        !self.plan.row_rules.is_empty() || (self.plan.media && self.links.is_some())
+    }
+
+    /// Records the media links of a row's message: a link from a column at its cell, a
+    /// fixed one at the campaign in walint.toml.
+    fn record_links(&self, row: &ContactRow, built: &BuiltMessage, links: &mut MediaLinks) {
+        let campaign = self.plan.builder.campaign();
+        for link in media_links::find(&built.message) {
+            let place = || match built.column_of(&link.pointer) {
+                Some(_) => self.cell(row, built, &link.pointer),
+                None => Location::File {
+                    path: Arc::clone(&campaign.source.0),
+                    line: Some(campaign.source.1),
+                },
+            };
+            links.add_uses(
+                link.url,
+                link.kind,
+                link.in_header,
+                1,
+                campaign.send_at,
+                place,
+            );
+        }
     }
 
     /// The CSV cell behind a pointer into a row's message (the whole row when no single

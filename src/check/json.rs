@@ -14,6 +14,7 @@ use crate::diagnostic::{Diagnostic, Location};
 use crate::error::Error;
 use crate::input::payloads::PayloadItem;
 use crate::input::{json_locate, payloads, registry};
+use crate::media::{MediaLinks, links};
 use crate::report::Report;
 use crate::rules::RuleSettings;
 use crate::rules::payloads::{Check, PayloadCheck, invalid_json};
@@ -99,13 +100,14 @@ fn json_location(path: &Arc<str>, text: Option<&str>, pointer: String) -> Locati
 }
 
 /// Checks every message of a payload stream on the payload workers; adds the messages and
-/// findings to `report`.
+/// findings to `report`, and the media links to `media`.
 pub fn check_payloads<R: BufRead>(
     shown: &str,
     path: &Path,
     input: R,
     workers: &PayloadWorkers,
     report: &mut Report,
+    media: &mut MediaLinks,
 ) -> Result<(), Error> {
     let io = |source| Error::Io {
         path: shown.to_string(),
@@ -115,6 +117,7 @@ pub fn check_payloads<R: BufRead>(
     let mut done = |checked: Checked| {
         report.messages += checked.messages;
         report.diagnostics.extend(checked.diagnostics);
+        media.merge(checked.media);
     };
     match payloads::read(input, payloads::Framing::for_path(path)) {
         payloads::PayloadReader::Lines(mut lines) => {
@@ -151,7 +154,7 @@ pub fn check_item(
     templates: &TemplateRegistry,
     checks: &[Check],
     settings: &RuleSettings,
-    out: &mut Vec<Diagnostic>,
+    (out, media): (&mut Vec<Diagnostic>, &mut MediaLinks),
 ) {
     let mut found: Vec<Diagnostic> = Vec::new();
     match &item.value {
@@ -175,6 +178,11 @@ pub fn check_item(
             let cx = PayloadCheck::new(message, templates, &locate);
             for check in checks {
                 check(&cx, &mut found);
+            }
+            for link in links::find(message) {
+                media.add_uses(link.url, link.kind, link.in_header, 1, None, || {
+                    locate(&link.pointer)
+                });
             }
         }
     }

@@ -9,9 +9,12 @@ use std::sync::Arc;
 
 mod campaigns;
 mod json;
+pub mod media;
 mod payload_workers;
 
 use self::json::Registries;
+pub use self::media::MediaOptions;
+
 use self::payload_workers::PayloadWorkers;
 use crate::campaign::Campaign;
 use crate::config::Config;
@@ -20,6 +23,7 @@ use crate::error::Error;
 use crate::input::contacts::{ColumnChoice, ContactReader, ContactRow};
 use crate::input::kind::{self, Kind};
 use crate::input::suppression;
+use crate::media::MediaLinks;
 use crate::phone::RegionCode;
 use crate::phone_workers::PhoneWorkers;
 use crate::report::Report;
@@ -44,6 +48,8 @@ pub struct CheckOptions {
     pub campaigns: Vec<Campaign>,
     /// `--campaign`: check only this campaign.
     pub campaign: Option<String>,
+    /// How media links are probed.
+    pub media: MediaOptions,
 }
 
 impl CheckOptions {
@@ -84,6 +90,7 @@ impl CheckOptions {
             policy,
             campaigns: config.campaigns.clone(),
             campaign: overrides.campaign,
+            media: overrides.media.resolve(&config.media),
         })
     }
 
@@ -136,6 +143,8 @@ pub struct Overrides {
     pub ignore: Vec<String>,
     /// `--campaign`.
     pub campaign: Option<String>,
+    /// The media flags.
+    pub media: media::MediaOverrides,
 }
 
 /// Runs the check over every input.
@@ -169,6 +178,7 @@ pub fn run(options: &CheckOptions) -> Result<Report, Error> {
         }
     }
     let templates = registries.finish(&options.settings, &mut report);
+    let mut links = MediaLinks::default();
     std::thread::scope(|scope| {
         let workers = Workers {
             phone: PhoneWorkers::start(scope, options.policy.default_region),
@@ -179,11 +189,19 @@ pub fn run(options: &CheckOptions) -> Result<Report, Error> {
                 Some(input) => input,
                 None => kind::open(path)?,
             };
-            check_path(path, input, options, &workers, &mut report)?;
+            check_path(path, input, options, &workers, &mut report, &mut links)?;
         }
-        campaigns::check_campaigns(&campaigns, options, &templates, &workers.phone, &mut report)?;
+        campaigns::check_campaigns(
+            &campaigns,
+            options,
+            &templates,
+            &workers.phone,
+            &mut report,
+            &mut links,
+        )?;
         Ok::<(), Error>(())
     })?;
+    media::check_links(&links, &templates, options, &mut report)?;
     Ok(report)
 }
 
@@ -274,6 +292,7 @@ fn check_path(
     options: &CheckOptions,
     workers: &Workers,
     report: &mut Report,
+    links: &mut MediaLinks,
 ) -> Result<(), Error> {
     let shown = shown_path(path);
     let kind = kind::sniff(&mut input).map_err(|source| Error::Io {
@@ -282,7 +301,7 @@ fn check_path(
     })?;
     match kind {
         Kind::Contacts => check_contacts(&shown, input, options, &workers.phone, report),
-        Kind::Json => json::check_payloads(&shown, path, input, &workers.payloads, report),
+        Kind::Json => json::check_payloads(&shown, path, input, &workers.payloads, report, links),
     }
 }
 

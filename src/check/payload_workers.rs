@@ -11,6 +11,7 @@ use std::thread::Scope;
 
 use crate::diagnostic::Diagnostic;
 use crate::input::payloads::{self, PayloadItem};
+use crate::media::MediaLinks;
 use crate::rules::{self, RuleSettings};
 use crate::template::TemplateRegistry;
 
@@ -79,6 +80,8 @@ pub struct Checked {
     pub messages: u64,
     /// Their findings.
     pub diagnostics: Vec<Diagnostic>,
+    /// Their media links.
+    pub media: MediaLinks,
 }
 
 struct Job {
@@ -186,9 +189,11 @@ fn work(queue: &Mutex<Receiver<Job>>, templates: &TemplateRegistry, settings: &R
             return;
         };
         let mut diagnostics = Vec::new();
+        let mut media = MediaLinks::default();
         let messages = batch.len() as u64;
         let mut check = |item: &PayloadItem| {
-            super::json::check_item(item, &file, templates, &checks, settings, &mut diagnostics);
+            let out = (&mut diagnostics, &mut media);
+            super::json::check_item(item, &file, templates, &checks, settings, out);
         };
         match batch {
             Batch::Lines(LineBatch { bytes, lines }) => match String::from_utf8(bytes) {
@@ -213,6 +218,7 @@ fn work(queue: &Mutex<Receiver<Job>>, templates: &TemplateRegistry, settings: &R
         let _ = reply.send(Checked {
             messages,
             diagnostics,
+            media,
         });
     }
 }

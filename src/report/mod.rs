@@ -25,6 +25,24 @@ pub struct Report {
     pub messages: u64,
     /// Findings; [`Findings::sorted`] reads them in (path, line, code) order.
     pub diagnostics: Findings,
+    /// What happened to the media links, when the run met any.
+    pub media: Option<MediaSummary>,
+}
+
+/// The media links of a run and how many were probed: never a silent pass, so links that
+/// were not probed (`--offline`, the budget spent) are counted and said.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct MediaSummary {
+    /// Distinct links met.
+    pub links: u64,
+    /// Links probed in this run.
+    pub probed: u64,
+    /// Links whose result came from the media cache.
+    pub cached: u64,
+    /// Links not probed.
+    pub not_probed: u64,
+    /// Whether `--offline` was given.
+    pub offline: bool,
 }
 
 /// The counts of a report, as in the report contract's `summary`.
@@ -46,6 +64,9 @@ pub struct Summary {
     pub by_code: BTreeMap<&'static str, u64>,
     /// Findings per WhatsApp error code (as a string key, as JSON objects need).
     pub by_wa_error: BTreeMap<String, u64>,
+    /// The media links and how many were probed (absent when the run met none).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub media: Option<MediaSummary>,
 }
 
 impl Report {
@@ -65,6 +86,7 @@ impl Report {
                 .iter()
                 .map(|(code, n)| (code.to_string(), *n))
                 .collect(),
+            media: self.media.clone(),
         }
     }
 

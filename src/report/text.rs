@@ -6,7 +6,7 @@ use std::io::{self, Write};
 
 use anstyle::{AnsiColor, Style};
 
-use super::Report;
+use super::{MediaSummary, Report};
 use crate::diagnostic::{Diagnostic, Location, Severity};
 use crate::{rules, wa_error};
 
@@ -88,8 +88,34 @@ fn plural(n: u64, word: &str) -> String {
     }
 }
 
+/// The media line: how many links, and how many were not probed (never a silent pass).
+fn write_media(media: Option<&MediaSummary>, out: &mut dyn Write) -> io::Result<()> {
+    let Some(m) = media else {
+        return Ok(());
+    };
+    let mut parts = vec![format!("{} probed", m.probed)];
+    if m.cached > 0 {
+        parts.push(format!("{} from the media cache", m.cached));
+    }
+    if m.not_probed > 0 {
+        let why = if m.offline {
+            " (--offline)"
+        } else {
+            " (budget spent, or no rule needs a probe)"
+        };
+        parts.push(format!("{} NOT probed{why}", m.not_probed));
+    }
+    writeln!(
+        out,
+        "Media: {}: {}.",
+        plural(m.links, "distinct link"),
+        parts.join(", ")
+    )
+}
+
 fn write_summary(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     let s = report.summary();
+    write_media(s.media.as_ref(), out)?;
     let mut scope = vec![plural(s.files, "file")];
     if s.rows > 0 || s.messages == 0 {
         scope.push(plural(s.rows, "row"));

@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 use crate::diagnostic::{Diagnostic, Fix, Location, Severity};
 
 pub mod contacts;
+pub mod media;
 pub mod payloads;
 pub mod registry;
 
@@ -148,6 +149,17 @@ pub static ALL: &[&Rule] = &[
     &contacts::suppressed_recipient::RULE,
     &contacts::us_marketing_recipient::RULE,
     &contacts::outside_service_window::RULE,
+    &media::unreachable::RULE,
+    &media::http_error::RULE,
+    &media::type_not_allowed::RULE,
+    &media::too_large::RULE,
+    &media::content_mismatch::RULE,
+    &media::redirected::RULE,
+    &media::not_https::RULE,
+    &media::signed_url_expiring::RULE,
+    &media::example_handle_reused::RULE,
+    &media::size_unknown::RULE,
+    &media::private_host::RULE,
     &registry::placeholder_sequence::RULE,
     &registry::invalid_placeholder_name::RULE,
     &registry::component_too_long::RULE,

@@ -272,7 +272,7 @@ fn no_paths_checks_every_campaign_and_json_names_the_cells() {
     let dir = setup(POSITIONAL, &[("list.csv", rows)]);
     let report = json_report(
         walint()
-            .args(["check", "--format", "json", "--config"])
+            .args(["check", "--offline", "--format", "json", "--config"])
             .arg(config_path(&dir)),
         1,
     );

@@ -3,6 +3,8 @@
 mod campaigns;
 mod cli;
 mod fix;
+mod media;
+mod media_server;
 mod properties;
 mod reference;
 mod rule_fixtures;

@@ -4,9 +4,10 @@
 
 use std::path::Path;
 
+use walint::check::media::MediaOverrides;
 use walint::rules::ALL;
 
-use crate::support;
+use crate::{media_server, support};
 
 /// The fixture `stem.*` (csv or json) in a rule's folder.
 fn fixture_file(dir: &Path, stem: &str) -> std::path::PathBuf {
@@ -28,6 +29,16 @@ fn codes_in(dir: &Path, stem: &str) -> Vec<&'static str> {
     });
     let report = match (config, campaign) {
         (Some(config), true) => support::check_campaign(config, stem),
+        _ if dir
+            .file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with("WAM")) =>
+        {
+            support::check_with_media(
+                &[fixture_file(dir, stem).as_path()],
+                config,
+                media_flags(dir, stem),
+            )
+        }
         _ => support::check(&[fixture_file(dir, stem).as_path()], config),
     }
     .unwrap_or_else(|e| panic!("{}/{stem} could not be checked: {e}", dir.display()));
@@ -38,6 +49,17 @@ fn codes_in(dir: &Path, stem: &str) -> Vec<&'static str> {
         .iter()
         .map(|d| d.code)
         .collect()
+}
+
+/// Media fixtures link to `http://media.test/…`, answered by the test media server. The
+/// folder's walint.toml says whether private hosts are allowed (or whether to probe at
+/// all); WAM011's near miss is its `fires` link checked with `--allow-private-hosts`.
+fn media_flags(dir: &Path, stem: &str) -> MediaOverrides {
+    MediaOverrides {
+        allow_private_hosts: dir.ends_with("WAM011") && stem == "passes",
+        resolve: vec![("media.test".to_string(), media_server::shared().addr)],
+        ..MediaOverrides::default()
+    }
 }
 
 #[test]

@@ -5,6 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
+use walint::check::media::MediaOverrides;
 use walint::check::{self, CheckOptions, Overrides};
 use walint::config::Config;
 use walint::report::Report;
@@ -28,24 +29,52 @@ pub fn walint() -> assert_cmd::Command {
     cmd
 }
 
-/// Checks `paths` through the library with the config at `config` (or none).
+/// Media flags for tests that do not probe: nothing here may touch the network.
+pub fn offline() -> MediaOverrides {
+    MediaOverrides {
+        offline: true,
+        ..MediaOverrides::default()
+    }
+}
+
+/// Checks `paths` through the library with the config at `config` (or none), offline.
 pub fn check(paths: &[&Path], config: Option<&Path>) -> Result<Report, walint::error::Error> {
+    check_with_media(paths, config, offline())
+}
+
+/// Checks `paths` through the library with the config at `config` and these media flags.
+pub fn check_with_media(
+    paths: &[&Path],
+    config: Option<&Path>,
+    media: MediaOverrides,
+) -> Result<Report, walint::error::Error> {
     let config = match config {
         Some(p) => Config::load(p)?,
         None => Config::default(),
     };
     let overrides = Overrides {
         paths: paths.iter().map(|p| p.to_path_buf()).collect(),
+        media,
         ..Overrides::default()
     };
     check::run(&CheckOptions::from_config(&config, overrides)?)
 }
 
-/// Checks the campaign `name` of the config at `config` through the library.
+/// Checks the campaign `name` of the config at `config` through the library, offline.
 pub fn check_campaign(config: &Path, name: &str) -> Result<Report, walint::error::Error> {
+    check_campaign_with_media(config, name, offline())
+}
+
+/// Checks the campaign `name` with these media flags.
+pub fn check_campaign_with_media(
+    config: &Path,
+    name: &str,
+    media: MediaOverrides,
+) -> Result<Report, walint::error::Error> {
     let config = Config::load(config)?;
     let overrides = Overrides {
         campaign: Some(name.to_string()),
+        media,
         ..Overrides::default()
     };
     check::run(&CheckOptions::from_config(&config, overrides)?)

@@ -1,0 +1,230 @@
+//! The media step of a check: after every payload and campaign row has been read (and its
+//! media links recorded in a [`MediaLinks`]), probe each distinct link once — or take a
+//! fresh result from the media cache, or nothing with `--offline` — and run the `WAM`
+//! rules on each link. Owns the progress bar and the media part of the summary.
+
+use std::collections::HashSet;
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use serde_json::Value;
+
+use super::CheckOptions;
+use crate::config::MediaConfig;
+use crate::error::Error;
+use crate::media::MediaLinks;
+use crate::media::cache::MediaCache;
+use crate::media::probe::{self, ProbeSettings};
+use crate::report::{MediaSummary, Report};
+use crate::rules::media::{MediaCheck, RULES, example_handle_reused};
+use crate::template::TemplateRegistry;
+
+/// How media links are checked.
+#[derive(Debug, Clone)]
+pub struct MediaOptions {
+    /// `--offline`: no probing; rules that need none still run.
+    pub offline: bool,
+    /// How to probe.
+    pub probe: ProbeSettings,
+    /// `--media-cache FILE`.
+    pub cache: Option<PathBuf>,
+    /// How long a cached result is used.
+    pub cache_ttl: Duration,
+    /// Draw a progress bar on stderr (only when it is a terminal).
+    pub progress: bool,
+}
+
+impl Default for MediaOptions {
+    fn default() -> Self {
+        MediaOptions {
+            offline: false,
+            probe: ProbeSettings::default(),
+            cache: None,
+            cache_ttl: Duration::from_secs(3600),
+            progress: false,
+        }
+    }
+}
+
+/// The media flags of the command line (each over the config's `[media]`).
+#[derive(Debug, Clone, Default)]
+pub struct MediaOverrides {
+    /// `--offline`.
+    pub offline: bool,
+    /// `--allow-private-hosts`.
+    pub allow_private_hosts: bool,
+    /// `--media-concurrency`.
+    pub concurrency: Option<usize>,
+    /// `--media-per-host`.
+    pub per_host: Option<usize>,
+    /// `--media-timeout` (seconds).
+    pub timeout: Option<f64>,
+    /// `--media-budget` (seconds).
+    pub budget: Option<f64>,
+    /// `--media-cache`.
+    pub cache: Option<PathBuf>,
+    /// `--media-cache-ttl` (seconds).
+    pub cache_ttl: Option<f64>,
+    /// Whether a progress bar may be drawn (the CLI; never the library).
+    pub progress: bool,
+    /// Host names answered with a fixed address instead of DNS (tests, internal CDNs).
+    pub resolve: Vec<(String, std::net::SocketAddr)>,
+}
+
+impl MediaOverrides {
+    /// The options: these flags, then the config's `[media]`, then the defaults.
+    pub fn resolve(self, config: &MediaConfig) -> MediaOptions {
+        let defaults = MediaOptions::default();
+        let seconds = |flag: Option<f64>, file: Option<f64>, default: Duration| {
+            flag.or(file)
+                .and_then(|s| Duration::try_from_secs_f64(s).ok())
+                .unwrap_or(default)
+        };
+        MediaOptions {
+            offline: self.offline || config.offline,
+            probe: ProbeSettings {
+                concurrency: self
+                    .concurrency
+                    .or(config.concurrency)
+                    .unwrap_or(defaults.probe.concurrency),
+                per_host: self
+                    .per_host
+                    .or(config.per_host)
+                    .unwrap_or(defaults.probe.per_host),
+                timeout: seconds(self.timeout, config.timeout, defaults.probe.timeout),
+                budget: seconds(self.budget, config.budget, defaults.probe.budget),
+                allow_private: self.allow_private_hosts || config.allow_private_hosts,
+                resolve: self.resolve,
+                ..defaults.probe
+            },
+            cache: self.cache.or_else(|| config.cache.clone()),
+            cache_ttl: seconds(self.cache_ttl, config.cache_ttl, defaults.cache_ttl),
+            progress: self.progress,
+        }
+    }
+}
+
+/// The codes of the media rules that read a probe (the rest read the link only).
+const NEEDS_PROBE: &[&str] = &[
+    "WAM001", "WAM002", "WAM003", "WAM004", "WAM005", "WAM006", "WAM010", "WAM011",
+];
+
+/// Probes the links (as the options say) and adds the media findings and summary to
+/// `report`.
+pub fn check_links(
+    links: &MediaLinks,
+    templates: &TemplateRegistry,
+    options: &CheckOptions,
+    report: &mut Report,
+) -> Result<(), Error> {
+    let settings = &options.settings;
+    let enabled: Vec<_> = RULES.iter().filter(|(r, _)| settings.enabled(r)).collect();
+    if links.is_empty() || enabled.is_empty() {
+        return Ok(());
+    }
+    let media = &options.media;
+    let urls = links.urls();
+    let mut summary = MediaSummary {
+        links: urls.len() as u64,
+        offline: media.offline,
+        ..MediaSummary::default()
+    };
+    let now = jiff::Timestamp::now();
+    let probing = !media.offline && enabled.iter().any(|(r, _)| NEEDS_PROBE.contains(&r.code));
+    let mut cache = match (&media.cache, probing) {
+        (Some(path), true) => Some(MediaCache::load(path).map_err(Error::Usage)?),
+        _ => None,
+    };
+    let ttl = jiff::SignedDuration::try_from(media.cache_ttl).unwrap_or(jiff::SignedDuration::MAX);
+    let mut results = std::collections::HashMap::new();
+    if probing {
+        let mut to_probe = Vec::new();
+        for url in &urls {
+            match cache.as_ref().and_then(|c| c.fresh(url, now, ttl)) {
+                Some(probe) => {
+                    results.insert(url.clone(), probe.clone());
+                    summary.cached += 1;
+                }
+                None => to_probe.push(url.clone()),
+            }
+        }
+        let bar = progress_bar(media.progress, to_probe.len() as u64);
+        let failures = std::sync::atomic::AtomicU64::new(0);
+        let done = |failed: bool| {
+            let failed = if failed {
+                failures.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1
+            } else {
+                failures.load(std::sync::atomic::Ordering::Relaxed)
+            };
+            bar.set_message(format!("{failed} failing"));
+            bar.inc(1);
+        };
+        let probed = probe::probe_all(&to_probe, &media.probe, &done).map_err(Error::Usage)?;
+        bar.finish_and_clear();
+        summary.probed = probed.len() as u64;
+        if let Some(cache) = cache.as_mut() {
+            for (url, probe) in &probed {
+                cache.put(url.clone(), probe.clone(), now);
+            }
+        }
+        results.extend(probed);
+        if let (Some(cache), Some(path)) = (&cache, &media.cache) {
+            cache.save(path).map_err(Error::Usage)?;
+        }
+    }
+    summary.not_probed = summary.links - summary.probed - summary.cached;
+    let handles = example_handles(templates);
+    for (key, uses) in links.iter() {
+        let cx = MediaCheck {
+            key,
+            uses,
+            probe: results.get(&key.url),
+            now,
+            example_handles: &handles,
+        };
+        for (_, check) in &enabled {
+            if let Some(d) = check(&cx).and_then(|d| settings.apply(d)) {
+                report.diagnostics.push(d);
+            }
+        }
+    }
+    report.media = Some(summary);
+    Ok(())
+}
+
+/// The registry's example `header_handle` links, without their query strings.
+fn example_handles(templates: &TemplateRegistry) -> HashSet<String> {
+    let mut handles = HashSet::new();
+    for template in templates.templates() {
+        for component in &template.components {
+            let Some(list) = component
+                .example
+                .as_ref()
+                .and_then(|e| e.get("header_handle"))
+                .and_then(Value::as_array)
+            else {
+                continue;
+            };
+            for handle in list.iter().filter_map(Value::as_str) {
+                handles.insert(example_handle_reused::without_query(handle).to_string());
+            }
+        }
+    }
+    handles
+}
+
+/// A bar on stderr when asked for and stderr is a terminal; a hidden one otherwise.
+fn progress_bar(wanted: bool, total: u64) -> ProgressBar {
+    if !wanted || total == 0 || !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
+    if let Ok(style) =
+        ProgressStyle::with_template("probing media links {bar:30} {pos}/{len} ({msg}) {elapsed}")
+    {
+        bar.set_style(style);
+    }
+    bar
+}

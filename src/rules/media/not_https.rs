@@ -1,0 +1,53 @@
+//! WAM007 media-not-https: a media link over plain `http://`.
+
+use crate::declare_rule;
+use crate::diagnostic::Diagnostic;
+
+use super::MediaCheck;
+
+declare_rule! {
+    /// ## What it checks
+    /// A media link that starts `http://`. Needs no network: it runs with `--offline` too.
+    ///
+    /// ## Why it matters
+    /// Meta's documentation takes HTTP or HTTPS links but recommends HTTPS, and some
+    /// providers (Bird, for one) require it. Plain HTTP can be altered on the way, and many
+    /// hosts redirect it to HTTPS, which is one more hop to fail (131053).
+    ///
+    /// ## Example
+    /// `http://cdn.example.com/diwali.jpg`
+    ///
+    /// ## How to fix
+    /// Use the `https://` address of the same file.
+    pub static RULE = { code: "WAM007", name: "media-not-https", wa_error: Some(131053), severity: Warning }
+}
+
+/// The finding for a plain HTTP link.
+pub fn check(cx: &MediaCheck) -> Option<Diagnostic> {
+    let rest = cx
+        .key
+        .url
+        .get(..7)
+        .filter(|s| s.eq_ignore_ascii_case("http://"))
+        .map(|_| &cx.key.url[7..])?;
+    Some(
+        RULE.diagnostic(format!("{} is plain HTTP", cx.subject()), cx.place())
+            .with_help("serve the file over HTTPS and link to it with https://")
+            .with_fix(format!("https://{rest}")),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::media::MediaKind;
+    use crate::rules::media::test_support::run;
+
+    #[test]
+    fn fires_on_http_only() {
+        let d = run(check, "HTTP://cdn/x.jpg", MediaKind::Image, None).unwrap();
+        assert_eq!(d.fix.unwrap().replacement, "https://cdn/x.jpg");
+        assert!(run(check, "https://cdn/x.jpg", MediaKind::Image, None).is_none());
+        assert!(run(check, "ftp://x", MediaKind::Image, None).is_none());
+    }
+}

@@ -1,0 +1,291 @@
+//! Media links probed against a real HTTP server on 127.0.0.1 (`media_server`): each case
+//! gets exactly its findings, each distinct link is fetched once, private hosts are
+//! refused without a request, `--offline` probes nothing and says so, and the media cache
+//! is reused. No test here touches the internet.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use walint::check::media::MediaOverrides;
+use walint::report::Report;
+
+use crate::media_server::{MediaServer, shared};
+use crate::support;
+
+/// Media flags for probing the test server: private hosts allowed, a short timeout.
+fn probing() -> MediaOverrides {
+    MediaOverrides {
+        allow_private_hosts: true,
+        timeout: Some(1.5),
+        ..MediaOverrides::default()
+    }
+}
+
+/// An NDJSON file with one media message per (kind, link).
+fn payloads(dir: &Path, cases: &[(&str, String)]) -> std::path::PathBuf {
+    let mut text = String::new();
+    for (kind, link) in cases {
+        text.push_str(&format!(
+            "{{\"messaging_product\":\"whatsapp\",\"to\":\"+919876543210\",\"type\":\"{kind}\",\"{kind}\":{{\"link\":\"{link}\"}}}}\n"
+        ));
+    }
+    let path = dir.join("media.ndjson");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// The WAM codes per line (WAM007, plain HTTP, fires on every test link and is left out).
+fn wam_by_line(report: &Report) -> BTreeMap<u64, Vec<&'static str>> {
+    let mut by_line: BTreeMap<u64, Vec<&'static str>> = BTreeMap::new();
+    for d in report.diagnostics.to_vec().unwrap() {
+        if d.code.starts_with("WAM") && d.code != "WAM007" {
+            by_line.entry(d.location.line()).or_default().push(d.code);
+        }
+    }
+    by_line
+}
+
+#[test]
+fn each_case_gets_exactly_its_findings() {
+    let server = MediaServer::start(std::time::Duration::ZERO);
+    let cases: Vec<(&str, &str, &[&str])> = vec![
+        ("image", "/ok.jpg", &[]),
+        ("image", "/ok.png", &[]),
+        ("video", "/ok.mp4", &[]),
+        ("document", "/ok.pdf", &[]),
+        ("sticker", "/ok.webp", &[]),
+        ("image", "/ok.webp", &["WAM003"]),
+        ("image", "/png-as-jpeg.jpg", &["WAM005"]),
+        ("image", "/big.jpg", &["WAM004"]),
+        ("image", "/forbidden.jpg", &["WAM002"]),
+        ("image", "/missing.jpg", &["WAM002"]),
+        ("image", "/flaky.jpg", &[]),
+        ("image", "/busy.jpg", &[]),
+        ("image", "/moved.jpg", &["WAM006"]),
+        ("image", "/chain/3", &["WAM006"]),
+        ("image", "/chain/6", &["WAM001"]),
+        ("image", "/loop-a", &["WAM001"]),
+        ("image", "/no-head.jpg", &[]),
+        ("image", "/no-length.jpg", &["WAM010"]),
+        ("image", "/slow.jpg", &["WAM001"]),
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    let links: Vec<(&str, String)> = cases.iter().map(|(k, p, _)| (*k, server.url(p))).collect();
+    let file = payloads(dir.path(), &links);
+    let report = support::check_with_media(&[&file], None, probing()).unwrap();
+    let found = wam_by_line(&report);
+    for (i, (kind, path, expected)) in cases.iter().enumerate() {
+        let got = found.get(&(i as u64 + 1)).cloned().unwrap_or_default();
+        assert_eq!(&got, expected, "{kind} {path}");
+    }
+    let all = report.diagnostics.to_vec().unwrap();
+    let message = |path: &str| {
+        all.iter()
+            .find(|d| d.code != "WAM007" && d.message.contains(&server.url(path)))
+            .map(|d| d.message.clone())
+            .unwrap_or_default()
+    };
+    assert!(
+        message("/slow.jpg").contains("timed out"),
+        "{}",
+        message("/slow.jpg")
+    );
+    assert!(
+        message("/loop-a").contains("redirect loop"),
+        "{}",
+        message("/loop-a")
+    );
+    assert!(
+        message("/chain/6").contains("more than 5 redirects"),
+        "{}",
+        message("/chain/6")
+    );
+    assert!(message("/forbidden.jpg").contains("credentials"));
+    assert!(message("/ok.webp").contains("only as a sticker"));
+    let moved = all.iter().find(|d| d.code == "WAM006").unwrap();
+    assert_eq!(
+        moved.fix.as_ref().unwrap().replacement,
+        server.url("/ok.jpg")
+    );
+    // Retried: the first GET got 500 (503 with Retry-After), the next 200.
+    assert_eq!(server.hits("GET", "/flaky.jpg"), 2);
+    assert_eq!(server.hits("GET", "/busy.jpg"), 2);
+    // The WebP used as a sticker and as an image is fetched once.
+    assert_eq!(server.hits("GET", "/ok.webp"), 1);
+    assert_eq!(server.hits("HEAD", "/ok.webp"), 1);
+    let media = report.summary().media.unwrap();
+    assert_eq!((media.links, media.probed, media.not_probed), (18, 18, 0));
+}
+
+#[test]
+fn private_hosts_are_refused_without_a_request() {
+    let server = MediaServer::start(std::time::Duration::ZERO);
+    let dir = tempfile::tempdir().unwrap();
+    let file = payloads(dir.path(), &[("image", server.url("/ok.jpg"))]);
+    let refused = MediaOverrides {
+        allow_private_hosts: false,
+        ..probing()
+    };
+    let report = support::check_with_media(&[&file], None, refused).unwrap();
+    let codes: Vec<_> = report
+        .diagnostics
+        .to_vec()
+        .unwrap()
+        .iter()
+        .map(|d| d.code)
+        .collect();
+    assert!(codes.contains(&"WAM011"), "{codes:?}");
+    assert_eq!(server.total(), 0, "a refused host gets no request");
+    let report = support::check_with_media(&[&file], None, probing()).unwrap();
+    assert!(wam_by_line(&report).is_empty());
+}
+
+#[test]
+fn offline_probes_nothing_and_says_so() {
+    let server = MediaServer::start(std::time::Duration::ZERO);
+    let dir = tempfile::tempdir().unwrap();
+    let file = payloads(
+        dir.path(),
+        &[
+            ("image", server.url("/missing.jpg")),
+            ("image", server.url("/ok.jpg")),
+        ],
+    );
+    let report = support::check(&[&file], None).unwrap();
+    assert_eq!(server.total(), 0);
+    let media = report.summary().media.unwrap();
+    assert_eq!((media.links, media.probed, media.not_probed), (2, 0, 2));
+    assert!(media.offline);
+    let codes: Vec<_> = report
+        .diagnostics
+        .to_vec()
+        .unwrap()
+        .iter()
+        .map(|d| d.code)
+        .collect();
+    assert_eq!(
+        codes,
+        ["WAM007", "WAM007"],
+        "the rules that need no network still run"
+    );
+    let mut text = Vec::new();
+    walint::report::text::write(&report, &mut text).unwrap();
+    let text = String::from_utf8(text).unwrap();
+    assert!(text.contains("2 NOT probed (--offline)"), "{text}");
+}
+
+#[test]
+fn the_media_cache_is_reused_within_its_ttl() {
+    let server = MediaServer::start(std::time::Duration::ZERO);
+    let dir = tempfile::tempdir().unwrap();
+    let file = payloads(dir.path(), &[("image", server.url("/forbidden.jpg"))]);
+    let cached = MediaOverrides {
+        cache: Some(dir.path().join("media-cache.json")),
+        ..probing()
+    };
+    let first = support::check_with_media(&[&file], None, cached.clone()).unwrap();
+    let requests = server.total();
+    assert!(requests >= 2);
+    let second = support::check_with_media(&[&file], None, cached.clone()).unwrap();
+    assert_eq!(
+        server.total(),
+        requests,
+        "the second run takes the cached result"
+    );
+    assert_eq!(second.summary().media.unwrap().cached, 1);
+    assert_eq!(wam_by_line(&first), wam_by_line(&second));
+    let expired = MediaOverrides {
+        cache_ttl: Some(0.0),
+        ..cached
+    };
+    support::check_with_media(&[&file], None, expired).unwrap();
+    assert!(
+        server.total() > requests,
+        "a result older than the TTL is probed again"
+    );
+}
+
+#[test]
+fn a_campaign_probes_each_distinct_link_once() {
+    let server = shared();
+    let dir = tempfile::tempdir().unwrap();
+    let root = support::fixture("demo");
+    std::fs::copy(root.join("registry.json"), dir.path().join("registry.json")).unwrap();
+    let mut csv = String::from("first_name,phone,coupon,image\n");
+    for i in 0..300 {
+        let image = server.url(&format!("/b/campaign-{}.jpg", i % 3));
+        csv.push_str(&format!(
+            "Asha,+9198765{:05},DIWALI{:02},{image}\n",
+            i,
+            i % 100
+        ));
+    }
+    std::fs::write(dir.path().join("contacts.csv"), csv).unwrap();
+    std::fs::write(
+        dir.path().join("walint.toml"),
+        r#"registry = ["registry.json"]
+[[campaign]]
+name = "diwali"
+contacts = "contacts.csv"
+template = "diwali_offer"
+language = "en"
+body = ["first_name", "first_name", "coupon"]
+header = { column = "image" }
+buttons = [{ index = 0, column = "coupon" }]
+"#,
+    )
+    .unwrap();
+    let report =
+        support::check_campaign_with_media(&dir.path().join("walint.toml"), "diwali", probing())
+            .unwrap();
+    for i in 0..3 {
+        let path = format!("/b/campaign-{i}.jpg");
+        assert_eq!(server.hits("HEAD", &path), 1, "{path}");
+        assert_eq!(server.hits("GET", &path), 1, "{path}");
+    }
+    let media = report.summary().media.unwrap();
+    assert_eq!((media.links, media.probed), (3, 3));
+    // Plain HTTP is reported once per link, at the first row using it, naming its column.
+    let http: Vec<_> = report
+        .diagnostics
+        .to_vec()
+        .unwrap()
+        .into_iter()
+        .filter(|d| d.code == "WAM007")
+        .collect();
+    assert_eq!(http.len(), 3);
+    assert_eq!(http[0].location.line(), 2);
+    assert!(
+        http[0].message.contains("used by 100 messages"),
+        "{}",
+        http[0].message
+    );
+}
+
+#[test]
+fn the_cli_reports_media_in_every_format() {
+    let server = shared();
+    let dir = tempfile::tempdir().unwrap();
+    let file = payloads(dir.path(), &[("image", server.url("/missing.jpg"))]);
+    let json = support::json_report(
+        support::walint()
+            .args([
+                "check",
+                "--no-config",
+                "--allow-private-hosts",
+                "--format",
+                "json",
+            ])
+            .arg(&file),
+        1,
+    );
+    assert_eq!(json["summary"]["media"]["probed"], 1);
+    assert_eq!(json["summary"]["by_code"]["WAM002"], 1);
+    let out = support::walint()
+        .args(["check", "--no-config", "--offline"])
+        .arg(&file)
+        .assert()
+        .code(0);
+    let text = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
+    assert!(text.contains("1 NOT probed (--offline)"), "{text}");
+}
