@@ -157,6 +157,9 @@ fn serve(
     hits: &Mutex<HashMap<(String, String), u64>>,
     total: &AtomicU64,
 ) {
+    // Responses go out in several small writes: without this, Nagle's algorithm holds
+    // each back until the client's delayed ACK (about 40 ms on Linux).
+    let _ = stream.set_nodelay(true);
     let Ok(write) = stream.try_clone() else {
         return;
     };
