@@ -17,7 +17,6 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 mod harness;
-#[allow(dead_code, unused_imports)]
 #[path = "../tests/it/media_server.rs"]
 mod media_server;
 
