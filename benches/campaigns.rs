@@ -80,12 +80,11 @@ fn generate(path: &Path, rows: usize) -> usize {
 
 fn walint(bin: &Path, config: &Path) -> Command {
     let mut command = Command::new(bin);
-    command.args(["check", "--config"]).arg(config).args([
-        "--format",
-        "json",
-        "--output",
-        "/dev/null",
-    ]);
+    // The header link is on an example domain: no probing (the media bench measures that).
+    command
+        .args(["check", "--offline", "--config"])
+        .arg(config)
+        .args(["--format", "json", "--output", "/dev/null"]);
     command
 }
 

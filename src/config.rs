@@ -445,6 +445,24 @@ mod tests {
     }
 
     #[test]
+    fn media_table() {
+        let c =
+            parse("[media]\noffline = true\nconcurrency = 8\ncache = \"m.json\"\ntimeout = 2.5\n")
+                .unwrap();
+        assert!(c.media.offline && !c.media.allow_private_hosts);
+        assert_eq!(c.media.concurrency, Some(8));
+        assert_eq!(c.media.timeout, Some(2.5));
+        assert_eq!(c.media.cache, Some(PathBuf::from("/cfg/m.json")));
+        let err = parse("[media]\noffline = true\nproxy = \"x\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("walint.toml:3") && err.contains("proxy"),
+            "{err}"
+        );
+    }
+
+    #[test]
     fn full_config() {
         let c = parse(
             r#"

@@ -308,7 +308,7 @@ async fn probe(client: &Client, link: &str, settings: &ProbeSettings) -> Probe {
     }
     let mut attempt = 0;
     loop {
-        let (probe, retry_after) = attempt_once(client, &url, link).await;
+        let (probe, retry_after) = attempt_once(client, &url).await;
         let retryable = match &probe {
             Probe::Unreachable { failure, .. } => {
                 !matches!(failure, Failure::Redirects | Failure::Tls | Failure::Other)
@@ -335,7 +335,7 @@ fn refused_probe(refused: &Refused) -> Probe {
 }
 
 /// One HEAD plus ranged GET; the result and any `Retry-After`.
-async fn attempt_once(client: &Client, url: &Url, link: &str) -> (Probe, Option<Duration>) {
+async fn attempt_once(client: &Client, url: &Url) -> (Probe, Option<Duration>) {
     let head = client.head(url.clone()).send();
     let get = async {
         let mut response = client
@@ -361,7 +361,7 @@ async fn attempt_once(client: &Client, url: &Url, link: &str) -> (Probe, Option<
             return match head {
                 // The GET broke (a body cut short, a reset) but HEAD answered: take that.
                 Ok(head) if head.status().is_success() => {
-                    (Probe::Fetched(from_head(&head, link)), None)
+                    (Probe::Fetched(from_head(&head, url)), None)
                 }
                 _ => (failed(&e), None),
             };
@@ -397,10 +397,10 @@ async fn attempt_once(client: &Client, url: &Url, link: &str) -> (Probe, Option<
     (Probe::Fetched(fetched), retry_after)
 }
 
-fn from_head(head: &reqwest::Response, link: &str) -> Fetched {
+fn from_head(head: &reqwest::Response, url: &Url) -> Fetched {
     Fetched {
         status: head.status().as_u16(),
-        final_url: (head.url().as_str() != link).then(|| head.url().to_string()),
+        final_url: (head.url() != url).then(|| head.url().to_string()),
         content_type: header_text(head.headers(), CONTENT_TYPE),
         size: content_length(head.headers()),
         ..Fetched::default()

@@ -1350,3 +1350,56 @@ fn registry_and_matching_payloads() -> BoxedStrategy<(Value, Value)> {
         })
         .boxed()
 }
+
+proptest! {
+    #![proptest_config(config(CHEAP_CASES))]
+
+    /// Any bytes sniff without a panic, and a type is only named from a known signature.
+    #[test]
+    fn any_bytes_sniff_safely(bytes in proptest::collection::vec(any::<u8>(), 0..64)) {
+        if let Some(kind) = walint::media::sniff::sniff(&bytes) {
+            prop_assert!(kind.contains('/'), "{kind}");
+        }
+    }
+
+    /// Any link (signed-looking or not) is read for an expiry without a panic.
+    #[test]
+    fn any_link_reads_its_expiry_safely(
+        query in "(X-Amz-Date=[0-9T]{0,17}Z?|X-Amz-Expires=-?[0-9]{0,20}|se=[0-9:%A-Z-]{0,24}|sig=x|Expires=-?[0-9]{0,22}|%[0-9a-zA-Z]{0,2}|&|=|\\+){0,6}",
+    ) {
+        let _ = walint::media::signed_url::expiry(&format!("https://cdn.example/x.jpg?{query}"));
+    }
+
+    /// Any JSON gives media links whose pointers lead to the link itself.
+    #[test]
+    fn any_message_gives_links_that_point_at_themselves(
+        message in prop_oneof![any_json(), media_message()],
+    ) {
+        for link in walint::media::links::find(&message) {
+            prop_assert_eq!(message.pointer(&link.pointer).and_then(Value::as_str), Some(link.url));
+        }
+    }
+}
+
+/// Media messages and template headers with any values where links go.
+fn media_message() -> BoxedStrategy<Value> {
+    let kind = one_of(&["image", "video", "audio", "document", "sticker", "text"]);
+    (kind.clone(), any_json(), kind, any_json())
+        .prop_map(|(kind, link, header_kind, header_link)| {
+            let kind = kind.as_str().unwrap_or("image").to_string();
+            let header_kind = header_kind.as_str().unwrap_or("image").to_string();
+            serde_json::json!({
+                "type": "template",
+                "image": {"link": link.clone()},
+                "template": {"components": [
+                    {"type": "header", "parameters": [
+                        {"type": header_kind, header_kind.clone(): {"link": header_link}}
+                    ]},
+                    {"type": "carousel", "cards": [{"components": [
+                        {"type": "HEADER", "parameters": [{"type": kind, kind.clone(): {"link": link}}]}
+                    ]}]}
+                ]}
+            })
+        })
+        .boxed()
+}
