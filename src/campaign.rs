@@ -163,6 +163,15 @@ enum Link {
     Slot(usize),
 }
 
+/// Where a campaign's header media link comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HeaderLink<'a> {
+    /// The same link for every row (`media_url`).
+    Fixed(&'a str),
+    /// The row's value in this slot of [`MessageBuilder::columns`].
+    Slot(usize),
+}
+
 /// A row's message, with the column that supplied each parameter.
 pub struct BuiltMessage {
     /// The `/messages` request body.
@@ -289,6 +298,21 @@ impl<'a> MessageBuilder<'a> {
     /// The campaign it builds for.
     pub fn campaign(&self) -> &'a Campaign {
         self.campaign
+    }
+
+    /// The header's media kind as the template names it (`image`, `video`, `document`,
+    /// `gif`) and where its link comes from, when the header is media.
+    pub fn header_link(&self) -> Option<(&str, HeaderLink<'_>)> {
+        match &self.header {
+            Some(HeaderPlan::Media { kind, link }) => Some((
+                kind.as_str(),
+                match link {
+                    Link::Fixed(url) => HeaderLink::Fixed(url),
+                    Link::Slot(slot) => HeaderLink::Slot(*slot),
+                },
+            )),
+            _ => None,
+        }
     }
 
     /// The value columns, in the order `build` expects their cells.

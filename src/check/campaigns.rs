@@ -10,12 +10,12 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use super::{CheckOptions, RowSink};
-use crate::campaign::{BuiltMessage, Campaign, MessageBuilder};
+use crate::campaign::{BuiltMessage, Campaign, HeaderLink, MessageBuilder};
 use crate::diagnostic::{Diagnostic, Location};
 use crate::error::Error;
 use crate::input::contacts::{ColumnChoice, ContactReader, ContactRow, shared_path};
 use crate::input::kind;
-use crate::media::{MediaLinks, links as media_links};
+use crate::media::{MediaKind, MediaLinks, Seen};
 use crate::phone::PhoneFacts;
 use crate::phone_workers::PhoneWorkers;
 use crate::report::Report;
@@ -62,9 +62,9 @@ pub fn check_campaigns(
 struct Plan<'a> {
     builder: MessageBuilder<'a>,
     row_rules: Vec<Check>,
-    /// Whether rows' media links are collected (a template to build with, and a media rule
-    /// enabled).
-    media: bool,
+    /// The kind of the header's media link, when its links are collected (a template
+    /// with a media header, and a media rule enabled).
+    media: Option<MediaKind>,
     context: CampaignContext,
     columns: ColumnChoice,
 }
@@ -105,13 +105,22 @@ impl<'a> Plan<'a> {
             last_inbound: context.window.as_ref().map(|w| w.column.to_string()),
             keep_raw: false,
         };
-        let media = template.is_some()
+        let builder = MessageBuilder::new(campaign, template);
+        let wanted = template.is_some()
             && !campaign.is_free_form()
             && media_rules::RULES
                 .iter()
                 .any(|(r, _)| options.settings.enabled(r));
+        let media = builder
+            .header_link()
+            .filter(|_| wanted)
+            .and_then(|(kind, _)| match kind {
+                // A GIF header is sent as an MP4 video.
+                "gif" => Some(MediaKind::Video),
+                kind => MediaKind::from_name(kind),
+            });
         Plan {
-            builder: MessageBuilder::new(campaign, template),
+            builder,
             row_rules,
             media,
             context,
@@ -318,38 +327,30 @@ impl FileCheck<'_> {
         linter: &mut ContactLinter,
         out: &mut Vec<Diagnostic>,
     ) {
-        let half = if self.builds_messages() {
-            rows.len() / 2
-        } else {
+        let half = if self.plan.row_rules.is_empty() {
             rows.len()
+        } else {
+            rows.len() / 2
         };
-        let mut links = MediaLinks::default();
         let found = std::thread::scope(|scope| {
             let helper = scope.spawn(|| {
                 let mut found = Vec::new();
-                let mut links = MediaLinks::default();
                 for (row, f) in rows[half..].iter().zip(&facts[half..]) {
-                    self.check_message(row, f.as_ref(), &mut found, &mut links);
+                    self.check_message(row, f.as_ref(), &mut found);
                 }
-                (found, links)
+                found
             });
             for (row, f) in rows.iter().zip(facts) {
                 linter.check(row, f.as_ref(), out);
             }
             for (row, f) in rows[..half].iter().zip(&facts[..half]) {
-                self.check_message(row, f.as_ref(), out, &mut links);
+                self.check_message(row, f.as_ref(), out);
             }
+            self.record_links(rows);
             helper.join()
         });
         match found {
-            Ok((found, more)) => {
-                out.extend(found);
-                if let Some(all) = self.links {
-                    let mut all = all.lock().unwrap_or_else(|p| p.into_inner());
-                    all.merge(links);
-                    all.merge(more);
-                }
-            }
+            Ok(found) => out.extend(found),
             Err(panic) => std::panic::resume_unwind(panic),
         }
     }
@@ -360,9 +361,8 @@ impl FileCheck<'_> {
         row: &ContactRow,
         facts: Option<&PhoneFacts>,
         out: &mut Vec<Diagnostic>,
-        links: &mut MediaLinks,
     ) {
-        if !self.builds_messages() || row.fault.is_some() {
+        if self.plan.row_rules.is_empty() || row.fault.is_some() {
             return;
         }
         let e164;
@@ -385,37 +385,62 @@ impl FileCheck<'_> {
                 .into_iter()
                 .filter_map(|d| self.options.settings.apply(d)),
         );
-        if self.plan.media && self.links.is_some() {
-            self.record_links(row, &built, links);
-        }
     }
 
-    /// Whether rows are built into messages: for the row rules, or for their media links.
-    fn builds_messages(&self) -> bool {
-        !self.plan.row_rules.is_empty() || (self.plan.media && self.links.is_some())
-    }
-
-    /// Records the media links of a row's message: a link from a column at its cell, a
-    /// fixed one at the campaign in walint.toml.
-    fn record_links(&self, row: &ContactRow, built: &BuiltMessage, links: &mut MediaLinks) {
+    /// Records the header media links of a chunk's rows (those that build a message): a
+    /// fixed link once for the chunk, at the campaign in walint.toml; a link from a column
+    /// per row, at its cell.
+    fn record_links(&self, rows: &[ContactRow]) {
+        let (Some(all), Some(kind)) = (self.links, self.plan.media) else {
+            return;
+        };
+        let Some((_, link)) = self.plan.builder.header_link() else {
+            return;
+        };
         let campaign = self.plan.builder.campaign();
-        for link in media_links::find(&built.message) {
-            let place = || match built.column_of(&link.pointer) {
-                Some(_) => self.cell(row, built, &link.pointer),
-                None => Location::File {
-                    path: Arc::clone(&campaign.source.0),
-                    line: Some(campaign.source.1),
-                },
-            };
-            links.add_uses(
-                link.url,
-                link.kind,
-                link.in_header,
-                1,
-                campaign.send_at,
-                place,
-            );
+        let sent = rows.iter().filter(|r| r.fault.is_none());
+        let mut links = MediaLinks::default();
+        match link {
+            HeaderLink::Fixed(url) => {
+                let (config, line) = &campaign.source;
+                let seen = Seen {
+                    url,
+                    kind,
+                    in_header: true,
+                    count: sent.count() as u64,
+                    send_at: campaign.send_at,
+                    order: (config, *line),
+                };
+                links.record(seen, || Location::File {
+                    path: Arc::clone(config),
+                    line: Some(*line),
+                });
+            }
+            HeaderLink::Slot(slot) => {
+                let column = &self.plan.builder.columns()[slot];
+                for row in sent {
+                    let url = row.values.get(slot).map_or("", |v| v.trim());
+                    if url.is_empty() {
+                        continue;
+                    }
+                    let seen = Seen {
+                        url,
+                        kind,
+                        in_header: true,
+                        count: 1,
+                        send_at: campaign.send_at,
+                        order: (&self.shown, row.line),
+                    };
+                    links.record(seen, || Location::Csv {
+                        path: Arc::clone(&self.shown),
+                        line: row.line,
+                        row: row.row,
+                        column: Some(Arc::clone(column)),
+                    });
+                }
+            }
         }
+        all.lock().unwrap_or_else(|p| p.into_inner()).merge(links);
     }
 
     /// The CSV cell behind a pointer into a row's message (the whole row when no single

@@ -14,7 +14,7 @@ use crate::diagnostic::{Diagnostic, Location};
 use crate::error::Error;
 use crate::input::payloads::PayloadItem;
 use crate::input::{json_locate, payloads, registry};
-use crate::media::{MediaLinks, links};
+use crate::media::{MediaLinks, Seen, links};
 use crate::report::Report;
 use crate::rules::RuleSettings;
 use crate::rules::payloads::{Check, PayloadCheck, invalid_json};
@@ -180,9 +180,16 @@ pub fn check_item(
                 check(&cx, &mut found);
             }
             for link in links::find(message) {
-                media.add_uses(link.url, link.kind, link.in_header, 1, None, || {
-                    locate(&link.pointer)
-                });
+                let seen = Seen {
+                    url: link.url,
+                    kind: link.kind,
+                    in_header: link.in_header,
+                    count: 1,
+                    send_at: None,
+                    // The item's first line: values inside it come after any earlier item.
+                    order: (file, item.line_base),
+                };
+                media.record(seen, || locate(&link.pointer));
             }
         }
     }

@@ -120,6 +120,23 @@ pub struct LinkUses {
     pub send_at: Option<jiff::Timestamp>,
 }
 
+/// Uses of a link as a [`MediaLinks::record`] takes them.
+#[derive(Debug, Clone, Copy)]
+pub struct Seen<'a> {
+    /// The link.
+    pub url: &'a str,
+    /// The media object it stands in.
+    pub kind: MediaKind,
+    /// Whether it is a template header.
+    pub in_header: bool,
+    /// How many uses.
+    pub count: u64,
+    /// When the campaign using it goes out, if known.
+    pub send_at: Option<jiff::Timestamp>,
+    /// The (path, line) of the place, to keep the earliest as the first.
+    pub order: (&'a str, u64),
+}
+
 /// One use of a link, as found in a message.
 #[derive(Debug, Clone)]
 pub struct LinkUse {
@@ -148,53 +165,54 @@ impl MediaLinks {
             location,
             send_at,
         } = used;
-        self.add_uses(&key.url, key.kind, key.in_header, 1, send_at, || location);
+        let order = (location.path().to_string(), location.line());
+        let seen = Seen {
+            url: &key.url,
+            kind: key.kind,
+            in_header: key.in_header,
+            count: 1,
+            send_at,
+            order: (&order.0, order.1),
+        };
+        self.record(seen, || location);
     }
 
-    /// Records `count` uses of `url` as `kind` at once; `location` is only called when it
-    /// may be the link's first place.
-    pub fn add_uses(
-        &mut self,
-        url: &str,
-        kind: MediaKind,
-        in_header: bool,
-        count: u64,
-        send_at: Option<jiff::Timestamp>,
-        location: impl FnOnce() -> Location,
-    ) {
-        if count == 0 {
+    /// Records `seen.count` uses of a link at once. `location` is only called when the
+    /// link is new or `seen.order` is earlier than its first place (a hot path: most uses
+    /// of a shared link build no location).
+    pub fn record(&mut self, seen: Seen<'_>, location: impl FnOnce() -> Location) {
+        if seen.count == 0 {
             return;
         }
-        let found = self.index.get(url).and_then(|uses| {
+        let found = self.index.get(seen.url).and_then(|uses| {
             uses.iter().copied().find(|&i| {
                 let key = &self.links[i].0;
-                key.kind == kind && key.in_header == in_header
+                key.kind == seen.kind && key.in_header == seen.in_header
             })
         });
         if let Some(i) = found {
             let uses = &mut self.links[i].1;
-            uses.count += count;
-            uses.send_at = uses.send_at.max(send_at);
-            let place = location();
-            if (place.path(), place.line()) < (uses.first.path(), uses.first.line()) {
-                uses.first = place;
+            uses.count += seen.count;
+            uses.send_at = uses.send_at.max(seen.send_at);
+            if seen.order < (uses.first.path(), uses.first.line()) {
+                uses.first = location();
             }
             return;
         }
         self.index
-            .entry(url.to_string())
+            .entry(seen.url.to_string())
             .or_default()
             .push(self.links.len());
         self.links.push((
             LinkKey {
-                url: url.to_string(),
-                kind,
-                in_header,
+                url: seen.url.to_string(),
+                kind: seen.kind,
+                in_header: seen.in_header,
             },
             LinkUses {
                 first: location(),
-                count,
-                send_at,
+                count: seen.count,
+                send_at: seen.send_at,
             },
         ));
     }
@@ -202,14 +220,16 @@ impl MediaLinks {
     /// Adds every use recorded in `other`.
     pub fn merge(&mut self, other: MediaLinks) {
         for (key, uses) in other.links {
-            self.add_uses(
-                &key.url,
-                key.kind,
-                key.in_header,
-                uses.count,
-                uses.send_at,
-                || uses.first,
-            );
+            let order = (uses.first.path().to_string(), uses.first.line());
+            let seen = Seen {
+                url: &key.url,
+                kind: key.kind,
+                in_header: key.in_header,
+                count: uses.count,
+                send_at: uses.send_at,
+                order: (&order.0, order.1),
+            };
+            self.record(seen, || uses.first);
         }
     }
 
@@ -274,14 +294,15 @@ mod tests {
                 send_at: None,
             });
         }
-        links.add_uses(
-            "https://a.example/x.jpg",
-            MediaKind::Sticker,
-            true,
-            10,
-            None,
-            || at(9),
-        );
+        let seen = Seen {
+            url: "https://a.example/x.jpg",
+            kind: MediaKind::Sticker,
+            in_header: true,
+            count: 10,
+            send_at: None,
+            order: ("walint.toml", 9),
+        };
+        links.record(seen, || at(9));
         links.add(LinkUse {
             key: key("https://a.example/x.jpg", MediaKind::Image),
             location: at(0),
