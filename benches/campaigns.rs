@@ -6,7 +6,8 @@
 //! city that pushes the body past 1024 characters, a malformed number) — and a walint.toml
 //! sending the demo registry's `diwali_offer` (`fixtures/demo/registry.json`: a MARKETING
 //! template with an image header, three body values and a copy-code button). It runs
-//! `walint check` (no paths: the campaign) after a warm-up, `WALINT_BENCH_RUNS` times
+//! `walint check --offline` (no paths: the campaign; its header link is on an example
+//! domain, so it is not probed) after a warm-up, `WALINT_BENCH_RUNS` times
 //! (default 5), and reports the median wall time, rows/s and the peak RSS of the walint
 //! process. Every row is hydrated into its message and all rules run. Nothing here asserts
 //! a time.
