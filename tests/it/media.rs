@@ -289,3 +289,30 @@ fn the_cli_reports_media_in_every_format() {
     let text = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
     assert!(text.contains("1 NOT probed (--offline)"), "{text}");
 }
+
+#[test]
+fn the_budget_bounds_the_probing_and_counts_what_it_left() {
+    let server = MediaServer::start(std::time::Duration::ZERO);
+    let dir = tempfile::tempdir().unwrap();
+    let file = payloads(
+        dir.path(),
+        &[
+            ("image", server.url("/slow.jpg")),
+            ("image", server.url("/ok.jpg")),
+        ],
+    );
+    let hurried = MediaOverrides {
+        budget: Some(1.0),
+        timeout: Some(10.0),
+        ..probing()
+    };
+    // The slow link answers after 4 s, within its 10 s timeout: only the 1 s budget can
+    // leave it unprobed.
+    let report = support::check_with_media(&[&file], None, hurried).unwrap();
+    let media = report.summary().media.unwrap();
+    assert_eq!((media.links, media.probed, media.not_probed), (2, 1, 1));
+    assert!(
+        wam_by_line(&report).is_empty(),
+        "a link not probed is no finding, only counted"
+    );
+}

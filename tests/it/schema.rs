@@ -617,3 +617,28 @@ fn config_schema_knows_campaigns() {
         assert_eq!(code, Some(2), "walint accepts {what}: {stderr}");
     }
 }
+
+#[test]
+fn a_report_with_media_validates_against_the_schema() {
+    let output = support::walint()
+        .args([
+            "check",
+            "--format",
+            "json",
+            "--config",
+            "fixtures/demo/walint.toml",
+        ])
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_valid(
+        &validator("report.schema.json"),
+        &report,
+        "the demo's report",
+    );
+    assert_eq!(report["summary"]["media"]["links"], 1);
+    assert_eq!(report["summary"]["media"]["offline"], true);
+    let mut wrong = report.clone();
+    wrong["summary"]["media"]["probed"] = Value::from(-1);
+    assert_invalid(&validator("report.schema.json"), &wrong, "a negative count");
+}
