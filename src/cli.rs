@@ -121,18 +121,34 @@ pub struct MediaArgs {
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=4096))]
     pub media_per_host: Option<u32>,
     /// Seconds each request may take [default: 10].
-    #[arg(long, value_name = "SECS")]
+    #[arg(long, value_name = "SECS", value_parser = positive_seconds)]
     pub media_timeout: Option<f64>,
     /// Seconds the whole probing may take; links not probed by then are counted as such
     /// [default: 300].
-    #[arg(long, value_name = "SECS")]
+    #[arg(long, value_name = "SECS", value_parser = positive_seconds)]
     pub media_budget: Option<f64>,
     /// Keep probe results in FILE and reuse those younger than --media-cache-ttl.
     #[arg(long, value_name = "FILE")]
     pub media_cache: Option<PathBuf>,
     /// Seconds a cached probe result is reused [default: 3600].
-    #[arg(long, value_name = "SECS")]
+    #[arg(long, value_name = "SECS", value_parser = seconds)]
     pub media_cache_ttl: Option<f64>,
+}
+
+/// A number of seconds, 0 or more.
+fn seconds(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(value) if value.is_finite() && value >= 0.0 => Ok(value),
+        _ => Err(format!("`{text}` is not a number of seconds (0 or more)")),
+    }
+}
+
+/// A number of seconds greater than 0.
+fn positive_seconds(text: &str) -> Result<f64, String> {
+    match seconds(text)? {
+        0.0 => Err(format!("`{text}`: the time must be greater than 0")),
+        value => Ok(value),
+    }
 }
 
 impl MediaArgs {

@@ -56,12 +56,38 @@ struct RawMedia {
     offline: bool,
     #[serde(default)]
     allow_private_hosts: bool,
-    concurrency: Option<usize>,
-    per_host: Option<usize>,
+    concurrency: Option<std::num::NonZeroUsize>,
+    per_host: Option<std::num::NonZeroUsize>,
+    #[serde(default, deserialize_with = "positive_seconds")]
     timeout: Option<f64>,
+    #[serde(default, deserialize_with = "positive_seconds")]
     budget: Option<f64>,
     cache: Option<String>,
+    #[serde(default, deserialize_with = "seconds")]
     cache_ttl: Option<f64>,
+}
+
+/// A number of seconds: finite and not negative.
+fn seconds<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
+    let value = f64::deserialize(d)?;
+    if value.is_finite() && value >= 0.0 {
+        Ok(Some(value))
+    } else {
+        Err(serde::de::Error::custom(format!(
+            "{value} is not a number of seconds (0 or more)"
+        )))
+    }
+}
+
+/// A number of seconds greater than 0.
+fn positive_seconds<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
+    match seconds(d)? {
+        Some(value) if value > 0.0 => Ok(Some(value)),
+        other => Err(serde::de::Error::custom(format!(
+            "{} is not a number of seconds greater than 0",
+            other.unwrap_or(0.0)
+        ))),
+    }
 }
 
 /// `[media]`: how media links are probed (the command line's flags take precedence).
@@ -267,8 +293,8 @@ impl Config {
             media: MediaConfig {
                 offline: raw.media.offline,
                 allow_private_hosts: raw.media.allow_private_hosts,
-                concurrency: raw.media.concurrency,
-                per_host: raw.media.per_host,
+                concurrency: raw.media.concurrency.map(usize::from),
+                per_host: raw.media.per_host.map(usize::from),
                 timeout: raw.media.timeout,
                 budget: raw.media.budget,
                 cache: raw.media.cache.map(|p| base.join(p)),

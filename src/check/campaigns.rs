@@ -114,11 +114,7 @@ impl<'a> Plan<'a> {
         let media = builder
             .header_link()
             .filter(|_| wanted)
-            .and_then(|(kind, _)| match kind {
-                // A GIF header is sent as an MP4 video.
-                "gif" => Some(MediaKind::Video),
-                kind => MediaKind::from_name(kind),
-            });
+            .and_then(|(kind, _)| MediaKind::from_name(kind));
         Plan {
             builder,
             row_rules,

@@ -75,7 +75,7 @@ pub struct MediaOverrides {
 
 impl MediaOverrides {
     /// The options: these flags, then the config's `[media]`, then the defaults.
-    pub fn resolve(self, config: &MediaConfig) -> MediaOptions {
+    pub fn into_options(self, config: &MediaConfig) -> MediaOptions {
         let defaults = MediaOptions::default();
         let seconds = |flag: Option<f64>, file: Option<f64>, default: Duration| {
             flag.or(file)
@@ -142,7 +142,11 @@ pub fn check_links(
     if probing {
         let mut to_probe = Vec::new();
         for url in &urls {
-            match cache.as_ref().and_then(|c| c.fresh(url, now, ttl)) {
+            let allow_private = media.probe.allow_private;
+            match cache
+                .as_ref()
+                .and_then(|c| c.fresh(url, now, ttl, allow_private))
+            {
                 Some(probe) => {
                     results.insert(url.clone(), probe.clone());
                     summary.cached += 1;
@@ -166,12 +170,19 @@ pub fn check_links(
         summary.probed = probed.len() as u64;
         if let Some(cache) = cache.as_mut() {
             for (url, probe) in &probed {
-                cache.put(url.clone(), probe.clone(), now);
+                cache.put(url.clone(), probe.clone(), now, media.probe.allow_private);
             }
         }
         results.extend(probed);
         if let (Some(cache), Some(path)) = (&cache, &media.cache) {
             cache.save(path).map_err(Error::Usage)?;
+        }
+    } else {
+        // No request, but an address literal that is not public is known to fail.
+        for url in &urls {
+            if let Some(refused) = probe::refused_without_request(url, media.probe.allow_private) {
+                results.insert(url.clone(), refused);
+            }
         }
     }
     summary.not_probed = summary.links - summary.probed - summary.cached;

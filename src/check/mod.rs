@@ -90,7 +90,7 @@ impl CheckOptions {
             policy,
             campaigns: config.campaigns.clone(),
             campaign: overrides.campaign,
-            media: overrides.media.resolve(&config.media),
+            media: overrides.media.into_options(&config.media),
         })
     }
 

@@ -100,15 +100,19 @@ impl StdError for LookupFailed {}
 pub struct PublicOnly {
     /// `--allow-private-hosts`: keep every address.
     pub allow_private: bool,
+    /// How long a lookup may take (the request timeout).
+    pub timeout: std::time::Duration,
 }
 
 impl Resolve for PublicOnly {
     fn resolve(&self, name: Name) -> Resolving {
-        let allow_private = self.allow_private;
+        let (allow_private, timeout) = (self.allow_private, self.timeout);
         let host = name.as_str().to_string();
         Box::pin(async move {
-            let found: Vec<SocketAddr> = tokio::net::lookup_host((host.as_str(), 0))
+            let lookup = tokio::net::lookup_host((host.as_str(), 0));
+            let found: Vec<SocketAddr> = tokio::time::timeout(timeout, lookup)
                 .await
+                .map_err(|_| LookupFailed(format!("DNS lookup of {host} gave no answer in time")))?
                 .map_err(|e| LookupFailed(format!("DNS lookup of {host} failed: {e}")))?
                 .collect();
             if found.is_empty() {

@@ -19,6 +19,14 @@ pub struct Entry {
     pub probed_at: Timestamp,
     /// What was found.
     pub probe: Probe,
+    /// Whether private hosts were allowed when it was probed: such a result is only reused
+    /// by runs that allow them too (absent in older files: taken as allowed, the safe side).
+    #[serde(default = "allowed")]
+    pub allow_private: bool,
+}
+
+fn allowed() -> bool {
+    true
 }
 
 /// The cache file's contents.
@@ -61,21 +69,35 @@ impl MediaCache {
         Ok(cache)
     }
 
-    /// The result for a link probed no longer than `ttl` before `now`.
-    pub fn fresh(&self, url: &str, now: Timestamp, ttl: jiff::SignedDuration) -> Option<&Probe> {
+    /// The result for a link probed no longer than `ttl` before `now`, under a policy this
+    /// run's (`allow_private`) can reuse.
+    pub fn fresh(
+        &self,
+        url: &str,
+        now: Timestamp,
+        ttl: jiff::SignedDuration,
+        allow_private: bool,
+    ) -> Option<&Probe> {
         self.entries
             .get(url)
             .filter(|e| now.duration_since(e.probed_at) <= ttl)
+            .filter(|e| allow_private || !e.allow_private)
             .map(|e| &e.probe)
     }
 
-    /// Records a result.
-    pub fn put(&mut self, url: String, probe: Probe, now: Timestamp) {
+    /// Records a result. A refusal is not kept: it is worked out again, under the next
+    /// run's policy, at no cost.
+    pub fn put(&mut self, url: String, probe: Probe, now: Timestamp, allow_private: bool) {
+        if matches!(probe, Probe::Refused { .. }) {
+            self.entries.remove(&url);
+            return;
+        }
         self.entries.insert(
             url,
             Entry {
                 probed_at: now,
                 probe,
+                allow_private,
             },
         );
     }
@@ -114,6 +136,7 @@ mod tests {
                 ..Fetched::default()
             }),
             then,
+            false,
         );
         cache.put(
             "https://a/y.jpg".into(),
@@ -122,16 +145,37 @@ mod tests {
                 detail: "no answer".into(),
             },
             then,
+            true,
+        );
+        cache.put(
+            "http://10.0.0.1/z.jpg".into(),
+            Probe::Refused {
+                host: "10.0.0.1".into(),
+                address: "10.0.0.1".into(),
+                why: "a private address".into(),
+            },
+            then,
+            false,
         );
         cache.save(&path).unwrap();
         let again = MediaCache::load(&path).unwrap();
         let hour = jiff::SignedDuration::from_hours(1);
         let soon: Timestamp = "2026-11-30T09:30:00Z".parse().unwrap();
         let later: Timestamp = "2026-11-30T10:30:00Z".parse().unwrap();
-        assert!(again.fresh("https://a/x.jpg", soon, hour).is_some());
-        assert!(again.fresh("https://a/y.jpg", soon, hour).is_some());
-        assert!(again.fresh("https://a/x.jpg", later, hour).is_none());
-        assert!(again.fresh("https://a/z.jpg", soon, hour).is_none());
+        assert!(again.fresh("https://a/x.jpg", soon, hour, false).is_some());
+        assert!(again.fresh("https://a/x.jpg", soon, hour, true).is_some());
+        assert!(again.fresh("https://a/y.jpg", soon, hour, true).is_some());
+        assert!(
+            again.fresh("https://a/y.jpg", soon, hour, false).is_none(),
+            "a result probed with private hosts allowed is not reused without"
+        );
+        assert!(again.fresh("https://a/x.jpg", later, hour, false).is_none());
+        assert!(
+            again
+                .fresh("http://10.0.0.1/z.jpg", soon, hour, true)
+                .is_none(),
+            "refusals are not kept"
+        );
     }
 
     #[test]

@@ -117,6 +117,11 @@ mod tests {
             "/template/components/2/cards/0/components/0/parameters/0/video/link"
         );
 
+        let gif = json!({"type": "template", "template": {"components": [
+            {"type": "header", "parameters": [{"type": "gif", "gif": {"link": "https://a/g.mp4"}}]}
+        ]}});
+        assert_eq!(find(&gif)[0].kind, MediaKind::Video);
+
         let sticker = json!({"type": "sticker", "sticker": {"link": "https://a/s.webp"}});
         let found = find(&sticker);
         assert_eq!(found[0].pointer, "/sticker/link");

@@ -34,11 +34,12 @@ pub enum MediaKind {
 pub const MB: u64 = 1_000_000;
 
 impl MediaKind {
-    /// The kind named by a media object key or message `type` (`image`, `video`…).
+    /// The kind named by a media object key or message `type` (`image`, `video`…); a
+    /// template's `gif` header parameter is an MP4 video.
     pub fn from_name(name: &str) -> Option<MediaKind> {
         Some(match name {
             "image" => MediaKind::Image,
-            "video" => MediaKind::Video,
+            "video" | "gif" => MediaKind::Video,
             "audio" => MediaKind::Audio,
             "document" => MediaKind::Document,
             "sticker" => MediaKind::Sticker,
@@ -137,17 +138,6 @@ pub struct Seen<'a> {
     pub order: (&'a str, u64),
 }
 
-/// One use of a link, as found in a message.
-#[derive(Debug, Clone)]
-pub struct LinkUse {
-    /// The link and how it is used.
-    pub key: LinkKey,
-    /// Where.
-    pub location: Location,
-    /// When the campaign using it goes out, if known.
-    pub send_at: Option<jiff::Timestamp>,
-}
-
 /// The distinct links of a run, in the order first met; each with its earliest place
 /// (by path and line, so the result does not depend on which thread met it first).
 #[derive(Debug, Default)]
@@ -158,25 +148,6 @@ pub struct MediaLinks {
 }
 
 impl MediaLinks {
-    /// Records a use of a link.
-    pub fn add(&mut self, used: LinkUse) {
-        let LinkUse {
-            key,
-            location,
-            send_at,
-        } = used;
-        let order = (location.path().to_string(), location.line());
-        let seen = Seen {
-            url: &key.url,
-            kind: key.kind,
-            in_header: key.in_header,
-            count: 1,
-            send_at,
-            order: (&order.0, order.1),
-        };
-        self.record(seen, || location);
-    }
-
     /// Records `seen.count` uses of a link at once. `location` is only called when the
     /// link is new or `seen.order` is earlier than its first place (a hot path: most uses
     /// of a shared link build no location).
@@ -255,6 +226,27 @@ impl MediaLinks {
     }
 }
 
+/// The link without any `user:password@` in it, for reports (the prober never sends them
+/// either).
+pub fn redacted(link: &str) -> std::borrow::Cow<'_, str> {
+    match url::Url::parse(link) {
+        Ok(mut url) if !url.username().is_empty() || url.password().is_some() => {
+            let _ = url.set_username("");
+            let _ = url.set_password(None);
+            std::borrow::Cow::Owned(url.to_string())
+        }
+        _ => std::borrow::Cow::Borrowed(link),
+    }
+}
+
+/// The host of a link, lowercased, if it has one.
+pub fn host_of(link: &str) -> Option<String> {
+    url::Url::parse(link)
+        .ok()?
+        .host_str()
+        .map(str::to_ascii_lowercase)
+}
+
 /// The media type part of a Content-Type value, lowercased (`image/jpeg; q=1` →
 /// `image/jpeg`).
 pub fn essence(content_type: &str) -> String {
@@ -282,31 +274,21 @@ mod tests {
     #[test]
     fn links_are_kept_once_per_kind_with_their_first_place() {
         let mut links = MediaLinks::default();
-        let key = |url: &str, kind| LinkKey {
-            url: url.into(),
+        let seen = |kind, count, line| Seen {
+            url: "https://a.example/x.jpg",
             kind,
             in_header: true,
+            count,
+            send_at: None,
+            order: ("walint.toml", line),
         };
         for line in 1..=3 {
-            links.add(LinkUse {
-                key: key("https://a.example/x.jpg", MediaKind::Image),
-                location: at(line),
-                send_at: None,
-            });
+            links.record(seen(MediaKind::Image, 1, line), || at(line));
         }
-        let seen = Seen {
-            url: "https://a.example/x.jpg",
-            kind: MediaKind::Sticker,
-            in_header: true,
-            count: 10,
-            send_at: None,
-            order: ("walint.toml", 9),
-        };
-        links.record(seen, || at(9));
-        links.add(LinkUse {
-            key: key("https://a.example/x.jpg", MediaKind::Image),
-            location: at(0),
-            send_at: None,
+        links.record(seen(MediaKind::Sticker, 10, 9), || at(9));
+        links.record(seen(MediaKind::Image, 1, 0), || at(0));
+        links.record(seen(MediaKind::Image, 0, 0), || {
+            unreachable!("no uses, no place")
         });
         let all: Vec<_> = links.iter().collect();
         assert_eq!(all.len(), 2);
@@ -328,5 +310,13 @@ mod tests {
         assert_eq!(MediaKind::Document.allowed_types(true), ["application/pdf"]);
         assert!(!MediaKind::Image.allowed_types(true).contains(&"image/webp"));
         assert_eq!(essence("Image/JPEG ; charset=x"), "image/jpeg");
+        assert_eq!(
+            redacted("https://u:p@cdn.example/x.jpg"),
+            "https://cdn.example/x.jpg"
+        );
+        assert_eq!(
+            redacted("https://cdn.example/x.jpg?a=1"),
+            "https://cdn.example/x.jpg?a=1"
+        );
     }
 }

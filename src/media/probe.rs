@@ -114,8 +114,6 @@ pub struct Fetched {
     pub sniffed: Option<String>,
     /// Whether the first bytes show an animated WebP.
     pub animated: bool,
-    /// Whether the server refused `HEAD` (the `GET` answered instead).
-    pub head_refused: bool,
 }
 
 /// What probing one link found.
@@ -155,7 +153,7 @@ pub fn probe_all(
         .build()
         .map_err(|e| format!("starting the media prober: {e}"))?;
     let client = client(settings)?;
-    runtime.block_on(async {
+    let results = runtime.block_on(async {
         let deadline = Instant::now() + settings.budget;
         let all = Arc::new(Semaphore::new(settings.concurrency.max(1)));
         let hosts: Arc<Mutex<HashMap<String, Arc<Semaphore>>>> = Arc::default();
@@ -179,8 +177,10 @@ pub fn probe_all(
                     )
                 };
                 let probe = tokio::time::timeout_at(deadline, async {
-                    let _slot = all.acquire().await;
+                    // The host's slot first: a link waiting for its busy host must not hold
+                    // a slot that links of other hosts could use.
                     let _host_slot = per_host.acquire().await;
+                    let _slot = all.acquire().await;
                     probe(&client, &url, &settings).await
                 })
                 .await
@@ -197,8 +197,19 @@ pub fn probe_all(
                 done(true);
             }
         }
-        Ok(results)
-    })
+        results
+    });
+    // A DNS lookup still stuck in the system resolver (a blocking thread) must not hold
+    // the run past its budget.
+    runtime.shutdown_background();
+    Ok(results)
+}
+
+/// The refusal of a link whose host is a non-public address literal, known without any
+/// request (so `--offline` reports it too); `None` for anything else.
+pub fn refused_without_request(link: &str, allow_private: bool) -> Option<Probe> {
+    let url = Url::parse(link).ok()?;
+    literal_refusal(&url, allow_private, &[]).map(|r| refused_probe(&r))
 }
 
 fn host_key(url: &str) -> String {
@@ -248,7 +259,12 @@ fn client(settings: &ProbeSettings) -> Result<Client, String> {
             " (media check)"
         ))
         .pool_max_idle_per_host(settings.per_host.max(1))
-        .dns_resolver(Arc::new(PublicOnly { allow_private }));
+        .referer(false)
+        .dns_resolver(Arc::new(PublicOnly {
+            allow_private,
+            // Shorter than the request's timeout, so a stalled lookup is told as DNS.
+            timeout: settings.timeout.mul_f32(0.8),
+        }));
     for (host, addr) in &settings.resolve {
         builder = builder.resolve(host, *addr);
     }
@@ -373,7 +389,6 @@ async fn attempt_once(client: &Client, url: &Url) -> (Probe, Option<Duration>) {
     let mut fetched = Fetched {
         status: status.as_u16(),
         final_url: (response.url().as_str() != url.as_str()).then(|| response.url().to_string()),
-        head_refused: status.is_success() && head_ok.is_none(),
         ..Fetched::default()
     };
     if status.is_success() {
@@ -383,12 +398,15 @@ async fn attempt_once(client: &Client, url: &Url) -> (Probe, Option<Duration>) {
                 .then(|| content_length(response.headers()))
                 .flatten()
         });
-        fetched.content_type = head_ok
-            .and_then(|h| header_text(h.headers(), CONTENT_TYPE))
-            .or(get_type);
-        fetched.size = head_ok
-            .and_then(|h| content_length(h.headers()))
-            .or(get_size);
+        // HEAD's headers are taken first; where the GET (what Meta's fetcher does) says
+        // otherwise, the GET's type and the larger size win.
+        let head_type = head_ok.and_then(|h| header_text(h.headers(), CONTENT_TYPE));
+        let head_size = head_ok.and_then(|h| content_length(h.headers()));
+        fetched.content_type = get_type.or(head_type);
+        fetched.size = match (head_size, get_size) {
+            (Some(h), Some(g)) => Some(h.max(g)),
+            (h, g) => h.or(g),
+        };
         if let Some(kind) = sniff::sniff(&prefix) {
             fetched.sniffed = Some(kind.to_string());
             fetched.animated = kind == "image/webp" && animated_webp(&prefix);

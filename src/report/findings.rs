@@ -12,7 +12,7 @@ use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, BinaryHeap};
 use std::fs::File;
-use std::io::{self, BufRead, BufReader, BufWriter, Seek, SeekFrom, Write};
+use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
 
 use serde::Deserialize;
 
@@ -154,9 +154,9 @@ impl Findings {
         let mut held: Vec<&Diagnostic> = self.held.iter().collect();
         held.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
         let mut sources = Vec::with_capacity(self.runs.len() + 1);
-        for mut run in &self.runs {
-            run.seek(SeekFrom::Start(0))?;
-            sources.push(Source::Run(BufReader::new(run), String::new()));
+        for run in &self.runs {
+            let reader = RunReader { file: run, pos: 0 };
+            sources.push(Source::Run(BufReader::new(reader), String::new()));
         }
         sources.push(Source::Held(held.into_iter()));
         let mut merge = Sorted {
@@ -234,8 +234,26 @@ impl Stored {
     }
 }
 
+/// Reads a run from its start with positioned reads, so any number of readers of the same
+/// findings can be open at once without sharing a file offset.
+struct RunReader<'a> {
+    file: &'a File,
+    pos: u64,
+}
+
+impl Read for RunReader<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        #[cfg(unix)]
+        let n = std::os::unix::fs::FileExt::read_at(self.file, buf, self.pos)?;
+        #[cfg(windows)]
+        let n = std::os::windows::fs::FileExt::seek_read(self.file, buf, self.pos)?;
+        self.pos += n as u64;
+        Ok(n)
+    }
+}
+
 enum Source<'a> {
-    Run(BufReader<&'a File>, String),
+    Run(BufReader<RunReader<'a>>, String),
     Held(std::vec::IntoIter<&'a Diagnostic>),
 }
 
@@ -372,6 +390,12 @@ mod tests {
         findings.extend(sample());
         let first = findings.to_vec().expect("first read");
         assert_eq!(findings.to_vec().expect("second read"), first);
+        // Two readers at once, taking turns.
+        let (mut a, mut b) = (findings.sorted().unwrap(), findings.sorted().unwrap());
+        for expected in &first {
+            assert_eq!(&*a.next().unwrap().unwrap(), expected);
+            assert_eq!(&*b.next().unwrap().unwrap(), expected);
+        }
         assert_eq!(findings.clone().to_vec().expect("copy"), first);
     }
 

@@ -149,12 +149,20 @@ fn offline_probes_nothing_and_says_so() {
         &[
             ("image", server.url("/missing.jpg")),
             ("image", server.url("/ok.jpg")),
+            (
+                "image",
+                "http://169.254.169.254/latest/meta-data/".to_string(),
+            ),
         ],
     );
-    let report = support::check(&[&file], None).unwrap();
+    let offline = MediaOverrides {
+        allow_private_hosts: true,
+        ..support::offline()
+    };
+    let report = support::check_with_media(&[&file], None, offline).unwrap();
     assert_eq!(server.total(), 0);
     let media = report.summary().media.unwrap();
-    assert_eq!((media.links, media.probed, media.not_probed), (2, 0, 2));
+    assert_eq!((media.links, media.probed, media.not_probed), (3, 0, 3));
     assert!(media.offline);
     let codes: Vec<_> = report
         .diagnostics
@@ -165,13 +173,25 @@ fn offline_probes_nothing_and_says_so() {
         .collect();
     assert_eq!(
         codes,
-        ["WAM007", "WAM007"],
+        ["WAM007", "WAM007", "WAM007"],
         "the rules that need no network still run"
     );
+    // Without --allow-private-hosts, address literals that are not public are known to
+    // fail without a request: the metadata address, and here the test server's.
+    let report = support::check(&[&file], None).unwrap();
+    let refused = report
+        .diagnostics
+        .to_vec()
+        .unwrap()
+        .into_iter()
+        .filter(|d| d.code == "WAM011")
+        .count();
+    assert_eq!(refused, 3);
+    assert_eq!(server.total(), 0);
     let mut text = Vec::new();
     walint::report::text::write(&report, &mut text).unwrap();
     let text = String::from_utf8(text).unwrap();
-    assert!(text.contains("2 NOT probed (--offline)"), "{text}");
+    assert!(text.contains("3 NOT probed (--offline)"), "{text}");
 }
 
 #[test]
@@ -282,7 +302,7 @@ fn the_cli_reports_media_in_every_format() {
     assert_eq!(json["summary"]["media"]["probed"], 1);
     assert_eq!(json["summary"]["by_code"]["WAM002"], 1);
     let out = support::walint()
-        .args(["check", "--no-config", "--offline"])
+        .args(["check", "--no-config", "--offline", "--allow-private-hosts"])
         .arg(&file)
         .assert()
         .code(0);
@@ -315,4 +335,55 @@ fn the_budget_bounds_the_probing_and_counts_what_it_left() {
         wam_by_line(&report).is_empty(),
         "a link not probed is no finding, only counted"
     );
+}
+
+#[test]
+fn no_credentials_cookies_or_referer_are_sent_or_reported() {
+    let server = MediaServer::start(std::time::Duration::ZERO);
+    let dir = tempfile::tempdir().unwrap();
+    let secret = server
+        .url("/cookie-then-move.jpg?X-Amz-Signature=SECRET")
+        .replace("http://", "http://user:hunter2@");
+    let file = payloads(dir.path(), &[("image", secret)]);
+    let report = support::check_with_media(&[&file], None, probing()).unwrap();
+    assert!(
+        server.hits_any("/ok.jpg") >= 2,
+        "the redirects were followed"
+    );
+    assert_eq!(
+        server.leaks(),
+        0,
+        "no request carried a Referer, Cookie or Authorization header"
+    );
+    for d in report.diagnostics.to_vec().unwrap() {
+        let fix = d.fix.map(|f| f.replacement).unwrap_or_default();
+        assert!(
+            !d.message.contains("hunter2") && !fix.contains("hunter2"),
+            "{}: {} {fix}",
+            d.code,
+            d.message
+        );
+    }
+}
+
+#[test]
+fn bad_media_numbers_stop_the_run() {
+    for (flag, value) in [
+        ("--media-timeout", "0"),
+        ("--media-timeout", "-5"),
+        ("--media-budget", "nan"),
+        ("--media-concurrency", "0"),
+        ("--media-cache-ttl", "-1"),
+    ] {
+        let out = support::walint()
+            .args(["check", "--no-config", &format!("{flag}={value}")])
+            .arg("fixtures/demo/contacts.csv")
+            .assert()
+            .code(2);
+        let err = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+        assert!(
+            err.contains(flag) && err.lines().count() <= 4,
+            "{flag} {value}: {err}"
+        );
+    }
 }

@@ -59,6 +59,7 @@ pub struct MediaServer {
     pub addr: SocketAddr,
     hits: Arc<Mutex<HashMap<(String, String), u64>>>,
     total: Arc<AtomicU64>,
+    leaks: Arc<AtomicU64>,
 }
 
 impl MediaServer {
@@ -68,14 +69,20 @@ impl MediaServer {
         let addr = listener.local_addr().expect("local addr");
         let hits: Arc<Mutex<HashMap<(String, String), u64>>> = Arc::default();
         let total = Arc::new(AtomicU64::new(0));
-        let (h, t) = (Arc::clone(&hits), Arc::clone(&total));
+        let leaks = Arc::new(AtomicU64::new(0));
+        let (h, t, l) = (Arc::clone(&hits), Arc::clone(&total), Arc::clone(&leaks));
         std::thread::spawn(move || {
             for stream in listener.incoming().flatten() {
-                let (h, t) = (Arc::clone(&h), Arc::clone(&t));
-                std::thread::spawn(move || serve(stream, delay, &h, &t));
+                let (h, t, l) = (Arc::clone(&h), Arc::clone(&t), Arc::clone(&l));
+                std::thread::spawn(move || serve(stream, delay, &h, &t, &l));
             }
         });
-        MediaServer { addr, hits, total }
+        MediaServer {
+            addr,
+            hits,
+            total,
+            leaks,
+        }
     }
 
     /// `http://127.0.0.1:PORT` + `path`.
@@ -94,6 +101,11 @@ impl MediaServer {
     /// Requests to `path`, any method.
     pub fn hits_any(&self, path: &str) -> u64 {
         self.hits("HEAD", path) + self.hits("GET", path)
+    }
+
+    /// Requests that carried a Referer, Cookie or Authorization header.
+    pub fn leaks(&self) -> u64 {
+        self.leaks.load(Ordering::SeqCst)
     }
 
     /// Every request so far.
@@ -115,6 +127,8 @@ struct Request {
     method: String,
     path: String,
     range_end: Option<usize>,
+    /// Whether it carried a Referer, Cookie or Authorization header.
+    leaks: bool,
 }
 
 fn read_request(reader: &mut BufReader<TcpStream>) -> Option<Request> {
@@ -126,6 +140,7 @@ fn read_request(reader: &mut BufReader<TcpStream>) -> Option<Request> {
     let method = parts.next()?.to_string();
     let path = parts.next()?.to_string();
     let mut range_end = None;
+    let mut leaks = false;
     loop {
         let mut header = String::new();
         if reader.read_line(&mut header).ok()? == 0 {
@@ -135,19 +150,22 @@ fn read_request(reader: &mut BufReader<TcpStream>) -> Option<Request> {
         if header.is_empty() {
             break;
         }
-        if let Some((name, value)) = header.split_once(':')
-            && name.eq_ignore_ascii_case("range")
-        {
-            range_end = value
-                .trim()
-                .strip_prefix("bytes=0-")
-                .and_then(|n| n.parse().ok());
+        if let Some((name, value)) = header.split_once(':') {
+            let name = name.trim().to_ascii_lowercase();
+            if name == "range" {
+                range_end = value
+                    .trim()
+                    .strip_prefix("bytes=0-")
+                    .and_then(|n| n.parse().ok());
+            }
+            leaks |= matches!(name.as_str(), "referer" | "cookie" | "authorization");
         }
     }
     Some(Request {
         method,
         path,
         range_end,
+        leaks,
     })
 }
 
@@ -156,6 +174,7 @@ fn serve(
     delay: Duration,
     hits: &Mutex<HashMap<(String, String), u64>>,
     total: &AtomicU64,
+    leaks: &AtomicU64,
 ) {
     // Responses go out in several small writes: without this, Nagle's algorithm holds
     // each back until the client's delayed ACK (about 40 ms on Linux).
@@ -175,6 +194,9 @@ fn serve(
             *n
         };
         total.fetch_add(1, Ordering::SeqCst);
+        if request.leaks {
+            leaks.fetch_add(1, Ordering::SeqCst);
+        }
         std::thread::sleep(delay);
         let keep = respond(&request, seen, &mut out);
         if !keep || out.flush().is_err() {
@@ -229,6 +251,13 @@ fn respond(req: &Request, seen: u64, out: &mut TcpStream) -> bool {
             body(jpeg(), "image/jpeg", out)
         }
         "/moved.jpg" => redirect("/hop.jpg", out),
+        "/cookie-then-move.jpg" => {
+            let _ = write!(
+                out,
+                "HTTP/1.1 302 Found\r\nSet-Cookie: session=abc; Path=/\r\nLocation: /hop.jpg\r\nContent-Length: 0\r\n\r\n"
+            );
+            true
+        }
         "/hop.jpg" => redirect("/ok.jpg", out),
         "/loop-a" => redirect("/loop-b", out),
         "/loop-b" => redirect("/loop-a", out),

@@ -22,7 +22,7 @@ use jiff::Timestamp;
 
 use crate::diagnostic::{Diagnostic, Location};
 use crate::media::probe::{Fetched, Probe};
-use crate::media::{LinkKey, LinkUses, essence};
+use crate::media::{LinkKey, LinkUses, essence, redacted};
 use crate::rules::Rule;
 
 /// One link, as a rule sees it.
@@ -69,7 +69,7 @@ impl MediaCheck<'_> {
         format!(
             "{header}{} link {}{others}",
             self.key.kind.as_str(),
-            self.key.url
+            redacted(&self.key.url)
         )
     }
 }

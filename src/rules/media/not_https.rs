@@ -2,6 +2,7 @@
 
 use crate::declare_rule;
 use crate::diagnostic::Diagnostic;
+use crate::media::redacted;
 
 use super::MediaCheck;
 
@@ -24,12 +25,11 @@ declare_rule! {
 
 /// The finding for a plain HTTP link.
 pub fn check(cx: &MediaCheck) -> Option<Diagnostic> {
-    let rest = cx
-        .key
-        .url
+    let link = redacted(&cx.key.url);
+    let rest = link
         .get(..7)
         .filter(|s| s.eq_ignore_ascii_case("http://"))
-        .map(|_| &cx.key.url[7..])?;
+        .map(|_| &link[7..])?;
     Some(
         RULE.diagnostic(format!("{} is plain HTTP", cx.subject()), cx.place())
             .with_help("serve the file over HTTPS and link to it with https://")
@@ -49,5 +49,8 @@ mod tests {
         assert_eq!(d.fix.unwrap().replacement, "https://cdn/x.jpg");
         assert!(run(check, "https://cdn/x.jpg", MediaKind::Image, None).is_none());
         assert!(run(check, "ftp://x", MediaKind::Image, None).is_none());
+        let d = run(check, "http://u:secret@cdn/x.jpg", MediaKind::Image, None).unwrap();
+        assert_eq!(d.fix.unwrap().replacement, "https://cdn/x.jpg");
+        assert!(!d.message.contains("secret"), "{}", d.message);
     }
 }

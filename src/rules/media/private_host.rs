@@ -2,6 +2,7 @@
 
 use crate::declare_rule;
 use crate::diagnostic::Diagnostic;
+use crate::media::host_of;
 use crate::media::probe::Probe;
 
 use super::MediaCheck;
@@ -31,10 +32,16 @@ pub fn check(cx: &MediaCheck) -> Option<Diagnostic> {
     let Some(Probe::Refused { host, address, why }) = cx.probe else {
         return None;
     };
-    let resolves = if host.trim_matches(['[', ']']) == address {
+    let bare = host.trim_matches(['[', ']']);
+    let resolves = if bare == address || bare.parse::<std::net::IpAddr>().is_ok() {
         format!("{host} is {why}")
     } else {
         format!("{host} resolves to {address}, {why}")
+    };
+    // A redirect can lead to the refused host: say so.
+    let resolves = match host_of(&cx.key.url) {
+        Some(own) if !own.eq_ignore_ascii_case(host) => format!("it redirects to {resolves}"),
+        _ => resolves,
     };
     Some(
         RULE.diagnostic(
