@@ -16,7 +16,7 @@ use crate::config::MediaConfig;
 use crate::error::Error;
 use crate::media::MediaLinks;
 use crate::media::cache::MediaCache;
-use crate::media::probe::{self, ProbeSettings};
+use crate::media::probe::{self, Probe, ProbeSettings};
 use crate::report::{MediaSummary, Report};
 use crate::rules::media::{MediaCheck, RULES, example_handle_reused};
 use crate::template::TemplateRegistry;
@@ -167,7 +167,11 @@ pub fn check_links(
         };
         let probed = probe::probe_all(&to_probe, &media.probe, &done).map_err(Error::Usage)?;
         bar.finish_and_clear();
-        summary.probed = probed.len() as u64;
+        summary.refused = probed
+            .values()
+            .filter(|p| matches!(p, Probe::Refused { .. }))
+            .count() as u64;
+        summary.probed = probed.len() as u64 - summary.refused;
         if let Some(cache) = cache.as_mut() {
             for (url, probe) in &probed {
                 cache.put(url.clone(), probe.clone(), now, media.probe.allow_private);
@@ -182,10 +186,11 @@ pub fn check_links(
         for url in &urls {
             if let Some(refused) = probe::refused_without_request(url, media.probe.allow_private) {
                 results.insert(url.clone(), refused);
+                summary.refused += 1;
             }
         }
     }
-    summary.not_probed = summary.links - summary.probed - summary.cached;
+    summary.not_probed = summary.links - summary.probed - summary.cached - summary.refused;
     let handles = example_handles(templates);
     for (key, uses) in links.iter() {
         let cx = MediaCheck {

@@ -170,4 +170,33 @@ mod tests {
             Some("the cloud metadata address")
         );
     }
+
+    /// `localhost` resolves from the hosts file, so this needs no network: a host name that
+    /// resolves only to loopback is refused before any connection, and kept when allowed.
+    #[test]
+    fn the_resolver_refuses_names_that_resolve_privately() {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let timeout = std::time::Duration::from_secs(5);
+        let resolve = |allow_private| {
+            let name: Name = "localhost".parse().unwrap();
+            runtime.block_on(
+                PublicOnly {
+                    allow_private,
+                    timeout,
+                }
+                .resolve(name),
+            )
+        };
+        let err = resolve(false).err().expect("localhost is refused");
+        let refused = err.downcast_ref::<Refused>().expect("a Refused error");
+        assert_eq!(refused.why, "a loopback address");
+        let addrs: Vec<_> = match resolve(true) {
+            Ok(addrs) => addrs.collect(),
+            Err(e) => panic!("localhost is allowed: {e}"),
+        };
+        assert!(addrs.iter().all(|a| a.ip().is_loopback()), "{addrs:?}");
+    }
 }

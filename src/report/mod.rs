@@ -39,6 +39,8 @@ pub struct MediaSummary {
     pub probed: u64,
     /// Links whose result came from the media cache.
     pub cached: u64,
+    /// Links not requested because their host is not public (each a WAM011 finding).
+    pub refused: u64,
     /// Links not probed.
     pub not_probed: u64,
     /// Whether `--offline` was given.

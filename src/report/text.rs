@@ -97,6 +97,9 @@ fn write_media(media: Option<&MediaSummary>, out: &mut dyn Write) -> io::Result<
     if m.cached > 0 {
         parts.push(format!("{} from the media cache", m.cached));
     }
+    if m.refused > 0 {
+        parts.push(format!("{} refused (not public)", m.refused));
+    }
     if m.not_probed > 0 {
         let why = if m.offline {
             " (--offline)"

@@ -136,6 +136,8 @@ fn private_hosts_are_refused_without_a_request() {
         .collect();
     assert!(codes.contains(&"WAM011"), "{codes:?}");
     assert_eq!(server.total(), 0, "a refused host gets no request");
+    let media = report.summary().media.unwrap();
+    assert_eq!((media.probed, media.refused, media.not_probed), (0, 1, 0));
     let report = support::check_with_media(&[&file], None, probing()).unwrap();
     assert!(wam_by_line(&report).is_empty());
 }
@@ -191,7 +193,7 @@ fn offline_probes_nothing_and_says_so() {
     let mut text = Vec::new();
     walint::report::text::write(&report, &mut text).unwrap();
     let text = String::from_utf8(text).unwrap();
-    assert!(text.contains("3 NOT probed (--offline)"), "{text}");
+    assert!(text.contains("0 probed, 3 refused (not public)"), "{text}");
 }
 
 #[test]
