@@ -108,9 +108,7 @@ impl<'a> Plan<'a> {
         let builder = MessageBuilder::new(campaign, template);
         let wanted = template.is_some()
             && !campaign.is_free_form()
-            && media_rules::RULES
-                .iter()
-                .any(|(r, _)| options.settings.enabled(r));
+            && media_rules::any_enabled(&options.settings);
         let media = builder
             .header_link()
             .filter(|_| wanted)

@@ -154,7 +154,7 @@ pub fn check_item(
     templates: &TemplateRegistry,
     checks: &[Check],
     settings: &RuleSettings,
-    (out, media): (&mut Vec<Diagnostic>, &mut MediaLinks),
+    (out, media): (&mut Vec<Diagnostic>, Option<&mut MediaLinks>),
 ) {
     let mut found: Vec<Diagnostic> = Vec::new();
     match &item.value {
@@ -179,19 +179,33 @@ pub fn check_item(
             for check in checks {
                 check(&cx, &mut found);
             }
-            for link in links::find(message) {
-                let seen = Seen {
-                    url: link.url,
-                    kind: link.kind,
-                    in_header: link.in_header,
-                    count: 1,
-                    send_at: None,
-                    // The item's first line: values inside it come after any earlier item.
-                    order: (file, item.line_base),
-                };
-                media.record(seen, || locate(&link.pointer));
+            // Links are collected only when a media rule runs.
+            if let Some(media) = media {
+                record_links(message, file, item, &locate, media);
             }
         }
     }
     out.extend(found.into_iter().filter_map(|d| settings.apply(d)));
+}
+
+/// Records the media links of a payload message, each at its JSON pointer.
+fn record_links(
+    message: &serde_json::Value,
+    file: &str,
+    item: &PayloadItem,
+    locate: &dyn Fn(&str) -> Location,
+    media: &mut MediaLinks,
+) {
+    for link in links::find(message) {
+        let seen = Seen {
+            url: link.url,
+            kind: link.kind,
+            in_header: link.in_header,
+            count: 1,
+            send_at: None,
+            // The item's first line: values inside it come after any earlier item.
+            order: (file, item.line_base),
+        };
+        media.record(seen, || locate(&link.pointer));
+    }
 }

@@ -3,13 +3,11 @@
 //! fresh result from the media cache, or nothing with `--offline` — and run the `WAM`
 //! rules on each link. Owns the progress bar and the media part of the summary.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::io::IsTerminal;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
-
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use serde_json::Value;
 
 use super::CheckOptions;
 use crate::config::MediaConfig;
@@ -18,8 +16,9 @@ use crate::media::MediaLinks;
 use crate::media::cache::MediaCache;
 use crate::media::probe::{self, Probe, ProbeSettings};
 use crate::report::{MediaSummary, Report};
-use crate::rules::media::{MediaCheck, RULES, example_handle_reused};
+use crate::rules::media::{self as media_rules, MediaCheck, example_handle_reused};
 use crate::template::TemplateRegistry;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 /// How media links are checked.
 #[derive(Debug, Clone)]
@@ -106,11 +105,6 @@ impl MediaOverrides {
     }
 }
 
-/// The codes of the media rules that read a probe (the rest read the link only).
-const NEEDS_PROBE: &[&str] = &[
-    "WAM001", "WAM002", "WAM003", "WAM004", "WAM005", "WAM006", "WAM010", "WAM011",
-];
-
 /// Probes the links (as the options say) and adds the media findings and summary to
 /// `report`.
 pub fn check_links(
@@ -120,7 +114,7 @@ pub fn check_links(
     report: &mut Report,
 ) -> Result<(), Error> {
     let settings = &options.settings;
-    let enabled: Vec<_> = RULES.iter().filter(|(r, _)| settings.enabled(r)).collect();
+    let enabled = media_rules::enabled(settings);
     if links.is_empty() || enabled.is_empty() {
         return Ok(());
     }
@@ -132,66 +126,19 @@ pub fn check_links(
         ..MediaSummary::default()
     };
     let now = jiff::Timestamp::now();
-    let probing = !media.offline && enabled.iter().any(|(r, _)| NEEDS_PROBE.contains(&r.code));
-    let mut cache = match (&media.cache, probing) {
-        (Some(path), true) => Some(MediaCache::load(path).map_err(Error::Usage)?),
-        _ => None,
-    };
-    let ttl = jiff::SignedDuration::try_from(media.cache_ttl).unwrap_or(jiff::SignedDuration::MAX);
-    let mut results = std::collections::HashMap::new();
-    if probing {
-        let mut to_probe = Vec::new();
-        for url in &urls {
-            let allow_private = media.probe.allow_private;
-            match cache
-                .as_ref()
-                .and_then(|c| c.fresh(url, now, ttl, allow_private))
-            {
-                Some(probe) => {
-                    results.insert(url.clone(), probe.clone());
-                    summary.cached += 1;
-                }
-                None => to_probe.push(url.clone()),
-            }
-        }
-        let bar = progress_bar(media.progress, to_probe.len() as u64);
-        let failures = std::sync::atomic::AtomicU64::new(0);
-        let done = |failed: bool| {
-            let failed = if failed {
-                failures.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1
-            } else {
-                failures.load(std::sync::atomic::Ordering::Relaxed)
-            };
-            bar.set_message(format!("{failed} failing"));
-            bar.inc(1);
-        };
-        let probed = probe::probe_all(&to_probe, &media.probe, &done).map_err(Error::Usage)?;
-        bar.finish_and_clear();
-        summary.refused = probed
-            .values()
-            .filter(|p| matches!(p, Probe::Refused { .. }))
-            .count() as u64;
-        summary.probed = probed.len() as u64 - summary.refused;
-        if let Some(cache) = cache.as_mut() {
-            for (url, probe) in &probed {
-                cache.put(url.clone(), probe.clone(), now, media.probe.allow_private);
-            }
-        }
-        results.extend(probed);
-        if let (Some(cache), Some(path)) = (&cache, &media.cache) {
-            cache.save(path).map_err(Error::Usage)?;
-        }
+    let results = if !media.offline && enabled.iter().any(|m| m.needs_probe) {
+        probe_with_cache(urls, media, now, &mut summary)?
     } else {
         // No request, but an address literal that is not public is known to fail.
-        for url in &urls {
-            if let Some(refused) = probe::refused_without_request(url, media.probe.allow_private) {
-                results.insert(url.clone(), refused);
-                summary.refused += 1;
-            }
-        }
-    }
+        let allow_private = media.probe.allow_private;
+        urls.into_iter()
+            .filter_map(|url| Some((probe::refused_without_request(&url, allow_private)?, url)))
+            .map(|(refused, url)| (url, refused))
+            .collect()
+    };
+    summary.refused = results.values().filter(|p| is_refused(p)).count() as u64;
     summary.not_probed = summary.links - summary.probed - summary.cached - summary.refused;
-    let handles = example_handles(templates);
+    let handles = example_handle_reused::handles(templates);
     for (key, uses) in links.iter() {
         let cx = MediaCheck {
             key,
@@ -200,8 +147,8 @@ pub fn check_links(
             now,
             example_handles: &handles,
         };
-        for (_, check) in &enabled {
-            if let Some(d) = check(&cx).and_then(|d| settings.apply(d)) {
+        for m in &enabled {
+            if let Some(d) = (m.check)(&cx).and_then(|d| settings.apply(d)) {
                 report.diagnostics.push(d);
             }
         }
@@ -210,25 +157,56 @@ pub fn check_links(
     Ok(())
 }
 
-/// The registry's example `header_handle` links, without their query strings.
-fn example_handles(templates: &TemplateRegistry) -> HashSet<String> {
-    let mut handles = HashSet::new();
-    for template in templates.templates() {
-        for component in &template.components {
-            let Some(list) = component
-                .example
-                .as_ref()
-                .and_then(|e| e.get("header_handle"))
-                .and_then(Value::as_array)
-            else {
-                continue;
-            };
-            for handle in list.iter().filter_map(Value::as_str) {
-                handles.insert(example_handle_reused::without_query(handle).to_string());
+/// The result of every link: fresh ones from the media cache, the rest probed now (and put
+/// in the cache). Counts `probed` and `cached` in `summary`.
+fn probe_with_cache(
+    urls: Vec<String>,
+    media: &MediaOptions,
+    now: jiff::Timestamp,
+    summary: &mut MediaSummary,
+) -> Result<HashMap<String, Probe>, Error> {
+    let allow_private = media.probe.allow_private;
+    let mut cache = match &media.cache {
+        Some(path) => Some(MediaCache::load(path).map_err(Error::Usage)?),
+        None => None,
+    };
+    let ttl = jiff::SignedDuration::try_from(media.cache_ttl).unwrap_or(jiff::SignedDuration::MAX);
+    let mut results = HashMap::new();
+    let mut to_probe = Vec::new();
+    for url in urls {
+        match cache
+            .as_ref()
+            .and_then(|c| c.fresh(&url, now, ttl, allow_private))
+        {
+            Some(probe) => {
+                results.insert(url, probe.clone());
+                summary.cached += 1;
             }
+            None => to_probe.push(url),
         }
     }
-    handles
+    let bar = progress_bar(media.progress, to_probe.len() as u64);
+    let failures = AtomicU64::new(0);
+    let done = |failed: bool| {
+        let failing = failures.fetch_add(u64::from(failed), Ordering::Relaxed) + u64::from(failed);
+        bar.set_message(format!("{failing} failing"));
+        bar.inc(1);
+    };
+    let probed = probe::probe_all(&to_probe, &media.probe, &done).map_err(Error::Usage)?;
+    bar.finish_and_clear();
+    summary.probed = probed.values().filter(|p| !is_refused(p)).count() as u64;
+    if let (Some(cache), Some(path)) = (cache.as_mut(), &media.cache) {
+        for (url, probe) in &probed {
+            cache.put(url.clone(), probe.clone(), now, allow_private);
+        }
+        cache.save(path).map_err(Error::Usage)?;
+    }
+    results.extend(probed);
+    Ok(results)
+}
+
+fn is_refused(probe: &Probe) -> bool {
+    matches!(probe, Probe::Refused { .. })
 }
 
 /// A bar on stderr when asked for and stderr is a terminal; a hidden one otherwise.

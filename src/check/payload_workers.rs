@@ -179,6 +179,7 @@ impl FileRun<'_> {
 
 fn work(queue: &Mutex<Receiver<Job>>, templates: &TemplateRegistry, settings: &RuleSettings) {
     let checks = rules::payloads::enabled_checks(settings, None);
+    let collect_media = rules::media::any_enabled(settings);
     loop {
         // The lock is held only while taking a job, never while checking one.
         let job = match queue.lock() {
@@ -192,7 +193,7 @@ fn work(queue: &Mutex<Receiver<Job>>, templates: &TemplateRegistry, settings: &R
         let mut media = MediaLinks::default();
         let messages = batch.len() as u64;
         let mut check = |item: &PayloadItem| {
-            let out = (&mut diagnostics, &mut media);
+            let out = (&mut diagnostics, collect_media.then_some(&mut media));
             super::json::check_item(item, &file, templates, &checks, settings, out);
         };
         match batch {

@@ -35,18 +35,11 @@ pub fn check(cx: &MediaCheck) -> Option<Diagnostic> {
     if sniff::agrees(sniffed, &declared) {
         return None;
     }
-    Some(
-        RULE.diagnostic(
-            format!(
-                "{} is served as {declared} but its content is {sniffed}",
-                cx.subject()
-            ),
-            cx.place(),
-        )
-        .with_help(format!(
-            "serve it with `Content-Type: {sniffed}`, or convert the file to {declared}"
-        )),
-    )
+    Some(cx.finding(
+        &RULE,
+        format!("is served as {declared} but its content is {sniffed}"),
+        format!("serve it with `Content-Type: {sniffed}`, or convert the file to {declared}"),
+    ))
 }
 
 #[cfg(test)]

@@ -2,7 +2,12 @@
 //! link to send.
 
 use crate::declare_rule;
+use std::collections::HashSet;
+
+use serde_json::Value;
+
 use crate::diagnostic::Diagnostic;
+use crate::template::TemplateRegistry;
 
 use super::MediaCheck;
 
@@ -32,19 +37,33 @@ pub fn without_query(url: &str) -> &str {
     url.split(['?', '#']).next().unwrap_or(url)
 }
 
+/// The registry's example `header_handle` links, without their query strings: what
+/// [`check`] compares links with.
+pub fn handles(templates: &TemplateRegistry) -> HashSet<String> {
+    let mut handles = HashSet::new();
+    for component in templates.templates().iter().flat_map(|t| &t.components) {
+        let list = component
+            .example
+            .as_ref()
+            .and_then(|e| e.get("header_handle"))
+            .and_then(Value::as_array);
+        for handle in list.into_iter().flatten().filter_map(Value::as_str) {
+            handles.insert(without_query(handle).to_string());
+        }
+    }
+    handles
+}
+
 /// The finding for a reused example handle.
 pub fn check(cx: &MediaCheck) -> Option<Diagnostic> {
     cx.example_handles
         .contains(without_query(&cx.key.url))
         .then(|| {
-            RULE.diagnostic(
-                format!(
-                    "{} is the template's example header_handle, which Meta's fetcher cannot use",
-                    cx.subject()
-                ),
-                cx.place(),
+            cx.finding(
+                &RULE,
+                "is the template's example header_handle, which Meta's fetcher cannot use",
+                "host the media yourself, or upload it and send its media id",
             )
-            .with_help("host the media yourself, or upload it and send its media id")
         })
 }
 

@@ -61,13 +61,8 @@ pub fn check(cx: &MediaCheck) -> Option<Diagnostic> {
         .as_deref()
         .map(|u| format!(" at {u}"))
         .unwrap_or_default();
-    Some(
-        RULE.diagnostic(
-            format!("{} answers HTTP {}{at}: {why}", cx.subject(), f.status),
-            cx.place(),
-        )
-        .with_help(help),
-    )
+    let what = format!("answers HTTP {}{at}: {why}", f.status);
+    Some(cx.finding(&RULE, what, help))
 }
 
 #[cfg(test)]

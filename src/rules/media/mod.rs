@@ -16,14 +16,15 @@ pub mod too_large;
 pub mod type_not_allowed;
 pub mod unreachable;
 
+use std::borrow::Cow;
 use std::collections::HashSet;
 
 use jiff::Timestamp;
 
-use crate::diagnostic::{Diagnostic, Location};
+use crate::diagnostic::Diagnostic;
 use crate::media::probe::{Fetched, Probe};
 use crate::media::{LinkKey, LinkUses, essence, redacted};
-use crate::rules::Rule;
+use crate::rules::{Rule, RuleSettings};
 
 /// One link, as a rule sees it.
 pub struct MediaCheck<'a> {
@@ -53,14 +54,24 @@ impl MediaCheck<'_> {
         self.fetched()?.content_type.as_deref().map(essence)
     }
 
-    /// Where findings about the link go: its first use.
-    pub fn place(&self) -> Location {
-        self.uses.first.clone()
+    /// A finding of `rule` about this link, at its first use: the message is the link's
+    /// name (`header image link https://…`, and how many messages use it) then `what`.
+    pub fn finding(
+        &self,
+        rule: &'static Rule,
+        what: impl std::fmt::Display,
+        help: impl Into<Cow<'static, str>>,
+    ) -> Diagnostic {
+        rule.diagnostic(
+            format!("{} {what}", self.subject()),
+            self.uses.first.clone(),
+        )
+        .with_help(help)
     }
 
     /// How the link is named in messages: `image link https://…`, plus how many others
     /// use it.
-    pub fn subject(&self) -> String {
+    fn subject(&self) -> String {
         let header = if self.key.in_header { "header " } else { "" };
         let others = match self.uses.count {
             0 | 1 => String::new(),
@@ -77,20 +88,58 @@ impl MediaCheck<'_> {
 /// A media rule's check.
 pub type Check = fn(&MediaCheck) -> Option<Diagnostic>;
 
+/// A media rule: its identity, its check, and whether the check reads a probe (the others
+/// read the link alone, so they run with `--offline` too).
+pub struct MediaRule {
+    /// The rule.
+    pub rule: &'static Rule,
+    /// Its check.
+    pub check: Check,
+    /// Whether it needs the link probed.
+    pub needs_probe: bool,
+}
+
+const fn probed(rule: &'static Rule, check: Check) -> MediaRule {
+    MediaRule {
+        rule,
+        check,
+        needs_probe: true,
+    }
+}
+
+const fn unprobed(rule: &'static Rule, check: Check) -> MediaRule {
+    MediaRule {
+        rule,
+        check,
+        needs_probe: false,
+    }
+}
+
 /// Every media rule with its check, in code order.
-pub static RULES: &[(&Rule, Check)] = &[
-    (&unreachable::RULE, unreachable::check),
-    (&http_error::RULE, http_error::check),
-    (&type_not_allowed::RULE, type_not_allowed::check),
-    (&too_large::RULE, too_large::check),
-    (&content_mismatch::RULE, content_mismatch::check),
-    (&redirected::RULE, redirected::check),
-    (&not_https::RULE, not_https::check),
-    (&signed_url_expiring::RULE, signed_url_expiring::check),
-    (&example_handle_reused::RULE, example_handle_reused::check),
-    (&size_unknown::RULE, size_unknown::check),
-    (&private_host::RULE, private_host::check),
+pub static RULES: &[MediaRule] = &[
+    probed(&unreachable::RULE, unreachable::check),
+    probed(&http_error::RULE, http_error::check),
+    probed(&type_not_allowed::RULE, type_not_allowed::check),
+    probed(&too_large::RULE, too_large::check),
+    probed(&content_mismatch::RULE, content_mismatch::check),
+    probed(&redirected::RULE, redirected::check),
+    unprobed(&not_https::RULE, not_https::check),
+    unprobed(&signed_url_expiring::RULE, signed_url_expiring::check),
+    unprobed(&example_handle_reused::RULE, example_handle_reused::check),
+    probed(&size_unknown::RULE, size_unknown::check),
+    // Also reported offline for an address literal, from a refusal made without a request.
+    probed(&private_host::RULE, private_host::check),
 ];
+
+/// The media rules `settings` enables.
+pub fn enabled(settings: &RuleSettings) -> Vec<&'static MediaRule> {
+    RULES.iter().filter(|m| settings.enabled(m.rule)).collect()
+}
+
+/// Whether any media rule runs: links are only collected then.
+pub fn any_enabled(settings: &RuleSettings) -> bool {
+    RULES.iter().any(|m| settings.enabled(m.rule))
+}
 
 #[cfg(test)]
 pub(crate) mod test_support {
@@ -100,6 +149,7 @@ pub(crate) mod test_support {
     use std::sync::Arc;
 
     use super::*;
+    use crate::diagnostic::Location;
     use crate::media::MediaKind;
 
     /// The codes `check` finds for `url` used as `kind` (a template header) with `probe`.

@@ -30,9 +30,9 @@ pub fn check(cx: &MediaCheck) -> Option<Diagnostic> {
         .get(..7)
         .filter(|s| s.eq_ignore_ascii_case("http://"))
         .map(|_| &link[7..])?;
+    let help = "serve the file over HTTPS and link to it with https://";
     Some(
-        RULE.diagnostic(format!("{} is plain HTTP", cx.subject()), cx.place())
-            .with_help("serve the file over HTTPS and link to it with https://")
+        cx.finding(&RULE, "is plain HTTP", help)
             .with_fix(format!("https://{rest}")),
     )
 }

@@ -43,16 +43,11 @@ pub fn check(cx: &MediaCheck) -> Option<Diagnostic> {
         Some(own) if !own.eq_ignore_ascii_case(host) => format!("it redirects to {resolves}"),
         _ => resolves,
     };
-    Some(
-        RULE.diagnostic(
-            format!(
-                "{} is not on the public internet: {resolves}; not fetched",
-                cx.subject()
-            ),
-            cx.place(),
-        )
-        .with_help("publish the file on a public host; Meta cannot fetch from a private network"),
-    )
+    Some(cx.finding(
+        &RULE,
+        format!("is not on the public internet: {resolves}; not fetched"),
+        "publish the file on a public host; Meta cannot fetch from a private network",
+    ))
 }
 
 #[cfg(test)]

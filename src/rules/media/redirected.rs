@@ -27,11 +27,11 @@ declare_rule! {
 pub fn check(cx: &MediaCheck) -> Option<Diagnostic> {
     let target = cx.fetched()?.final_url.as_deref()?;
     Some(
-        RULE.diagnostic(
-            format!("{} redirects to {target}", cx.subject()),
-            cx.place(),
+        cx.finding(
+            &RULE,
+            format!("redirects to {target}"),
+            "link to the final address directly",
         )
-        .with_help("link to the final address directly")
         .with_fix(target),
     )
 }

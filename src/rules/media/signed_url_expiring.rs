@@ -40,18 +40,14 @@ pub fn check(cx: &MediaCheck) -> Option<Diagnostic> {
         _ if expiry.at < within_hour => "within the next hour".to_string(),
         _ => return None,
     };
-    Some(
-        RULE.diagnostic(
-            format!(
-                "{} is a signed {} link that expires at {}, {why}",
-                cx.subject(),
-                expiry.scheme,
-                expiry.at
-            ),
-            cx.place(),
-        )
-        .with_help("sign the link for longer than the campaign runs, or use a public link"),
-    )
+    Some(cx.finding(
+        &RULE,
+        format!(
+            "is a signed {} link that expires at {}, {why}",
+            expiry.scheme, expiry.at
+        ),
+        "sign the link for longer than the campaign runs, or use a public link",
+    ))
 }
 
 #[cfg(test)]

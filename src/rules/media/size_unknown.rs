@@ -28,16 +28,15 @@ declare_rule! {
 pub fn check(cx: &MediaCheck) -> Option<Diagnostic> {
     let fetched = cx.fetched()?;
     fetched.size.is_none().then(|| {
-        RULE.diagnostic(
-            format!(
-                "{} does not say its size; the {} limit of {} bytes cannot be checked",
-                cx.subject(),
-                cx.key.kind.as_str(),
-                cx.key.kind.max_bytes(fetched.animated)
-            ),
-            cx.place(),
+        let (kind, limit) = (
+            cx.key.kind.as_str(),
+            cx.key.kind.max_bytes(fetched.animated),
+        );
+        cx.finding(
+            &RULE,
+            format!("does not say its size; the {kind} limit of {limit} bytes cannot be checked"),
+            "serve the file with a Content-Length",
         )
-        .with_help("serve the file with a Content-Length")
     })
 }
 

@@ -30,18 +30,12 @@ pub fn check(cx: &MediaCheck) -> Option<Diagnostic> {
     let size = fetched.size?;
     let limit = cx.key.kind.max_bytes(fetched.animated);
     (size > limit).then(|| {
-        RULE.diagnostic(
-            format!(
-                "{} is {} bytes, over the {} limit of {limit} bytes",
-                cx.subject(),
-                size,
-                cx.key.kind.as_str()
-            ),
-            cx.place(),
+        let kind = cx.key.kind.as_str();
+        cx.finding(
+            &RULE,
+            format!("is {size} bytes, over the {kind} limit of {limit} bytes"),
+            format!("make the file smaller than {limit} bytes (compress, resize or shorten it)"),
         )
-        .with_help(format!(
-            "make the file smaller than {limit} bytes (compress, resize or shorten it)"
-        ))
     })
 }
 

@@ -35,16 +35,11 @@ pub fn check(cx: &MediaCheck) -> Option<Diagnostic> {
     let fetched = cx.fetched()?;
     let allowed = cx.key.kind.allowed_types(cx.key.in_header);
     let Some(declared) = cx.declared_type() else {
-        return Some(
-            RULE.diagnostic(
-                format!("{} is served without a Content-Type", cx.subject()),
-                cx.place(),
-            )
-            .with_help(format!(
-                "serve it with `Content-Type: {}`; Meta needs the type to accept the file",
-                fetched.sniffed.as_deref().unwrap_or(allowed[0])
-            )),
+        let help = format!(
+            "serve it with `Content-Type: {}`; Meta needs the type to accept the file",
+            fetched.sniffed.as_deref().unwrap_or(allowed[0])
         );
+        return Some(cx.finding(&RULE, "is served without a Content-Type", help));
     };
     if allowed.contains(&declared.as_str()) {
         return None;
@@ -56,16 +51,11 @@ pub fn check(cx: &MediaCheck) -> Option<Diagnostic> {
         }
         (kind, _) => format!("a {} takes {}", kind.as_str(), allowed.join(", ")),
     };
-    Some(
-        RULE.diagnostic(
-            format!("{} is served as {declared}: {why}", cx.subject()),
-            cx.place(),
-        )
-        .with_help(format!(
-            "convert the file to {} and serve it with that Content-Type",
-            allowed.join(" or ")
-        )),
-    )
+    let help = format!(
+        "convert the file to {} and serve it with that Content-Type",
+        allowed.join(" or ")
+    );
+    Some(cx.finding(&RULE, format!("is served as {declared}: {why}"), help))
 }
 
 #[cfg(test)]

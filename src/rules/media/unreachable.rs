@@ -40,17 +40,8 @@ pub fn check(cx: &MediaCheck) -> Option<Diagnostic> {
         Failure::Redirects => "link to the file's final address, without redirects",
         _ => "check the link and that its host is reachable from the internet",
     };
-    Some(
-        RULE.diagnostic(
-            format!(
-                "{} cannot be fetched: {} ({detail})",
-                cx.subject(),
-                failure.describe()
-            ),
-            cx.place(),
-        )
-        .with_help(help),
-    )
+    let what = format!("cannot be fetched: {} ({detail})", failure.describe());
+    Some(cx.finding(&RULE, what, help))
 }
 
 #[cfg(test)]
