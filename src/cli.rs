@@ -7,9 +7,8 @@ use std::path::PathBuf;
 
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
-use crate::check::media::MediaOverrides;
 use crate::check::{self, CheckOptions, Overrides};
-use crate::config::Config;
+use crate::config::{Config, MediaConfig};
 use crate::diagnostic::Severity;
 use crate::error::Error;
 use crate::explain;
@@ -152,8 +151,8 @@ fn positive_seconds(text: &str) -> Result<f64, String> {
 }
 
 impl MediaArgs {
-    fn overrides(&self) -> MediaOverrides {
-        MediaOverrides {
+    fn flags(&self) -> MediaConfig {
+        MediaConfig {
             offline: self.offline,
             allow_private_hosts: self.allow_private_hosts,
             concurrency: self.media_concurrency.map(|n| n as usize),
@@ -162,8 +161,6 @@ impl MediaArgs {
             budget: self.media_budget,
             cache: self.media_cache.clone(),
             cache_ttl: self.media_cache_ttl,
-            progress: true,
-            resolve: Vec::new(),
         }
     }
 }
@@ -321,7 +318,9 @@ fn run_check(args: CheckArgs) -> Result<Outcome, Error> {
         select: args.select.clone(),
         ignore: args.ignore.clone(),
         campaign: args.campaign.clone(),
-        media: args.media.overrides(),
+        media: args.media.flags(),
+        progress: true,
+        resolve: Vec::new(),
     };
     let options = CheckOptions::from_config(&config, overrides)?;
     let report = check::run(&options)?;

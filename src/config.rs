@@ -193,6 +193,23 @@ pub struct Config {
     pub media: MediaConfig,
 }
 
+impl MediaConfig {
+    /// These settings over `base` (the command line's over the file's): each one set here
+    /// wins, the rest come from `base`.
+    pub fn over(self, base: &MediaConfig) -> MediaConfig {
+        MediaConfig {
+            offline: self.offline || base.offline,
+            allow_private_hosts: self.allow_private_hosts || base.allow_private_hosts,
+            concurrency: self.concurrency.or(base.concurrency),
+            per_host: self.per_host.or(base.per_host),
+            timeout: self.timeout.or(base.timeout),
+            budget: self.budget.or(base.budget),
+            cache: self.cache.or_else(|| base.cache.clone()),
+            cache_ttl: self.cache_ttl.or(base.cache_ttl),
+        }
+    }
+}
+
 impl Config {
     /// Finds `walint.toml` in `start` or the nearest directory above it.
     pub fn discover(start: &Path) -> Option<PathBuf> {

@@ -5,6 +5,7 @@
 
 use std::collections::HashMap;
 use std::io::IsTerminal;
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
@@ -47,60 +48,34 @@ impl Default for MediaOptions {
     }
 }
 
-/// The media flags of the command line (each over the config's `[media]`).
-#[derive(Debug, Clone, Default)]
-pub struct MediaOverrides {
-    /// `--offline`.
-    pub offline: bool,
-    /// `--allow-private-hosts`.
-    pub allow_private_hosts: bool,
-    /// `--media-concurrency`.
-    pub concurrency: Option<usize>,
-    /// `--media-per-host`.
-    pub per_host: Option<usize>,
-    /// `--media-timeout` (seconds).
-    pub timeout: Option<f64>,
-    /// `--media-budget` (seconds).
-    pub budget: Option<f64>,
-    /// `--media-cache`.
-    pub cache: Option<PathBuf>,
-    /// `--media-cache-ttl` (seconds).
-    pub cache_ttl: Option<f64>,
-    /// Whether a progress bar may be drawn (the CLI; never the library).
-    pub progress: bool,
-    /// Host names answered with a fixed address instead of DNS (tests, internal CDNs).
-    pub resolve: Vec<(String, std::net::SocketAddr)>,
-}
-
-impl MediaOverrides {
-    /// The options: these flags, then the config's `[media]`, then the defaults.
-    pub fn into_options(self, config: &MediaConfig) -> MediaOptions {
+impl MediaOptions {
+    /// The options `media` (flags over the config's `[media]`) asks for, defaults for the
+    /// rest; `resolve` pins host names to addresses, `progress` allows a progress bar.
+    pub fn new(
+        media: &MediaConfig,
+        resolve: Vec<(String, SocketAddr)>,
+        progress: bool,
+    ) -> MediaOptions {
         let defaults = MediaOptions::default();
-        let seconds = |flag: Option<f64>, file: Option<f64>, default: Duration| {
-            flag.or(file)
+        let seconds = |value: Option<f64>, default: Duration| {
+            value
                 .and_then(|s| Duration::try_from_secs_f64(s).ok())
                 .unwrap_or(default)
         };
         MediaOptions {
-            offline: self.offline || config.offline,
+            offline: media.offline,
             probe: ProbeSettings {
-                concurrency: self
-                    .concurrency
-                    .or(config.concurrency)
-                    .unwrap_or(defaults.probe.concurrency),
-                per_host: self
-                    .per_host
-                    .or(config.per_host)
-                    .unwrap_or(defaults.probe.per_host),
-                timeout: seconds(self.timeout, config.timeout, defaults.probe.timeout),
-                budget: seconds(self.budget, config.budget, defaults.probe.budget),
-                allow_private: self.allow_private_hosts || config.allow_private_hosts,
-                resolve: self.resolve,
+                concurrency: media.concurrency.unwrap_or(defaults.probe.concurrency),
+                per_host: media.per_host.unwrap_or(defaults.probe.per_host),
+                timeout: seconds(media.timeout, defaults.probe.timeout),
+                budget: seconds(media.budget, defaults.probe.budget),
+                allow_private: media.allow_private_hosts,
+                resolve,
                 ..defaults.probe
             },
-            cache: self.cache.or_else(|| config.cache.clone()),
-            cache_ttl: seconds(self.cache_ttl, config.cache_ttl, defaults.cache_ttl),
-            progress: self.progress,
+            cache: media.cache.clone(),
+            cache_ttl: seconds(media.cache_ttl, defaults.cache_ttl),
+            progress,
         }
     }
 }

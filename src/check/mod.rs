@@ -17,7 +17,7 @@ pub use self::media::MediaOptions;
 
 use self::payload_workers::PayloadWorkers;
 use crate::campaign::Campaign;
-use crate::config::Config;
+use crate::config::{Config, MediaConfig};
 use crate::diagnostic::Diagnostic;
 use crate::error::Error;
 use crate::input::contacts::{ColumnChoice, ContactReader, ContactRow};
@@ -90,7 +90,11 @@ impl CheckOptions {
             policy,
             campaigns: config.campaigns.clone(),
             campaign: overrides.campaign,
-            media: overrides.media.into_options(&config.media),
+            media: MediaOptions::new(
+                &overrides.media.over(&config.media),
+                overrides.resolve,
+                overrides.progress,
+            ),
         })
     }
 
@@ -143,8 +147,12 @@ pub struct Overrides {
     pub ignore: Vec<String>,
     /// `--campaign`.
     pub campaign: Option<String>,
-    /// The media flags.
-    pub media: media::MediaOverrides,
+    /// The media flags (each over the config's `[media]`).
+    pub media: MediaConfig,
+    /// Host names answered with a fixed address instead of DNS (tests, internal CDNs).
+    pub resolve: Vec<(String, std::net::SocketAddr)>,
+    /// Whether a progress bar may be drawn while probing (the CLI; never the library).
+    pub progress: bool,
 }
 
 /// Runs the check over every input.

@@ -6,18 +6,18 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use walint::check::media::MediaOverrides;
+use walint::config::MediaConfig;
 use walint::report::Report;
 
 use crate::media_server::{MediaServer, shared};
 use crate::support;
 
 /// Media flags for probing the test server: private hosts allowed, a short timeout.
-fn probing() -> MediaOverrides {
-    MediaOverrides {
+fn probing() -> MediaConfig {
+    MediaConfig {
         allow_private_hosts: true,
         timeout: Some(1.5),
-        ..MediaOverrides::default()
+        ..MediaConfig::default()
     }
 }
 
@@ -122,7 +122,7 @@ fn private_hosts_are_refused_without_a_request() {
     let server = MediaServer::start(std::time::Duration::ZERO);
     let dir = tempfile::tempdir().unwrap();
     let file = payloads(dir.path(), &[("image", server.url("/ok.jpg"))]);
-    let refused = MediaOverrides {
+    let refused = MediaConfig {
         allow_private_hosts: false,
         ..probing()
     };
@@ -157,7 +157,7 @@ fn offline_probes_nothing_and_says_so() {
             ),
         ],
     );
-    let offline = MediaOverrides {
+    let offline = MediaConfig {
         allow_private_hosts: true,
         ..support::offline()
     };
@@ -201,7 +201,7 @@ fn the_media_cache_is_reused_within_its_ttl() {
     let server = MediaServer::start(std::time::Duration::ZERO);
     let dir = tempfile::tempdir().unwrap();
     let file = payloads(dir.path(), &[("image", server.url("/forbidden.jpg"))]);
-    let cached = MediaOverrides {
+    let cached = MediaConfig {
         cache: Some(dir.path().join("media-cache.json")),
         ..probing()
     };
@@ -216,7 +216,7 @@ fn the_media_cache_is_reused_within_its_ttl() {
     );
     assert_eq!(second.summary().media.unwrap().cached, 1);
     assert_eq!(wam_by_line(&first), wam_by_line(&second));
-    let expired = MediaOverrides {
+    let expired = MediaConfig {
         cache_ttl: Some(0.0),
         ..cached
     };
@@ -323,7 +323,7 @@ fn the_budget_bounds_the_probing_and_counts_what_it_left() {
             ("image", server.url("/ok.jpg")),
         ],
     );
-    let hurried = MediaOverrides {
+    let hurried = MediaConfig {
         budget: Some(1.0),
         timeout: Some(10.0),
         ..probing()

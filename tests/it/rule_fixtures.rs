@@ -4,10 +4,10 @@
 
 use std::path::Path;
 
-use walint::check::media::MediaOverrides;
+use walint::config::MediaConfig;
 use walint::rules::ALL;
 
-use crate::{media_server, support};
+use crate::support;
 
 /// The fixture `stem.*` (csv or json) in a rule's folder.
 fn fixture_file(dir: &Path, stem: &str) -> std::path::PathBuf {
@@ -51,14 +51,14 @@ fn codes_in(dir: &Path, stem: &str) -> Vec<&'static str> {
         .collect()
 }
 
-/// Media fixtures link to `http://media.test/…`, answered by the test media server. The
-/// folder's walint.toml says whether private hosts are allowed (or whether to probe at
-/// all); WAM011's near miss is its `fires` link checked with `--allow-private-hosts`.
-fn media_flags(dir: &Path, stem: &str) -> MediaOverrides {
-    MediaOverrides {
+/// Media fixtures link to `http://media.test/…`, answered by the test media server (see
+/// `support::check_with_media`). The folder's walint.toml says whether private hosts are
+/// allowed (or whether to probe at all); WAM011's near miss is its `fires` link checked
+/// with `--allow-private-hosts`.
+fn media_flags(dir: &Path, stem: &str) -> MediaConfig {
+    MediaConfig {
         allow_private_hosts: dir.ends_with("WAM011") && stem == "passes",
-        resolve: vec![("media.test".to_string(), media_server::shared().addr)],
-        ..MediaOverrides::default()
+        ..MediaConfig::default()
     }
 }
 

@@ -5,9 +5,8 @@
 
 use std::path::{Path, PathBuf};
 
-use walint::check::media::MediaOverrides;
 use walint::check::{self, CheckOptions, Overrides};
-use walint::config::Config;
+use walint::config::{Config, MediaConfig};
 use walint::report::Report;
 
 /// The crate root.
@@ -30,10 +29,10 @@ pub fn walint() -> assert_cmd::Command {
 }
 
 /// Media flags for tests that do not probe: nothing here may touch the network.
-pub fn offline() -> MediaOverrides {
-    MediaOverrides {
+pub fn offline() -> MediaConfig {
+    MediaConfig {
         offline: true,
-        ..MediaOverrides::default()
+        ..MediaConfig::default()
     }
 }
 
@@ -42,11 +41,16 @@ pub fn check(paths: &[&Path], config: Option<&Path>) -> Result<Report, walint::e
     check_with_media(paths, config, offline())
 }
 
+/// The test media server answers for `media.test` (the rule fixtures' media host).
+fn media_test_host() -> Vec<(String, std::net::SocketAddr)> {
+    vec![("media.test".to_string(), crate::media_server::shared().addr)]
+}
+
 /// Checks `paths` through the library with the config at `config` and these media flags.
 pub fn check_with_media(
     paths: &[&Path],
     config: Option<&Path>,
-    media: MediaOverrides,
+    media: MediaConfig,
 ) -> Result<Report, walint::error::Error> {
     let config = match config {
         Some(p) => Config::load(p)?,
@@ -55,6 +59,7 @@ pub fn check_with_media(
     let overrides = Overrides {
         paths: paths.iter().map(|p| p.to_path_buf()).collect(),
         media,
+        resolve: media_test_host(),
         ..Overrides::default()
     };
     check::run(&CheckOptions::from_config(&config, overrides)?)
@@ -69,12 +74,13 @@ pub fn check_campaign(config: &Path, name: &str) -> Result<Report, walint::error
 pub fn check_campaign_with_media(
     config: &Path,
     name: &str,
-    media: MediaOverrides,
+    media: MediaConfig,
 ) -> Result<Report, walint::error::Error> {
     let config = Config::load(config)?;
     let overrides = Overrides {
         campaign: Some(name.to_string()),
         media,
+        resolve: media_test_host(),
         ..Overrides::default()
     };
     check::run(&CheckOptions::from_config(&config, overrides)?)
