@@ -157,18 +157,13 @@ enum HeaderPlan {
     Text { slot: usize, name: Option<String> },
 }
 
-/// A media link: the same for every row, or from a value slot.
-enum Link {
+/// A campaign's header media link: the same for every row (`media_url`), or the row's
+/// value in a slot of [`MessageBuilder::columns`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Link {
+    /// The same link for every row.
     Fixed(String),
-    Slot(usize),
-}
-
-/// Where a campaign's header media link comes from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum HeaderLink<'a> {
-    /// The same link for every row (`media_url`).
-    Fixed(&'a str),
-    /// The row's value in this slot of [`MessageBuilder::columns`].
+    /// The row's value in this slot.
     Slot(usize),
 }
 
@@ -302,15 +297,9 @@ impl<'a> MessageBuilder<'a> {
 
     /// The header's media kind as the template names it (`image`, `video`, `document`,
     /// `gif`) and where its link comes from, when the header is media.
-    pub fn header_link(&self) -> Option<(&str, HeaderLink<'_>)> {
+    pub fn header_link(&self) -> Option<(&str, &Link)> {
         match &self.header {
-            Some(HeaderPlan::Media { kind, link }) => Some((
-                kind.as_str(),
-                match link {
-                    Link::Fixed(url) => HeaderLink::Fixed(url),
-                    Link::Slot(slot) => HeaderLink::Slot(*slot),
-                },
-            )),
+            Some(HeaderPlan::Media { kind, link }) => Some((kind.as_str(), link)),
             _ => None,
         }
     }

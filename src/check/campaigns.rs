@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use super::{CheckOptions, RowSink};
-use crate::campaign::{BuiltMessage, Campaign, HeaderLink, MessageBuilder};
+use crate::campaign::{BuiltMessage, Campaign, Link, MessageBuilder};
 use crate::diagnostic::{Diagnostic, Location};
 use crate::error::Error;
 use crate::input::contacts::{ColumnChoice, ContactReader, ContactRow, shared_path};
@@ -395,7 +395,7 @@ impl FileCheck<'_> {
         let sent = rows.iter().filter(|r| r.fault.is_none());
         let mut links = MediaLinks::default();
         match link {
-            HeaderLink::Fixed(url) => {
+            Link::Fixed(url) => {
                 let (config, line) = &campaign.source;
                 let seen = Seen {
                     url,
@@ -410,7 +410,7 @@ impl FileCheck<'_> {
                     line: Some(*line),
                 });
             }
-            HeaderLink::Slot(slot) => {
+            &Link::Slot(slot) => {
                 let column = &self.plan.builder.columns()[slot];
                 for row in sent {
                     let url = row.values.get(slot).map_or("", |v| v.trim());

@@ -15,7 +15,7 @@ pub mod json;
 pub mod text;
 
 /// Everything a run found.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Default)]
 pub struct Report {
     /// Input files read.
     pub files: u64,
