@@ -23,29 +23,41 @@ pub struct FoundLink<'m> {
 /// Every media link of a message, in document order.
 pub fn find(message: &Value) -> Vec<FoundLink<'_>> {
     let mut out = Vec::new();
-    let Some(kind) = message.get("type").and_then(Value::as_str) else {
-        return out;
-    };
-    if let Some(media) = MediaKind::from_name(kind) {
-        if let Some(url) = message
-            .pointer(&format!("/{kind}/link"))
-            .and_then(Value::as_str)
-        {
-            out.push(FoundLink {
-                pointer: format!("/{kind}/link"),
-                kind: media,
-                in_header: false,
-                url,
-            });
+    if message.get("type").and_then(Value::as_str) == Some("template") {
+        if let Some(components) = message.pointer("/template/components") {
+            components_links(components, "/template/components", &mut out);
         }
-        return out;
-    }
-    if kind == "template"
-        && let Some(components) = message.pointer("/template/components")
-    {
-        components_links(components, "/template/components", &mut out);
+    } else {
+        media_object(message, String::new, false, &mut out);
     }
     out
+}
+
+/// The link of a media object, held the way both media messages and header parameters
+/// hold one: `{"type": "image", "image": {"link": …}}`, at the pointer `at` gives (only
+/// spelt out for a link).
+fn media_object<'m>(
+    holder: &'m Value,
+    at: impl FnOnce() -> String,
+    in_header: bool,
+    out: &mut Vec<FoundLink<'m>>,
+) {
+    let name = holder.get("type").and_then(Value::as_str).unwrap_or("");
+    let Some(kind) = MediaKind::from_name(name) else {
+        return;
+    };
+    if let Some(url) = holder
+        .get(name)
+        .and_then(|m| m.get("link"))
+        .and_then(Value::as_str)
+    {
+        out.push(FoundLink {
+            pointer: format!("{}/{name}/link", at()),
+            kind,
+            in_header,
+            url,
+        });
+    }
 }
 
 /// The header links of a template's components, and of its carousel cards.
@@ -56,31 +68,13 @@ fn components_links<'m>(components: &'m Value, at: &str, out: &mut Vec<FoundLink
     for (i, component) in components.iter().enumerate() {
         let kind = component.get("type").and_then(Value::as_str).unwrap_or("");
         if kind.eq_ignore_ascii_case("header") {
-            let Some(params) = component.get("parameters").and_then(Value::as_array) else {
-                continue;
-            };
-            for (j, param) in params.iter().enumerate() {
-                let name = param.get("type").and_then(Value::as_str).unwrap_or("");
-                let Some(media) = MediaKind::from_name(name) else {
-                    continue;
-                };
-                if let Some(url) = param
-                    .get(name)
-                    .and_then(|m| m.get("link"))
-                    .and_then(Value::as_str)
-                {
-                    out.push(FoundLink {
-                        pointer: format!("{at}/{i}/parameters/{j}/{name}/link"),
-                        kind: media,
-                        in_header: true,
-                        url,
-                    });
-                }
+            let params = component.get("parameters").and_then(Value::as_array);
+            for (j, param) in params.into_iter().flatten().enumerate() {
+                media_object(param, || format!("{at}/{i}/parameters/{j}"), true, out);
             }
-        } else if kind.eq_ignore_ascii_case("carousel")
-            && let Some(cards) = component.get("cards").and_then(Value::as_array)
-        {
-            for (c, card) in cards.iter().enumerate() {
+        } else if kind.eq_ignore_ascii_case("carousel") {
+            let cards = component.get("cards").and_then(Value::as_array);
+            for (c, card) in cards.into_iter().flatten().enumerate() {
                 if let Some(inner) = card.get("components") {
                     components_links(inner, &format!("{at}/{i}/cards/{c}/components"), out);
                 }

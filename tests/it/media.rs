@@ -34,6 +34,33 @@ fn payloads(dir: &Path, cases: &[(&str, String)]) -> std::path::PathBuf {
     path
 }
 
+/// A server of its own (so its request counts are the test's) and an NDJSON file of one
+/// image message per link; a link starting with `/` is a path on that server.
+fn serve_images(links: &[&str]) -> (MediaServer, tempfile::TempDir, std::path::PathBuf) {
+    let server = MediaServer::start(std::time::Duration::ZERO);
+    let dir = tempfile::tempdir().unwrap();
+    let cases: Vec<(&str, String)> = links
+        .iter()
+        .map(|l| match l.starts_with('/') {
+            true => ("image", server.url(l)),
+            false => ("image", l.to_string()),
+        })
+        .collect();
+    let file = payloads(dir.path(), &cases);
+    (server, dir, file)
+}
+
+/// The codes of a report's findings, in report order.
+fn codes(report: &Report) -> Vec<&'static str> {
+    report
+        .diagnostics
+        .to_vec()
+        .unwrap()
+        .iter()
+        .map(|d| d.code)
+        .collect()
+}
+
 /// The WAM codes per line (WAM007, plain HTTP, fires on every test link and is left out).
 fn wam_by_line(report: &Report) -> BTreeMap<u64, Vec<&'static str>> {
     let mut by_line: BTreeMap<u64, Vec<&'static str>> = BTreeMap::new();
@@ -119,21 +146,13 @@ fn each_case_gets_exactly_its_findings() {
 
 #[test]
 fn private_hosts_are_refused_without_a_request() {
-    let server = MediaServer::start(std::time::Duration::ZERO);
-    let dir = tempfile::tempdir().unwrap();
-    let file = payloads(dir.path(), &[("image", server.url("/ok.jpg"))]);
+    let (server, _dir, file) = serve_images(&["/ok.jpg"]);
     let refused = MediaConfig {
         allow_private_hosts: false,
         ..probing()
     };
     let report = support::check_with_media(&[&file], None, refused).unwrap();
-    let codes: Vec<_> = report
-        .diagnostics
-        .to_vec()
-        .unwrap()
-        .iter()
-        .map(|d| d.code)
-        .collect();
+    let codes = codes(&report);
     assert!(codes.contains(&"WAM011"), "{codes:?}");
     assert_eq!(server.total(), 0, "a refused host gets no request");
     let media = report.summary().media.unwrap();
@@ -144,19 +163,11 @@ fn private_hosts_are_refused_without_a_request() {
 
 #[test]
 fn offline_probes_nothing_and_says_so() {
-    let server = MediaServer::start(std::time::Duration::ZERO);
-    let dir = tempfile::tempdir().unwrap();
-    let file = payloads(
-        dir.path(),
-        &[
-            ("image", server.url("/missing.jpg")),
-            ("image", server.url("/ok.jpg")),
-            (
-                "image",
-                "http://169.254.169.254/latest/meta-data/".to_string(),
-            ),
-        ],
-    );
+    let (server, _dir, file) = serve_images(&[
+        "/missing.jpg",
+        "/ok.jpg",
+        "http://169.254.169.254/latest/meta-data/",
+    ]);
     let offline = MediaConfig {
         allow_private_hosts: true,
         ..support::offline()
@@ -166,28 +177,15 @@ fn offline_probes_nothing_and_says_so() {
     let media = report.summary().media.unwrap();
     assert_eq!((media.links, media.probed, media.not_probed), (3, 0, 3));
     assert!(media.offline);
-    let codes: Vec<_> = report
-        .diagnostics
-        .to_vec()
-        .unwrap()
-        .iter()
-        .map(|d| d.code)
-        .collect();
     assert_eq!(
-        codes,
+        codes(&report),
         ["WAM007", "WAM007", "WAM007"],
         "the rules that need no network still run"
     );
     // Without --allow-private-hosts, address literals that are not public are known to
     // fail without a request: the metadata address, and here the test server's.
     let report = support::check(&[&file], None).unwrap();
-    let refused = report
-        .diagnostics
-        .to_vec()
-        .unwrap()
-        .into_iter()
-        .filter(|d| d.code == "WAM011")
-        .count();
+    let refused = codes(&report).iter().filter(|c| **c == "WAM011").count();
     assert_eq!(refused, 3);
     assert_eq!(server.total(), 0);
     let mut text = Vec::new();
@@ -198,9 +196,7 @@ fn offline_probes_nothing_and_says_so() {
 
 #[test]
 fn the_media_cache_is_reused_within_its_ttl() {
-    let server = MediaServer::start(std::time::Duration::ZERO);
-    let dir = tempfile::tempdir().unwrap();
-    let file = payloads(dir.path(), &[("image", server.url("/forbidden.jpg"))]);
+    let (server, dir, file) = serve_images(&["/forbidden.jpg"]);
     let cached = MediaConfig {
         cache: Some(dir.path().join("media-cache.json")),
         ..probing()
@@ -314,15 +310,7 @@ fn the_cli_reports_media_in_every_format() {
 
 #[test]
 fn the_budget_bounds_the_probing_and_counts_what_it_left() {
-    let server = MediaServer::start(std::time::Duration::ZERO);
-    let dir = tempfile::tempdir().unwrap();
-    let file = payloads(
-        dir.path(),
-        &[
-            ("image", server.url("/slow.jpg")),
-            ("image", server.url("/ok.jpg")),
-        ],
-    );
+    let (_server, _dir, file) = serve_images(&["/slow.jpg", "/ok.jpg"]);
     let hurried = MediaConfig {
         budget: Some(1.0),
         timeout: Some(10.0),
