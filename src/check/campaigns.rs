@@ -7,7 +7,7 @@
 //! judgement (rules) nor the message building (`campaign`).
 
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use super::{CheckOptions, RowSink};
 use crate::campaign::{BuiltMessage, Campaign, Link, MessageBuilder};
@@ -51,9 +51,7 @@ pub fn check_campaigns(
     links: &mut MediaLinks,
 ) -> Result<(), Error> {
     for campaign in campaigns {
-        let found = Mutex::new(MediaLinks::default());
-        check_campaign(campaign, options, templates, workers, report, &found)?;
-        links.merge(found.into_inner().unwrap_or_else(|p| p.into_inner()));
+        check_campaign(campaign, options, templates, workers, report, links)?;
     }
     Ok(())
 }
@@ -129,7 +127,7 @@ fn check_campaign(
     templates: &TemplateRegistry,
     workers: &PhoneWorkers,
     report: &mut Report,
-    links: &Mutex<MediaLinks>,
+    links: &mut MediaLinks,
 ) -> Result<(), Error> {
     let plan = Plan::new(campaign, options, templates);
     check_definition(
@@ -150,10 +148,10 @@ fn check_campaign(
             templates,
             plan: &plan,
             options,
-            links: Some(links),
         };
         let diagnostics = &mut report.diagnostics;
-        let (rows, next) = file.run(reader, seen, workers, |_, found| diagnostics.extend(found))?;
+        let each = |_: &[ContactRow], found| diagnostics.extend(found);
+        let (rows, next) = file.run(reader, seen, workers, Some(&mut *links), each)?;
         seen = next;
         report.rows += rows;
         report.files += 1;
@@ -186,10 +184,11 @@ pub fn judge_file<R: std::io::BufRead>(
         templates,
         plan: &plan,
         options,
-        links: None,
     };
     let each = |rows: &[ContactRow], found| sink.rows(rows, found);
-    Ok(file.run(reader, SeenNumbers::default(), workers, each)?.0)
+    Ok(file
+        .run(reader, SeenNumbers::default(), workers, None, each)?
+        .0)
 }
 
 /// The contact files of a campaign: each path as given, each pattern's matches sorted.
@@ -275,19 +274,19 @@ struct FileCheck<'a> {
     templates: &'a TemplateRegistry,
     plan: &'a Plan<'a>,
     options: &'a CheckOptions,
-    /// Where the rows' media links go (`None`: not collected, as for `walint fix`).
-    links: Option<&'a Mutex<MediaLinks>>,
 }
 
 impl FileCheck<'_> {
     /// Streams the file through the phone workers and the rules, passing each chunk with
-    /// its findings to `each`; returns the rows read and the recipients seen, for the
-    /// campaign's next file.
+    /// its findings to `each` and recording its media links in `links` (`None`: not
+    /// collected, as for `walint fix`); returns the rows read and the recipients seen, for
+    /// the campaign's next file.
     fn run<R: std::io::BufRead>(
         &self,
         mut reader: ContactReader<R>,
         seen: SeenNumbers,
         workers: &PhoneWorkers,
+        mut links: Option<&mut MediaLinks>,
         mut each: impl FnMut(&[ContactRow], Vec<Diagnostic>),
     ) -> Result<(u64, SeenNumbers), Error> {
         let io = |source| Error::Io {
@@ -305,7 +304,8 @@ impl FileCheck<'_> {
         let rows = workers
             .stream(&mut reader, |rows, facts| {
                 let mut found = Vec::new();
-                self.check_chunk(rows, facts, &mut linter, &mut found);
+                let links = links.as_deref_mut();
+                self.check_chunk(rows, facts, &mut linter, &mut found, links);
                 each(rows, found);
             })
             .map_err(io)?;
@@ -320,6 +320,7 @@ impl FileCheck<'_> {
         facts: &[Option<PhoneFacts>],
         linter: &mut ContactLinter,
         out: &mut Vec<Diagnostic>,
+        links: Option<&mut MediaLinks>,
     ) {
         let half = if self.plan.row_rules.is_empty() {
             rows.len()
@@ -340,7 +341,9 @@ impl FileCheck<'_> {
             for (row, f) in rows[..half].iter().zip(&facts[..half]) {
                 self.check_message(row, f.as_ref(), out);
             }
-            self.record_links(rows);
+            if let Some(links) = links {
+                self.record_links(rows, links);
+            }
             helper.join()
         });
         match found {
@@ -384,8 +387,8 @@ impl FileCheck<'_> {
     /// Records the header media links of a chunk's rows (those that build a message): a
     /// fixed link once for the chunk, at the campaign in walint.toml; a link from a column
     /// per row, at its cell.
-    fn record_links(&self, rows: &[ContactRow]) {
-        let (Some(all), Some(kind)) = (self.links, self.plan.media) else {
+    fn record_links(&self, rows: &[ContactRow], links: &mut MediaLinks) {
+        let Some(kind) = self.plan.media else {
             return;
         };
         let Some((_, link)) = self.plan.builder.header_link() else {
@@ -393,7 +396,6 @@ impl FileCheck<'_> {
         };
         let campaign = self.plan.builder.campaign();
         let sent = rows.iter().filter(|r| r.fault.is_none());
-        let mut links = MediaLinks::default();
         match link {
             Link::Fixed(url) => {
                 let (config, line) = &campaign.source;
@@ -434,7 +436,6 @@ impl FileCheck<'_> {
                 }
             }
         }
-        all.lock().unwrap_or_else(|p| p.into_inner()).merge(links);
     }
 
     /// The CSV cell behind a pointer into a row's message (the whole row when no single
