@@ -41,21 +41,6 @@ const TEXT_ROW_RULES: &[&str] = &["WAT018"];
 /// A recipient that passes the definition rules, used for the one-off definition check.
 const PROBE_RECIPIENT: &str = "+14155550100";
 
-/// Checks every selected campaign; adds files, rows and findings to `report`.
-pub fn check_campaigns(
-    campaigns: &[&Campaign],
-    options: &CheckOptions,
-    templates: &TemplateRegistry,
-    workers: &PhoneWorkers,
-    report: &mut Report,
-    links: &mut MediaLinks,
-) -> Result<(), Error> {
-    for campaign in campaigns {
-        check_campaign(campaign, options, templates, workers, report, links)?;
-    }
-    Ok(())
-}
-
 /// What every file of a campaign is checked with, worked out once.
 struct Plan<'a> {
     builder: MessageBuilder<'a>,
@@ -121,7 +106,9 @@ impl<'a> Plan<'a> {
     }
 }
 
-fn check_campaign(
+/// Checks one campaign: its definition once, then every row of its contact files as the
+/// message it sends; adds files, rows and findings to `report`, media links to `links`.
+pub fn check_campaign(
     campaign: &Campaign,
     options: &CheckOptions,
     templates: &TemplateRegistry,

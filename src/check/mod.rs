@@ -199,14 +199,17 @@ pub fn run(options: &CheckOptions) -> Result<Report, Error> {
             };
             check_path(path, input, options, &workers, &mut report, &mut links)?;
         }
-        campaigns::check_campaigns(
-            &campaigns,
-            options,
-            &templates,
-            &workers.phone,
-            &mut report,
-            &mut links,
-        )?;
+        for campaign in &campaigns {
+            let phone = &workers.phone;
+            campaigns::check_campaign(
+                campaign,
+                options,
+                &templates,
+                phone,
+                &mut report,
+                &mut links,
+            )?;
+        }
         Ok::<(), Error>(())
     })?;
     media::check_links(&links, &templates, options, &mut report)?;
