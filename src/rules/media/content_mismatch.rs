@@ -45,31 +45,14 @@ pub fn check(cx: &MediaCheck) -> Option<Diagnostic> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::media::MediaKind;
-    use crate::rules::media::test_support::{ok, run};
+    use crate::rules::media::test_support::{image, ok};
 
     #[test]
     fn fires_when_the_bytes_disagree() {
         let png_as_jpeg = ok("image/jpeg", Some(10), Some("image/png"));
-        let d = run(check, "https://x/a.jpg", MediaKind::Image, png_as_jpeg).unwrap();
+        let d = image(check, png_as_jpeg).unwrap();
         assert!(d.message.contains("content is image/png"));
-        assert!(
-            run(
-                check,
-                "https://x/a.jpg",
-                MediaKind::Image,
-                ok("image/jpeg", None, Some("image/jpeg"))
-            )
-            .is_none()
-        );
-        assert!(
-            run(
-                check,
-                "https://x/a.jpg",
-                MediaKind::Image,
-                ok("image/jpeg", None, None)
-            )
-            .is_none()
-        );
+        assert!(image(check, ok("image/jpeg", None, Some("image/jpeg"))).is_none());
+        assert!(image(check, ok("image/jpeg", None, None)).is_none());
     }
 }

@@ -162,6 +162,11 @@ pub(crate) mod test_support {
         run_with(check, url, kind, true, probe, &HashSet::new())
     }
 
+    /// [`run`] for the image link `https://x/a.jpg`.
+    pub fn image(check: Check, probe: Option<Probe>) -> Option<Diagnostic> {
+        run(check, "https://x/a.jpg", MediaKind::Image, probe)
+    }
+
     /// Like [`run`], with every input chosen.
     pub fn run_with(
         check: Check,

@@ -43,29 +43,12 @@ pub fn check(cx: &MediaCheck) -> Option<Diagnostic> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::media::MediaKind;
-    use crate::rules::media::test_support::{ok, run};
+    use crate::rules::media::test_support::{image, ok};
 
     #[test]
     fn fires_without_a_size() {
-        assert!(
-            run(
-                check,
-                "https://x/a.jpg",
-                MediaKind::Image,
-                ok("image/jpeg", None, None)
-            )
-            .is_some()
-        );
-        assert!(
-            run(
-                check,
-                "https://x/a.jpg",
-                MediaKind::Image,
-                ok("image/jpeg", Some(9), None)
-            )
-            .is_none()
-        );
-        assert!(run(check, "https://x/a.jpg", MediaKind::Image, None).is_none());
+        assert!(image(check, ok("image/jpeg", None, None)).is_some());
+        assert!(image(check, ok("image/jpeg", Some(9), None)).is_none());
+        assert!(image(check, None).is_none());
     }
 }

@@ -43,29 +43,14 @@ pub fn check(cx: &MediaCheck) -> Option<Diagnostic> {
 mod tests {
     use super::*;
     use crate::media::MediaKind;
-    use crate::rules::media::test_support::{ok, run};
+    use crate::rules::media::test_support::{image, ok, run};
 
     #[test]
     fn fires_just_over_the_limit() {
-        let at = |n| {
-            run(
-                check,
-                "https://x/a.jpg",
-                MediaKind::Image,
-                ok("image/jpeg", Some(n), None),
-            )
-        };
+        let at = |n| image(check, ok("image/jpeg", Some(n), None));
         assert!(at(5_000_001).is_some());
         assert!(at(5_000_000).is_none());
-        assert!(
-            run(
-                check,
-                "https://x/a.jpg",
-                MediaKind::Image,
-                ok("image/jpeg", None, None)
-            )
-            .is_none()
-        );
+        assert!(image(check, ok("image/jpeg", None, None)).is_none());
         assert!(
             run(
                 check,

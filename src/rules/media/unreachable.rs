@@ -48,7 +48,7 @@ pub fn check(cx: &MediaCheck) -> Option<Diagnostic> {
 mod tests {
     use super::*;
     use crate::media::MediaKind;
-    use crate::rules::media::test_support::{ok, run};
+    use crate::rules::media::test_support::{image, ok, run};
 
     #[test]
     fn fires_on_transport_failures_only() {
@@ -62,15 +62,7 @@ mod tests {
             "{}",
             d.message
         );
-        assert!(
-            run(
-                check,
-                "https://x/a.jpg",
-                MediaKind::Image,
-                ok("image/jpeg", None, None)
-            )
-            .is_none()
-        );
-        assert!(run(check, "https://x/a.jpg", MediaKind::Image, None).is_none());
+        assert!(image(check, ok("image/jpeg", None, None)).is_none());
+        assert!(image(check, None).is_none());
     }
 }
