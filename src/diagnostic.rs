@@ -9,6 +9,8 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
+use crate::rules::Rule;
+
 /// How serious a finding is. Ordered: `Info < Warning < Error`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -118,12 +120,13 @@ pub struct Fix {
 }
 
 /// One finding: which rule, how bad, which WhatsApp error it prevents, where, why and how to fix.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+///
+/// Serialises as one entry of the report's `diagnostics`: the rule's `code` and `name`,
+/// then the fields below in order.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
-    /// Rule code, e.g. `WAC001`.
-    pub code: &'static str,
-    /// Rule name, kebab-case, e.g. `phone-not-e164`.
-    pub name: &'static str,
+    /// The rule that found it.
+    pub rule: &'static Rule,
     /// Severity after configuration overrides.
     pub severity: Severity,
     /// The numeric WhatsApp error code the finding prevents (`null` where none).
@@ -131,22 +134,61 @@ pub struct Diagnostic {
     /// What is wrong, for this particular value.
     pub message: String,
     /// What to do about it.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub help: Option<Cow<'static, str>>,
     /// Where it is.
     pub location: Location,
     /// A replacement that fixes it, when one is certain.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub fix: Option<Fix>,
 }
 
+/// A diagnostic as the report writes it.
+#[derive(Serialize)]
+struct Written<'a> {
+    code: &'static str,
+    name: &'static str,
+    severity: Severity,
+    wa_error: Option<u32>,
+    message: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    help: Option<&'a str>,
+    location: &'a Location,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fix: Option<&'a Fix>,
+}
+
+impl Serialize for Diagnostic {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        Written {
+            code: self.rule.code,
+            name: self.rule.name,
+            severity: self.severity,
+            wa_error: self.wa_error,
+            message: &self.message,
+            help: self.help.as_deref(),
+            location: &self.location,
+            fix: self.fix.as_ref(),
+        }
+        .serialize(serializer)
+    }
+}
+
 impl Diagnostic {
+    /// The rule's code, e.g. `WAC001`.
+    pub fn code(&self) -> &'static str {
+        self.rule.code
+    }
+
+    /// The rule's kebab-case name, e.g. `phone-not-e164`.
+    pub fn name(&self) -> &'static str {
+        self.rule.name
+    }
+
     /// The ordering the report contract promises: path, line, code (then message, for ties).
     pub fn sort_key(&self) -> (&str, u64, &'static str, &str) {
         (
             self.location.path(),
             self.location.line(),
-            self.code,
+            self.rule.code,
             &self.message,
         )
     }

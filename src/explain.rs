@@ -7,7 +7,7 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use crate::rules::{self, ALL, Rule};
+use crate::rules::{self, Rule};
 use crate::wa_error::{self, WaError};
 
 #[derive(Serialize)]
@@ -23,7 +23,7 @@ struct RuleEntry {
 /// Writes the rule catalogue as a table, or as a JSON array.
 pub fn write_rules(json: bool, out: &mut dyn Write) -> io::Result<()> {
     if json {
-        let entries: Vec<RuleEntry> = ALL
+        let entries: Vec<RuleEntry> = rules::all()
             .iter()
             .map(|r| RuleEntry {
                 code: r.code,
@@ -42,7 +42,7 @@ pub fn write_rules(json: bool, out: &mut dyn Write) -> io::Result<()> {
         "{:<7} {:<22} {:<8} {:<7} summary",
         "code", "name", "severity", "error"
     )?;
-    for r in ALL {
+    for r in rules::all() {
         let wa = r
             .wa_error
             .map_or_else(|| "-".to_string(), |c| c.to_string());
@@ -103,7 +103,7 @@ fn explain_error(code: u32, e: &WaError) -> String {
         let _ = writeln!(s, "HTTP status: {status}");
     }
     let _ = write!(s, "\n{}\n\nWhat to do: {}\n", e.meaning, e.action);
-    let preventing: Vec<String> = ALL
+    let preventing: Vec<String> = rules::all()
         .iter()
         .filter(|r| r.wa_error == Some(code))
         .map(|r| format!("  {} {}", r.code, r.name))
@@ -144,8 +144,8 @@ mod tests {
         let mut json = Vec::new();
         write_rules(true, &mut json).unwrap();
         let parsed: serde_json::Value = serde_json::from_slice(&json).unwrap();
-        assert_eq!(parsed.as_array().unwrap().len(), ALL.len());
+        assert_eq!(parsed.as_array().unwrap().len(), rules::all().len());
         let text = String::from_utf8(text).unwrap();
-        assert!(ALL.iter().all(|r| text.contains(r.code)));
+        assert!(rules::all().iter().all(|r| text.contains(r.code)));
     }
 }

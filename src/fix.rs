@@ -206,8 +206,8 @@ fn sort_chunk(
             Verdict::Rejected(why) => {
                 let mut codes: Vec<&str> = Vec::new();
                 for d in &why {
-                    if !codes.contains(&d.code) {
-                        codes.push(d.code);
+                    if !codes.contains(&d.code()) {
+                        codes.push(d.code());
                     }
                 }
                 for code in &codes {
@@ -215,7 +215,7 @@ fn sort_chunk(
                 }
                 let reasons: Vec<String> = why
                     .iter()
-                    .map(|d| format!("{}: {}", d.code, d.message))
+                    .map(|d| format!("{}: {}", d.code(), d.message))
                     .collect();
                 let codes = codes.join(" ");
                 let reasons = reasons.join("; ");
@@ -239,7 +239,7 @@ fn verdict<'d>(findings: &[&'d Diagnostic]) -> Verdict<'d> {
         .iter()
         .copied()
         .filter(|d| {
-            d.code == duplicate_recipient::RULE.code
+            *d.rule == duplicate_recipient::RULE
                 || (d.severity == Severity::Error && d.fix.is_none())
         })
         .collect();
@@ -350,7 +350,7 @@ pub fn write_summary(
         writeln!(out, "  {code}  {name:<28} {n}")?;
     }
     for d in &summary.definition {
-        writeln!(out, "{}: {} {}", d.location.path(), d.code, d.message)?;
+        writeln!(out, "{}: {} {}", d.location.path(), d.code(), d.message)?;
     }
     Ok(())
 }

@@ -8,9 +8,56 @@ use std::fmt;
 use std::str::FromStr;
 
 use rlibphonenumber::{
-    PHONE_NUMBER_UTIL, ParseError, PhoneNumber, PhoneNumberFormat, PhoneNumberType, Region,
-    ValidationError,
+    PHONE_NUMBER_UTIL, ParseError, PhoneNumber, PhoneNumberFormat, PhoneNumberType,
+    PhoneNumberUtil, Region, ValidationError,
 };
+
+thread_local! {
+    /// This thread's own copy of the phone library, for the numbers of the default region.
+    static OWN: PhoneNumberUtil = PhoneNumberUtil::new().expect("the built-in metadata loads");
+}
+
+/// Which copy of the phone library reads a number.
+///
+/// The library's compiled patterns keep their match caches in a pool whose fast path
+/// belongs to the first thread that used the pattern; a second thread using the same
+/// pattern at the same time fights over that pool's state (measured: two threads on one
+/// country slower than one). A one-country list — the usual upload, read in parallel —
+/// would hit exactly that. So the numbers of the default region (the calling code a list
+/// is about) are read with each thread's own copy of the library, whose patterns that
+/// thread alone uses; every other number with the one shared copy, so a list of many
+/// countries compiles each country's patterns once. Both copies hold the same metadata
+/// and give the same answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Lib {
+    /// The process-wide copy.
+    Shared,
+    /// This thread's copy.
+    Own,
+}
+
+impl Lib {
+    /// The copy for numbers of calling code `cc` when the default region's is `hot`.
+    fn for_code(cc: i32, hot: Option<i32>) -> Lib {
+        if hot == Some(cc) {
+            Lib::Own
+        } else {
+            Lib::Shared
+        }
+    }
+
+    fn with<T>(self, f: impl FnOnce(&PhoneNumberUtil) -> T) -> T {
+        match self {
+            Lib::Shared => f(&PHONE_NUMBER_UTIL),
+            Lib::Own => OWN.with(f),
+        }
+    }
+}
+
+/// The calling code of the default region, whose numbers are read with [`Lib::Own`].
+fn hot_code(default_region: Option<RegionCode>) -> Option<i32> {
+    PHONE_NUMBER_UTIL.get_country_code_for_region(default_region?.to_region()?)
+}
 
 /// The libphonenumber metadata release carried by the pinned `rlibphonenumber` version.
 pub const METADATA_VERSION: &str = "9.0.42";
@@ -159,8 +206,7 @@ impl Number {
         let digits = self.key.to_string();
         let national = digits.get(cc_len(self.country_code)..)?;
         let parsed = phone_number(i32::from(self.country_code), national).ok()?;
-        PHONE_NUMBER_UTIL
-            .get_region_for_number(&parsed)
+        OWN.with(|lib| lib.get_region_for_number(&parsed))
             .map(RegionCode::from_region)
     }
 }
@@ -273,12 +319,13 @@ const MAX_CELL_CHARS: usize = 64;
 pub fn analyse(cell: &str, default_region: Option<RegionCode>) -> PhoneFacts {
     let text = cell.trim();
     let shape = shape_of(text);
+    let hot = default_region.and_then(|_| hot_code(default_region));
     let number = match shape {
         Shape::Empty => Err(Invalid::NotANumber),
-        Shape::E164 => read_e164(&text[1..]),
+        Shape::E164 => read_e164(&text[1..], hot),
         Shape::NotE164(ShapeFault::ForeignCharacters) => Err(Invalid::ForeignCharacters),
         Shape::NotE164(ShapeFault::NoDigits) => Err(Invalid::NotANumber),
-        Shape::NotE164(_) => read_loose(text, default_region),
+        Shape::NotE164(_) => read_loose(text, default_region, hot),
     };
     PhoneFacts { shape, number }
 }
@@ -293,9 +340,9 @@ pub fn analyse_international(cell: &str) -> PhoneFacts {
         Shape::NotE164(ShapeFault::ForeignCharacters) => Err(Invalid::ForeignCharacters),
         Shape::NotE164(ShapeFault::NoDigits) => Err(Invalid::NotANumber),
         // `+digits`, or digits alone (Meta's own examples): read as written, no parser.
-        Shape::E164 => read_e164(&text[1..]),
-        Shape::NotE164(ShapeFault::MissingPlus) if !text.starts_with('0') => read_e164(text),
-        _ => read_loose(text, None),
+        Shape::E164 => read_e164(&text[1..], None),
+        Shape::NotE164(ShapeFault::MissingPlus) if !text.starts_with('0') => read_e164(text, None),
+        _ => read_loose(text, None, None),
     };
     PhoneFacts { shape, number }
 }
@@ -394,9 +441,9 @@ fn split_calling_code(digits: &str) -> Option<(i32, &str)> {
 /// and nothing is stripped — unlike a lenient parse, which would drop a national prefix
 /// (`+44 0…`) that WhatsApp would keep and fail on. It also skips the parser's
 /// pattern matching, the costliest part of reading a well-formed list.
-fn read_e164(digits: &str) -> Result<Number, Invalid> {
+fn read_e164(digits: &str, hot: Option<i32>) -> Result<Number, Invalid> {
     let (cc, national) = split_calling_code(digits).ok_or(Invalid::UnknownCountryCode)?;
-    classify(&phone_number(cc, national)?)
+    classify(&phone_number(cc, national)?, Lib::for_code(cc, hot))
 }
 
 /// Builds a number from its calling code and national digits, as libphonenumber's parser
@@ -427,17 +474,21 @@ fn phone_number(cc: i32, national: &str) -> Result<PhoneNumber, Invalid> {
     Ok(parsed)
 }
 
-/// Parses `+digits` (no region needed).
-fn read_international(text: &str) -> Result<Number, Invalid> {
-    match PHONE_NUMBER_UTIL.parse(text, None) {
-        Ok(parsed) => classify(&parsed),
+/// Parses `+digits` (no region needed) with `lib`.
+fn read_international(text: &str, lib: Lib) -> Result<Number, Invalid> {
+    match lib.with(|u| u.parse(text, None)) {
+        Ok(parsed) => classify(&parsed, lib),
         Err(e) => Err(parse_failure(&e)),
     }
 }
 
 /// Reads a loosely written number: strips formatting, turns `00` into `+`, and for bare
 /// digits tries the default region's national form before assuming a missing `+`.
-fn read_loose(text: &str, default_region: Option<RegionCode>) -> Result<Number, Invalid> {
+fn read_loose(
+    text: &str,
+    default_region: Option<RegionCode>,
+    hot: Option<i32>,
+) -> Result<Number, Invalid> {
     if text.chars().count() > MAX_CELL_CHARS {
         return Err(Invalid::TooLong);
     }
@@ -446,13 +497,13 @@ fn read_loose(text: &str, default_region: Option<RegionCode>) -> Result<Number, 
         .trim_start_matches(|c: char| c != '+' && is_formatting(c))
         .starts_with('+');
     if plus {
-        return read_international_digits(&digits);
+        return read_international_digits(&digits, hot);
     }
     let region = default_region.and_then(RegionCode::to_region);
     let mut national_failure = None;
     if let Some(region) = region {
-        match PHONE_NUMBER_UTIL.parse(&digits, Some(region)) {
-            Ok(parsed) => match classify(&parsed) {
+        match Lib::Own.with(|u| u.parse(&digits, Some(region))) {
+            Ok(parsed) => match classify(&parsed, Lib::Own) {
                 Ok(number) => return Ok(number),
                 Err(why) => national_failure = Some(why),
             },
@@ -460,9 +511,9 @@ fn read_loose(text: &str, default_region: Option<RegionCode>) -> Result<Number, 
         }
     }
     let international = match digits.strip_prefix("00") {
-        Some(rest) => read_international_digits(rest),
+        Some(rest) => read_international_digits(rest, hot),
         None if region.is_none() && digits.starts_with('0') => Err(Invalid::NoCountryCode),
-        None => read_international_digits(&digits),
+        None => read_international_digits(&digits, hot),
     };
     match (international, national_failure) {
         (Ok(number), _) => Ok(number),
@@ -472,7 +523,7 @@ fn read_loose(text: &str, default_region: Option<RegionCode>) -> Result<Number, 
     }
 }
 
-fn read_international_digits(digits: &str) -> Result<Number, Invalid> {
+fn read_international_digits(digits: &str, hot: Option<i32>) -> Result<Number, Invalid> {
     if digits.len() > 15 {
         return Err(Invalid::TooLong);
     }
@@ -482,7 +533,11 @@ fn read_international_digits(digits: &str) -> Result<Number, Invalid> {
     let mut text = String::with_capacity(digits.len() + 1);
     text.push('+');
     text.push_str(digits);
-    read_international(&text)
+    let lib = match split_calling_code(digits) {
+        Some((cc, _)) => Lib::for_code(cc, hot),
+        None => Lib::Shared,
+    };
+    read_international(&text, lib)
 }
 
 fn parse_failure(e: &ParseError) -> Invalid {
@@ -494,11 +549,11 @@ fn parse_failure(e: &ParseError) -> Invalid {
     }
 }
 
-fn classify(parsed: &PhoneNumber) -> Result<Number, Invalid> {
-    let Some(line_type) = LineType::from_lib(PHONE_NUMBER_UTIL.get_number_type(parsed)) else {
-        return Err(why_invalid(parsed));
+fn classify(parsed: &PhoneNumber, lib: Lib) -> Result<Number, Invalid> {
+    let Some(line_type) = LineType::from_lib(lib.with(|u| u.get_number_type(parsed))) else {
+        return Err(why_invalid(parsed, lib));
     };
-    let e164 = parsed.format_as(PhoneNumberFormat::E164);
+    let e164 = lib.with(|u| u.format(parsed, PhoneNumberFormat::E164).into_owned());
     let key = e164
         .strip_prefix('+')
         .and_then(|d| d.parse::<u64>().ok())
@@ -514,8 +569,8 @@ fn classify(parsed: &PhoneNumber) -> Result<Number, Invalid> {
     })
 }
 
-fn why_invalid(parsed: &PhoneNumber) -> Invalid {
-    match PHONE_NUMBER_UTIL.is_possible_number_with_reason(parsed) {
+fn why_invalid(parsed: &PhoneNumber, lib: Lib) -> Invalid {
+    match lib.with(|u| u.is_possible_number_with_reason(parsed)) {
         Ok(_) => Invalid::NoPatternMatch,
         Err(ValidationError::InvalidCountryCode) => Invalid::UnknownCountryCode,
         Err(ValidationError::TooShort) => Invalid::TooShort,

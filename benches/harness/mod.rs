@@ -40,6 +40,8 @@ pub fn env_number(name: &str, default: usize) -> usize {
 pub struct Timings {
     /// Wall time of each run, in order.
     pub walls: Vec<Duration>,
+    /// CPU time (user + system) of each run, in order.
+    pub cpus: Vec<Duration>,
     /// The largest resident set of the walint process over the runs, in KiB.
     pub peak_rss_kib: i64,
 }
@@ -64,13 +66,19 @@ impl Timings {
         self.peak_rss_kib as f64 / 1024.0
     }
 
-    /// Prints each run, the median as `count` `unit` per second, and the peak RSS.
+    /// Prints each run, the median as `count` `unit` per second, the median CPU time and
+    /// how many cores that kept busy, and the peak RSS.
     pub fn print(&self, count: usize, unit: &str) {
         let median = self.median().as_secs_f64();
+        let cpu = median_or_zero(self.cpus.clone()).as_secs_f64();
         println!("  runs: {}", self.runs());
         println!(
             "  median: {median:.3}s = {:.0} {unit}/s",
             count as f64 / median
+        );
+        println!(
+            "  CPU (user + system), median: {cpu:.3}s = {:.2} cores busy",
+            cpu / median
         );
         println!(
             "  peak RSS (walint process, max over runs): {:.1} MB",
@@ -83,11 +91,42 @@ impl Timings {
 /// 1 (findings are expected).
 pub fn time_runs(mut command: impl FnMut() -> Command, runs: usize) -> Timings {
     run_once(&mut command);
-    let walls = (0..runs).map(|_| run_once(&mut command)).collect();
+    let mut walls = Vec::with_capacity(runs);
+    let mut cpus = Vec::with_capacity(runs);
+    for _ in 0..runs {
+        let before = children_cpu();
+        walls.push(run_once(&mut command));
+        cpus.push(children_cpu().saturating_sub(before));
+    }
     Timings {
         walls,
+        cpus,
         peak_rss_kib: children_max_rss_kib(),
     }
+}
+
+fn median_or_zero(v: Vec<Duration>) -> Duration {
+    if v.is_empty() {
+        Duration::ZERO
+    } else {
+        median(v)
+    }
+}
+
+/// The CPU time (user + system) of every child waited for so far.
+pub fn children_cpu() -> Duration {
+    let usage = children_usage();
+    let time = |t: libc::timeval| {
+        Duration::from_secs(t.tv_sec as u64) + Duration::from_micros(t.tv_usec as u64)
+    };
+    time(usage.ru_utime) + time(usage.ru_stime)
+}
+
+fn children_usage() -> libc::rusage {
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: getrusage only writes into the struct we pass.
+    unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, &mut usage) };
+    usage
 }
 
 fn run_once(command: &mut impl FnMut() -> Command) -> Duration {
@@ -103,10 +142,7 @@ fn run_once(command: &mut impl FnMut() -> Command) -> Duration {
 
 /// The largest resident set of any child so far, in KiB.
 pub fn children_max_rss_kib() -> i64 {
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    // SAFETY: getrusage only writes into the struct we pass.
-    unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, &mut usage) };
-    usage.ru_maxrss
+    children_usage().ru_maxrss
 }
 
 /// The median of some durations.

@@ -1,14 +1,16 @@
 //! The campaign side of `check`: for each `[[campaign]]`, checks the definition once
-//! against the template registry (findings placed at the campaign in walint.toml), then
-//! streams its contact files a chunk at a time — phone cells read on the phone workers —
-//! and for every row runs the contact rules with the campaign's context and the
-//! value-dependent payload rules on the exact message the row would send, each finding
-//! placed at the CSV cell that supplied the value. It owns the data flow, not the
-//! judgement (rules) nor the message building (`campaign`).
+//! against the template registry with the message rules that judge a definition
+//! ([`InCampaign::Definition`]; findings placed at the campaign in walint.toml), then
+//! streams its contact files a chunk at a time (`rows`) and for every row runs, in
+//! parallel, the contact rules with the campaign's context and the message rules that
+//! judge a row's values ([`InCampaign::EveryRow`]) on the exact message the row would
+//! send, each finding placed at the CSV cell that supplied the value. It owns the data
+//! flow, not the judgement (rules) nor the message building (`campaign`).
 
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use super::rows::{self, Chunk};
 use super::{CheckOptions, RowSink};
 use crate::campaign::{BuiltMessage, Campaign, Link, MessageBuilder};
 use crate::diagnostic::{Diagnostic, Location};
@@ -17,26 +19,13 @@ use crate::input::contacts::{ColumnChoice, ContactReader, ContactRow, shared_pat
 use crate::input::kind;
 use crate::media::{MediaKind, MediaLinks, Seen};
 use crate::phone::PhoneFacts;
-use crate::phone_workers::PhoneWorkers;
 use crate::report::Report;
+use crate::rules::InCampaign;
 use crate::rules::contacts::duplicate_recipient::SeenNumbers;
 use crate::rules::contacts::{CampaignContext, ContactLinter, ServiceWindow};
 use crate::rules::media as media_rules;
-use crate::rules::payloads::{Check, PayloadCheck, enabled_checks};
+use crate::rules::payloads::{MessageFn, PayloadCheck, enabled_checks};
 use crate::template::TemplateRegistry;
-
-/// Payload rules that judge a campaign's definition (template, language, parameter
-/// counts and kinds): the same for every row, so checked once.
-const DEFINITION_RULES: &[&str] = &[
-    "WAT001", "WAT002", "WAT003", "WAT004", "WAT005", "WAT006", "WAT007", "WAT008", "WAT009",
-    "WAT010", "WAT016",
-];
-
-/// Payload rules that judge a row's values: checked on every row's message.
-const TEMPLATE_ROW_RULES: &[&str] = &["WAT011", "WAT012", "WAT013", "WAT014"];
-
-/// The same for free-form text campaigns.
-const TEXT_ROW_RULES: &[&str] = &["WAT018"];
 
 /// A recipient that passes the definition rules, used for the one-off definition check.
 const PROBE_RECIPIENT: &str = "+14155550100";
@@ -44,7 +33,7 @@ const PROBE_RECIPIENT: &str = "+14155550100";
 /// What every file of a campaign is checked with, worked out once.
 struct Plan<'a> {
     builder: MessageBuilder<'a>,
-    row_rules: Vec<Check>,
+    row_rules: Vec<MessageFn>,
     /// The kind of the header's media link, when its links are collected (a template
     /// with a media header, and a media rule enabled).
     media: Option<MediaKind>,
@@ -60,10 +49,8 @@ impl<'a> Plan<'a> {
     ) -> Self {
         let template = campaign.template(templates);
         // Without the template (or without a registry) there is nothing to hydrate.
-        let row_rules = if campaign.is_free_form() {
-            enabled_checks(&options.settings, Some(TEXT_ROW_RULES))
-        } else if template.is_some() {
-            enabled_checks(&options.settings, Some(TEMPLATE_ROW_RULES))
+        let row_rules = if campaign.is_free_form() || template.is_some() {
+            enabled_checks(&options.settings, |c| c == InCampaign::EveryRow)
         } else {
             Vec::new()
         };
@@ -112,7 +99,6 @@ pub fn check_campaign(
     campaign: &Campaign,
     options: &CheckOptions,
     templates: &TemplateRegistry,
-    workers: &PhoneWorkers,
     report: &mut Report,
     links: &mut MediaLinks,
 ) -> Result<(), Error> {
@@ -137,9 +123,8 @@ pub fn check_campaign(
             options,
         };
         let diagnostics = &mut report.diagnostics;
-        let each = |_: &[ContactRow], found| diagnostics.extend(found);
-        let (rows, next) = file.run(reader, seen, workers, Some(&mut *links), each)?;
-        seen = next;
+        let mut each = |_: &[ContactRow], found| diagnostics.extend(found);
+        let rows = file.run(reader, &mut seen, Some(&mut *links), &mut each)?;
         report.rows += rows;
         report.files += 1;
     }
@@ -150,11 +135,10 @@ pub fn check_campaign(
 /// definition's findings go to `definition`, the header and each chunk of rows with its
 /// findings to `sink`. For `walint fix`.
 #[allow(clippy::too_many_arguments)]
-pub fn judge_file<R: std::io::BufRead>(
+pub fn judge_file<R: std::io::BufRead + Send>(
     campaign: &Campaign,
     options: &CheckOptions,
     templates: &TemplateRegistry,
-    workers: &PhoneWorkers,
     shown: &str,
     input: R,
     definition: &mut impl Extend<Diagnostic>,
@@ -172,10 +156,8 @@ pub fn judge_file<R: std::io::BufRead>(
         plan: &plan,
         options,
     };
-    let each = |rows: &[ContactRow], found| sink.rows(rows, found);
-    Ok(file
-        .run(reader, SeenNumbers::default(), workers, None, each)?
-        .0)
+    let mut each = |rows: &[ContactRow], found| sink.rows(rows, found);
+    file.run(reader, &mut SeenNumbers::default(), None, &mut each)
 }
 
 /// The contact files of a campaign: each path as given, each pattern's matches sorted.
@@ -246,7 +228,7 @@ fn check_definition(
     };
     let cx = PayloadCheck::new(&built.message, templates, &locate);
     let mut found = Vec::new();
-    for check in enabled_checks(&options.settings, Some(DEFINITION_RULES)) {
+    for check in enabled_checks(&options.settings, |c| c == InCampaign::Definition) {
         check(&cx, &mut found);
     }
     out.extend(found.into_iter().filter_map(|mut d| {
@@ -264,79 +246,49 @@ struct FileCheck<'a> {
 }
 
 impl FileCheck<'_> {
-    /// Streams the file through the phone workers and the rules, passing each chunk with
-    /// its findings to `each` and recording its media links in `links` (`None`: not
-    /// collected, as for `walint fix`); returns the rows read and the recipients seen, for
-    /// the campaign's next file.
-    fn run<R: std::io::BufRead>(
+    /// Streams the file through the rules, passing each chunk with its findings to `each`
+    /// and recording its media links in `links` (`None`: not collected, as for
+    /// `walint fix`); `seen` holds the recipients of the campaign's earlier files. Returns
+    /// the rows read.
+    fn run<R: std::io::BufRead + Send>(
         &self,
         mut reader: ContactReader<R>,
-        seen: SeenNumbers,
-        workers: &PhoneWorkers,
+        seen: &mut SeenNumbers,
         mut links: Option<&mut MediaLinks>,
-        mut each: impl FnMut(&[ContactRow], Vec<Diagnostic>),
-    ) -> Result<(u64, SeenNumbers), Error> {
-        let io = |source| Error::Io {
-            path: self.shown.to_string(),
-            source,
-        };
-        let mut linter = ContactLinter::new(
+        each: &mut (dyn FnMut(&[ContactRow], Vec<Diagnostic>) + Send),
+    ) -> Result<u64, Error> {
+        let linter = ContactLinter::new(
             &self.options.policy,
             &self.options.settings,
             Arc::clone(&self.shown),
             reader.phone_column(),
             reader.opt_in_column(),
         )
-        .for_campaign(self.plan.context.clone(), seen);
-        let rows = workers
-            .stream(&mut reader, |rows, facts| {
-                let mut found = Vec::new();
-                let links = links.as_deref_mut();
-                self.check_chunk(rows, facts, &mut linter, &mut found, links);
-                each(rows, found);
-            })
-            .map_err(io)?;
-        Ok((rows, linter.into_seen()))
-    }
-
-    /// Checks a chunk of rows: the contact rules in row order on this thread (duplicates
-    /// need the order), each row's message half here and half on a helper thread.
-    fn check_chunk(
-        &self,
-        rows: &[ContactRow],
-        facts: &[Option<PhoneFacts>],
-        linter: &mut ContactLinter,
-        out: &mut Vec<Diagnostic>,
-        links: Option<&mut MediaLinks>,
-    ) {
-        let half = if self.plan.row_rules.is_empty() {
-            rows.len()
-        } else {
-            rows.len() / 2
+        .for_campaign(self.plan.context.clone());
+        seen.enter(&self.shown);
+        let per_row = |row: &ContactRow, facts: Option<&PhoneFacts>, out: &mut Vec<Diagnostic>| {
+            linter.check_row(row, facts, out);
+            self.check_message(row, facts, out);
         };
-        let found = std::thread::scope(|scope| {
-            let helper = scope.spawn(|| {
-                let mut found = Vec::new();
-                for (row, f) in rows[half..].iter().zip(&facts[half..]) {
-                    self.check_message(row, f.as_ref(), &mut found);
+        let mut in_order = |chunk: &mut Chunk| {
+            if linter.has_in_order_rules() {
+                for (row, facts) in chunk.rows.iter().zip(&chunk.facts) {
+                    linter.check_in_order(seen, row, facts.as_ref(), &mut chunk.found);
                 }
-                found
-            });
-            for (row, f) in rows.iter().zip(facts) {
-                linter.check(row, f.as_ref(), out);
             }
-            for (row, f) in rows[..half].iter().zip(&facts[..half]) {
-                self.check_message(row, f.as_ref(), out);
+            chunk.order_findings();
+            if let Some(links) = links.as_deref_mut() {
+                self.record_links(&chunk.rows, links);
             }
-            if let Some(links) = links {
-                self.record_links(rows, links);
+            each(&chunk.rows, std::mem::take(&mut chunk.found));
+        };
+        let default_region = self.options.policy.default_region;
+        rows::stream(&mut reader, default_region, &per_row, &mut in_order).map_err(|source| {
+            Error::Io {
+                path: self.shown.to_string(),
+                source,
             }
-            helper.join()
-        });
-        match found {
-            Ok(found) => out.extend(found),
-            Err(panic) => std::panic::resume_unwind(panic),
-        }
+        })
     }
 
     /// Builds the row's message and runs the row rules on it.

@@ -1,34 +1,37 @@
-//! The `check` job: expands the paths, recognises each input's kind, streams each contact
-//! list a chunk of rows at a time through the phone workers (in parallel) and the contact
-//! rules (in order), and gathers the findings into a [`Report`]. It owns the data flow, not
-//! the judgement (rules) nor the formatting (report).
+//! The `check` job: expands the paths, recognises each input's kind once, loads the
+//! template registries, streams each contact list a chunk of rows at a time through the
+//! phone reading and the contact rules (in parallel, duplicates in row order), each payload
+//! file through the payload rules and each campaign through both, on rayon's pool, and
+//! gathers the findings into a [`Report`]. It owns the data flow, not the judgement (rules)
+//! nor the formatting (report).
 
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 mod campaigns;
-mod json;
 pub mod media;
-mod payload_workers;
+mod payloads;
+mod registries;
+pub mod rows;
 
-use self::json::Registries;
 pub use self::media::MediaOptions;
-
-use self::payload_workers::PayloadWorkers;
+use self::payloads::PayloadRun;
+use self::registries::Registries;
+use self::rows::Chunk;
 use crate::campaign::Campaign;
 use crate::config::{Config, MediaConfig};
 use crate::diagnostic::Diagnostic;
 use crate::error::Error;
 use crate::input::contacts::{ColumnChoice, ContactReader, ContactRow};
-use crate::input::kind::{self, Kind};
+use crate::input::kind::{self, Kind, Recognised};
 use crate::input::suppression;
 use crate::media::MediaLinks;
 use crate::phone::RegionCode;
-use crate::phone_workers::PhoneWorkers;
 use crate::report::Report;
 use crate::report::findings::Findings;
 use crate::rules::RuleSettings;
+use crate::rules::contacts::duplicate_recipient::SeenNumbers;
 use crate::rules::contacts::{ContactLinter, ContactPolicy};
 
 /// What to check and how, after the command line and the config are merged.
@@ -168,50 +171,44 @@ pub fn run(options: &CheckOptions) -> Result<Report, Error> {
         registries.add(&shown, kind::open(file)?, false)?;
     }
     let mut rest = Vec::new();
+    let mut held = 0;
     for path in &paths {
-        let shown = shown_path(path);
-        let mut input = kind::open(path)?;
-        let io = |source| Error::Io {
-            path: shown.clone(),
-            source,
-        };
-        let is_registry = kind::sniff(&mut input).map_err(io)? == Kind::Json
-            && !json::is_payload_stream(path, &mut input).map_err(io)?;
-        if is_registry {
-            registries.add(&shown, input, true)?;
-            report.files += 1;
-        } else {
-            // Standard input can be read once only: keep what was opened.
-            rest.push((path, (path == Path::new("-")).then_some(input)));
+        let input = Recognised::open(path, &mut held)?;
+        match input.kind {
+            Kind::Registry => {
+                registries.add(&shown_path(path), input.into_input()?, true)?;
+                report.files += 1;
+            }
+            Kind::Config => {
+                return Err(Error::Usage(format!(
+                    "{} is a walint config, not an input: give it with --config",
+                    path.display()
+                )));
+            }
+            Kind::Contacts | Kind::Payloads => rest.push(input),
         }
     }
     let templates = registries.finish(&options.settings, &mut report);
+    let payload_run = PayloadRun::new(&templates, &options.settings);
     let mut links = MediaLinks::default();
-    std::thread::scope(|scope| {
-        let workers = Workers {
-            phone: PhoneWorkers::start(scope, options.policy.default_region),
-            payloads: PayloadWorkers::start(scope, &templates, &options.settings),
-        };
-        for (path, opened) in rest {
-            let input = match opened {
-                Some(input) => input,
-                None => kind::open(path)?,
-            };
-            check_path(path, input, options, &workers, &mut report, &mut links)?;
-        }
-        for campaign in &campaigns {
-            let phone = &workers.phone;
-            campaigns::check_campaign(
-                campaign,
-                options,
-                &templates,
-                phone,
+    for input in rest {
+        let shown = shown_path(&input.path);
+        let path = input.path.clone();
+        match input.kind {
+            Kind::Payloads => payloads::check_payloads(
+                &shown,
+                &path,
+                input.into_input()?,
+                &payload_run,
                 &mut report,
                 &mut links,
-            )?;
+            )?,
+            _ => check_contacts(&shown, input.into_input()?, options, &mut report)?,
         }
-        Ok::<(), Error>(())
-    })?;
+    }
+    for campaign in &campaigns {
+        campaigns::check_campaign(campaign, options, &templates, &mut report, &mut links)?;
+    }
     media::check_links(&links, &templates, options, &mut report)?;
     Ok(report)
 }
@@ -225,10 +222,10 @@ fn shown_path(path: &Path) -> String {
 }
 
 /// Receives a contact list judged by [`judge_list`].
-pub trait RowSink {
+pub trait RowSink: Send {
     /// The header row as it stands in the file, and the delimiter, before any row.
     fn header(&mut self, raw: &[u8], delimiter: u8);
-    /// A chunk of rows, in order, with their findings.
+    /// A chunk of rows, in order, with their findings (in row order).
     fn rows(&mut self, rows: &[ContactRow], found: Vec<Diagnostic>);
 }
 
@@ -239,7 +236,7 @@ pub trait RowSink {
 /// `sink` gets the header, then every chunk of rows with their findings (severity settings
 /// applied). Returns the campaign definition's findings (empty for a plain list) and the
 /// rows read.
-pub fn judge_list<R: BufRead>(
+pub fn judge_list<R: BufRead + Send>(
     options: &CheckOptions,
     shown: &str,
     input: R,
@@ -266,62 +263,32 @@ pub fn judge_list<R: BufRead>(
                 path: shown.to_string(),
                 source,
             })?;
-    std::thread::scope(|scope| {
-        let workers = PhoneWorkers::start(scope, options.policy.default_region);
-        let rows = match campaign {
-            Some(campaign) => campaigns::judge_file(
-                campaign,
-                options,
-                &templates,
-                &workers,
-                shown,
-                input,
-                &mut definition,
-                sink,
-            )?,
-            None => {
-                let columns = ColumnChoice {
-                    keep_raw: true,
-                    ..options.columns.clone()
-                };
-                judge_contacts(shown, input, &columns, options, &workers, sink)?
-            }
-        };
-        Ok((definition, rows))
-    })
-}
-
-/// The run's worker threads.
-struct Workers<'scope> {
-    phone: PhoneWorkers<'scope>,
-    payloads: PayloadWorkers,
-}
-
-fn check_path(
-    path: &Path,
-    mut input: Box<dyn BufRead + Send>,
-    options: &CheckOptions,
-    workers: &Workers,
-    report: &mut Report,
-    links: &mut MediaLinks,
-) -> Result<(), Error> {
-    let shown = shown_path(path);
-    let kind = kind::sniff(&mut input).map_err(|source| Error::Io {
-        path: shown.clone(),
-        source,
-    })?;
-    match kind {
-        Kind::Contacts => check_contacts(&shown, input, options, &workers.phone, report),
-        Kind::Json => json::check_payloads(&shown, path, input, &workers.payloads, report, links),
-    }
+    let rows = match campaign {
+        Some(campaign) => campaigns::judge_file(
+            campaign,
+            options,
+            &templates,
+            shown,
+            input,
+            &mut definition,
+            sink,
+        )?,
+        None => {
+            let columns = ColumnChoice {
+                keep_raw: true,
+                ..options.columns.clone()
+            };
+            judge_contacts(shown, input, &columns, options, sink)?
+        }
+    };
+    Ok((definition, rows))
 }
 
 /// Lints one contact list from a stream; adds its rows and findings to `report`.
-pub fn check_contacts<R: BufRead>(
+pub fn check_contacts<R: BufRead + Send>(
     shown: &str,
     input: R,
     options: &CheckOptions,
-    workers: &PhoneWorkers,
     report: &mut Report,
 ) -> Result<(), Error> {
     /// Findings straight into the report; the rows themselves are not kept.
@@ -333,41 +300,52 @@ pub fn check_contacts<R: BufRead>(
         }
     }
     let mut sink = Collect(&mut report.diagnostics);
-    report.rows += judge_contacts(shown, input, &options.columns, options, workers, &mut sink)?;
+    report.rows += judge_contacts(shown, input, &options.columns, options, &mut sink)?;
     report.files += 1;
     Ok(())
 }
 
-/// Streams a plain contact list (read with `columns`) through the phone workers and the
+/// Streams a plain contact list (read with `columns`) through the phone reading and the
 /// contact rules; `sink` gets the header, then each chunk with its findings. Returns the
 /// rows read.
-fn judge_contacts<R: BufRead>(
+fn judge_contacts<R: BufRead + Send>(
     shown: &str,
     input: R,
     columns: &ColumnChoice,
     options: &CheckOptions,
-    workers: &PhoneWorkers,
     sink: &mut impl RowSink,
 ) -> Result<u64, Error> {
     let mut reader = ContactReader::open(shown, input, columns)?;
     sink.header(reader.raw(), reader.delimiter());
-    let mut linter = ContactLinter::new(
+    let linter = ContactLinter::new(
         &options.policy,
         &options.settings,
         Arc::from(shown),
         reader.phone_column(),
         reader.opt_in_column(),
     );
-    workers
-        .stream(&mut reader, |rows, facts| {
-            let mut found = Vec::new();
-            for (row, f) in rows.iter().zip(facts) {
-                linter.check(row, f.as_ref(), &mut found);
+    let mut seen = SeenNumbers::default();
+    seen.enter(linter.path());
+    let per_row = |row: &ContactRow, facts: Option<&_>, out: &mut Vec<Diagnostic>| {
+        linter.check_row(row, facts, out);
+    };
+    let mut in_order = |chunk: &mut Chunk| {
+        if linter.has_in_order_rules() {
+            for (row, facts) in chunk.rows.iter().zip(&chunk.facts) {
+                linter.check_in_order(&mut seen, row, facts.as_ref(), &mut chunk.found);
             }
-            sink.rows(rows, found);
-        })
-        .map_err(|source| Error::Io {
-            path: shown.to_string(),
-            source,
-        })
+            chunk.order_findings();
+        }
+        sink.rows(&chunk.rows, std::mem::take(&mut chunk.found));
+    };
+    rows::stream(
+        &mut reader,
+        options.policy.default_region,
+        &per_row,
+        &mut in_order,
+    )
+    .map_err(|source| Error::Io {
+        path: shown.to_string(),
+        source,
+    })
 }

@@ -1,47 +1,151 @@
-//! Recognises what an input file is by its content (DESIGN: CSV = contacts; JSON with
-//! `messaging_product` = payloads; template objects = registry) and lists the files under a
-//! directory that walint reads. It reads only a file's first bytes and never parses it whole.
+//! Recognises what an input is — a contact list, message payloads, a template registry or
+//! a walint config — once per path, from its content (DESIGN: CSV = contacts; JSON with
+//! `messaging_product` = payloads; template objects = registry), and lists the files under
+//! a directory that walint reads. It opens each path once and reads only its first bytes:
+//! the reader it recognised is the one the check then streams.
 
-use std::io::{BufRead, BufReader};
+use std::fs::File;
+use std::io::{BufRead, BufReader, Seek};
 use std::path::{Path, PathBuf};
 
 use crate::error::Error;
+use crate::input::payloads::Framing;
 
 /// What an input is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
-    /// A contact list (CSV).
+    /// A contact list (CSV): anything that does not start like JSON.
     Contacts,
-    /// A JSON document (message payloads or a template registry).
-    Json,
+    /// Message payloads: NDJSON (by its file ending), or a JSON document that names
+    /// `messaging_product` within its first [`SNIFF_BYTES`].
+    Payloads,
+    /// A template registry: any other JSON document (a Graph API export or a bare array).
+    Registry,
+    /// A walint config (`*.toml`): given with `--config`, not checked as an input.
+    Config,
 }
+
+/// How many bytes of a JSON document are looked at to tell payloads from a registry.
+pub const SNIFF_BYTES: usize = 64 * 1024;
 
 /// File endings walint picks up when it walks a directory.
 pub const WALKED_EXTENSIONS: &[&str] = &["csv", "tsv", "json", "ndjson", "jsonl"];
 
-/// Recognises a stream by its first non-blank byte: `{` or `[` is JSON, anything else CSV.
-pub fn sniff<R: BufRead>(input: &mut R) -> std::io::Result<Kind> {
+/// A buffered input.
+pub type Input = Box<dyn BufRead + Send>;
+
+/// Recognises a stream from its first bytes (and, for NDJSON and configs, the path's
+/// ending), without consuming any of it.
+pub fn recognise<R: BufRead>(path: &Path, input: &mut R) -> std::io::Result<Kind> {
+    let toml = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("toml"));
+    if toml {
+        return Ok(Kind::Config);
+    }
     let head = input.fill_buf()?;
     let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
-    Ok(match head.iter().find(|b| !b.is_ascii_whitespace()) {
-        Some(b'{' | b'[') => Kind::Json,
-        _ => Kind::Contacts,
+    if !matches!(
+        head.iter().find(|b| !b.is_ascii_whitespace()),
+        Some(b'{' | b'[')
+    ) {
+        return Ok(Kind::Contacts);
+    }
+    if Framing::for_path(path) == Framing::Lines {
+        return Ok(Kind::Payloads);
+    }
+    let head = &head[..head.len().min(SNIFF_BYTES)];
+    Ok(if head.windows(19).any(|w| w == b"\"messaging_product\"") {
+        Kind::Payloads
+    } else {
+        Kind::Registry
     })
 }
 
 /// Opens a file (or `-` for standard input) for reading, buffered.
-pub fn open(path: &Path) -> Result<Box<dyn BufRead + Send>, Error> {
+pub fn open(path: &Path) -> Result<Input, Error> {
     if path == Path::new("-") {
         return Ok(Box::new(BufReader::with_capacity(
             1 << 16,
             std::io::stdin(),
         )));
     }
-    let file = std::fs::File::open(path).map_err(|source| Error::Io {
+    Ok(Box::new(BufReader::with_capacity(
+        1 << 16,
+        open_file(path)?,
+    )))
+}
+
+fn open_file(path: &Path) -> Result<File, Error> {
+    File::open(path).map_err(|source| Error::Io {
         path: path.display().to_string(),
         source,
-    })?;
-    Ok(Box::new(BufReader::with_capacity(1 << 16, file)))
+    })
+}
+
+/// A path whose kind is known, and the input to read it from.
+pub struct Recognised {
+    /// The path as given (`-` for standard input).
+    pub path: PathBuf,
+    /// What it is.
+    pub kind: Kind,
+    held: Held,
+}
+
+/// What is kept of an input between its recognition and its check.
+enum Held {
+    /// The reader it was recognised from (standard input, which is read once only).
+    Reader(Input),
+    /// The file, back at its start: a descriptor, no buffer.
+    File(File),
+    /// Nothing: too many inputs were held already, so it is opened again (its kind is known).
+    Closed,
+}
+
+/// How many files are kept open between recognition and check; past that, paths are
+/// opened again when checked, so a walk of thousands of files needs no more descriptors.
+const HELD_FILES: usize = 256;
+
+impl Recognised {
+    /// Opens `path` and recognises it; `held` counts the files kept open so far.
+    pub fn open(path: &Path, held: &mut usize) -> Result<Recognised, Error> {
+        let io = |source| Error::Io {
+            path: path.display().to_string(),
+            source,
+        };
+        if path == Path::new("-") {
+            let mut input = open(path)?;
+            let kind = recognise(path, &mut input).map_err(io)?;
+            return Ok(Recognised {
+                path: path.to_path_buf(),
+                kind,
+                held: Held::Reader(input),
+            });
+        }
+        let mut input = BufReader::with_capacity(1 << 16, open_file(path)?);
+        let kind = recognise(path, &mut input).map_err(io)?;
+        let mut file = input.into_inner();
+        let held = if *held < HELD_FILES && file.rewind().is_ok() {
+            *held += 1;
+            Held::File(file)
+        } else {
+            Held::Closed
+        };
+        Ok(Recognised {
+            path: path.to_path_buf(),
+            kind,
+            held,
+        })
+    }
+
+    /// The input, from its start.
+    pub fn into_input(self) -> Result<Input, Error> {
+        match self.held {
+            Held::Reader(input) => Ok(input),
+            Held::File(file) => Ok(Box::new(BufReader::with_capacity(1 << 16, file))),
+            Held::Closed => open(&self.path),
+        }
+    }
 }
 
 /// Expands the paths to check: files stay as given (in order), directories are walked
@@ -99,17 +203,46 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), Error> {
 
 #[cfg(test)]
 mod tests {
+    use std::io::Read;
+
     use super::*;
 
+    fn kind(path: &str, text: &[u8]) -> Kind {
+        recognise(Path::new(path), &mut &text[..]).unwrap()
+    }
+
     #[test]
-    fn sniffs_by_first_byte() {
-        assert_eq!(sniff(&mut &b"phone\n+1"[..]).unwrap(), Kind::Contacts);
+    fn recognises_by_content() {
+        assert_eq!(kind("a.csv", b"phone\n+1"), Kind::Contacts);
+        assert_eq!(kind("a.txt", b""), Kind::Contacts);
+        assert_eq!(kind("a.json", b"name,phone\n"), Kind::Contacts);
+        let payload = br#"{"messaging_product":"whatsapp","to":"1"}"#;
+        assert_eq!(kind("p.json", payload), Kind::Payloads);
+        assert_eq!(kind("p.ndjson", b"\n[1]"), Kind::Payloads);
+        assert_eq!(kind("p.jsonl", b"{\"a\":1}"), Kind::Payloads);
         assert_eq!(
-            sniff(&mut &b"\xEF\xBB\xBF  {\"a\":1}"[..]).unwrap(),
-            Kind::Json
+            kind("r.json", b"\xEF\xBB\xBF  {\"data\":[]}"),
+            Kind::Registry
         );
-        assert_eq!(sniff(&mut &b"\n[1]"[..]).unwrap(), Kind::Json);
-        assert_eq!(sniff(&mut &b""[..]).unwrap(), Kind::Contacts);
+        assert_eq!(kind("r.json", br#"[{"name":"t"}]"#), Kind::Registry);
+        assert_eq!(kind("walint.toml", b"registry = []"), Kind::Config);
+    }
+
+    #[test]
+    fn a_recognised_file_is_read_from_its_start() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("p.json");
+        std::fs::write(&path, r#"{"messaging_product":"whatsapp"}"#).unwrap();
+        let mut held = 0;
+        let found = Recognised::open(&path, &mut held).unwrap();
+        assert_eq!((found.kind, held), (Kind::Payloads, 1));
+        let mut text = String::new();
+        found
+            .into_input()
+            .unwrap()
+            .read_to_string(&mut text)
+            .unwrap();
+        assert!(text.starts_with("{\"messaging_product\""));
     }
 
     #[test]

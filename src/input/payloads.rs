@@ -124,18 +124,6 @@ impl PayloadItem {
     }
 }
 
-/// Whether a parsed JSON document holds message payloads: `messaging_product` is a member
-/// of the top-level object, or of the first element of a top-level array.
-pub fn looks_like_payload(value: &Value) -> bool {
-    let first = match value {
-        Value::Array(items) => items.first(),
-        other => Some(other),
-    };
-    first
-        .and_then(Value::as_object)
-        .is_some_and(|o| o.contains_key("messaging_product"))
-}
-
 /// Reads the messages of a payload stream framed as `framing`, one at a time.
 pub fn read<R: BufRead>(input: R, framing: Framing) -> PayloadReader<R> {
     match framing {
@@ -649,18 +637,5 @@ mod tests {
             let mut r = read(std::io::BufReader::new(Failing), framing);
             assert!(r.next().unwrap().is_err());
         }
-    }
-
-    #[test]
-    fn recognises_payloads() {
-        let v = |s: &str| serde_json::from_str::<Value>(s).unwrap();
-        assert!(looks_like_payload(&v(
-            r#"{"messaging_product": "whatsapp"}"#
-        )));
-        assert!(looks_like_payload(&v(r#"[{"messaging_product": "x"}, 1]"#)));
-        assert!(!looks_like_payload(&v(r#"{"data": [{"name": "t"}]}"#)));
-        assert!(!looks_like_payload(&v(r#"[{"name": "t"}]"#)));
-        assert!(!looks_like_payload(&v("[]")));
-        assert!(!looks_like_payload(&v(r#"[[{"messaging_product": "x"}]]"#)));
     }
 }

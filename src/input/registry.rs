@@ -104,30 +104,6 @@ pub fn read(path_shown: &str, text: &str) -> Result<Vec<Template>, Error> {
     Ok(out)
 }
 
-/// Whether a JSON document looks like a template registry: an object whose `data` is an
-/// array of template objects, an array of template objects (at least one), or one
-/// template object. A template object has `name` and `components` (an array) and no
-/// `messaging_product` (that is a message payload).
-pub fn looks_like_registry(value: &Value) -> bool {
-    match value {
-        Value::Object(obj) => match obj.get("data") {
-            Some(Value::Array(items)) => items.iter().all(is_template_object),
-            Some(_) => false,
-            None => is_template_object(value),
-        },
-        Value::Array(items) => !items.is_empty() && items.iter().all(is_template_object),
-        _ => false,
-    }
-}
-
-fn is_template_object(value: &Value) -> bool {
-    value.as_object().is_some_and(|o| {
-        o.get("name").is_some_and(Value::is_string)
-            && o.get("components").is_some_and(Value::is_array)
-            && !o.contains_key("messaging_product")
-    })
-}
-
 /// Refuses an object that is not a template: a message payload, a Graph API error
 /// response, or an object with neither `name` nor `components`.
 fn shape_error(path: &str, obj: &Map<String, Value>) -> Result<(), Error> {
@@ -229,7 +205,6 @@ mod tests {
         assert_eq!(t[0].source.pointer, "/data/0");
         assert_eq!(t[1].source.pointer, "/data/1");
         assert_eq!(t[1].status(), "PAUSED");
-        assert!(looks_like_registry(&serde_json::from_str(EXPORT).unwrap()));
     }
 
     #[test]
@@ -298,27 +273,5 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("the document is not a valid template"), "{e}");
-    }
-
-    #[test]
-    fn recognition_by_content() {
-        let yes = |s: &str| looks_like_registry(&serde_json::from_str(s).unwrap());
-        assert!(yes(
-            r#"{"data": [{"name": "a", "components": []}], "paging": {}}"#
-        ));
-        assert!(yes(
-            r#"[{"name": "a", "components": [], "language": "en"}]"#
-        ));
-        assert!(yes(r#"{"name": "a", "components": []}"#));
-        assert!(!yes(r#"[]"#));
-        assert!(!yes(r#"{"data": [{"id": "1"}]}"#));
-        assert!(!yes(
-            r#"{"messaging_product": "whatsapp", "name": "a", "components": []}"#
-        ));
-        assert!(!yes(
-            r#"{"messaging_product": "whatsapp", "type": "template", "template": {"name": "a", "components": []}}"#
-        ));
-        assert!(!yes(r#"[{"name": "a"}]"#));
-        assert!(!yes("\"a\""));
     }
 }

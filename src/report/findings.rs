@@ -45,7 +45,7 @@ impl Tally {
             Severity::Warning => self.warnings += 1,
             Severity::Info => self.infos += 1,
         }
-        *self.by_code.entry(d.code).or_default() += 1;
+        *self.by_code.entry(d.rule.code).or_default() += 1;
         if let Some(code) = d.wa_error {
             *self.by_wa_error.entry(code).or_default() += 1;
         }
@@ -203,8 +203,7 @@ impl Stored {
             )
         })?;
         Ok(Diagnostic {
-            code: rule.code,
-            name: rule.name,
+            rule,
             severity: self.severity,
             wa_error: self.wa_error,
             message: self.message,

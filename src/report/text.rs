@@ -69,7 +69,7 @@ fn write_diagnostic(d: &Diagnostic, out: &mut dyn Write) -> io::Result<()> {
     writeln!(
         out,
         "{BOLD}{}:{BOLD:#} {BOLD}{}{BOLD:#} {sev}{}{sev:#}: {}{DIM}{}{DIM:#}",
-        place.0, d.code, d.severity, d.message, place.1
+        place.0, d.rule.code, d.severity, d.message, place.1
     )?;
     if let Some(help) = &d.help {
         writeln!(out, "    {BOLD}help{BOLD:#}: {help}")?;

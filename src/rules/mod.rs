@@ -1,12 +1,18 @@
-//! The rule catalogue. One rule is one file (grouped by family: `contacts/`, and later
-//! `payloads/`, `registry/`, `media/`) that declares a [`Rule`] with [`declare_rule!`](crate::declare_rule):
-//! code, kebab-case name, the WhatsApp error code it prevents, default severity and its
-//! documentation (the doc comment), next to the check itself and its unit tests.
-//! [`ALL`] lists every rule; [`RuleSettings`] says which run and at what severity.
+//! The rule catalogue. One rule is one file (grouped by family: `contacts/`, `payloads/`,
+//! `registry/`, `media/`) that declares a [`Rule`] with [`declare_rule!`](crate::declare_rule):
+//! code, kebab-case name, the WhatsApp error code it prevents, default severity, its
+//! documentation (the doc comment) and its [`Check`] — what the rule reads, and so when it
+//! runs — next to the check itself and its unit tests. Declaring a rule registers it: the
+//! catalogue ([`all`]) is gathered from the rule files at link time, and every list of rules
+//! (a family's checks, the campaign split, the test runners) is derived from it, so no list
+//! repeats a rule and no rule can be missing from the catalogue.
+//! [`RuleSettings`] says which rules run and at what severity.
 //! Rules judge the model and never do I/O: reading inputs is `input`'s job.
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::fmt;
+use std::sync::LazyLock;
 
 use crate::diagnostic::{Diagnostic, Fix, Location, Severity};
 
@@ -15,8 +21,10 @@ pub mod media;
 pub mod payloads;
 pub mod registry;
 
-/// A rule's identity and documentation.
-#[derive(Debug)]
+#[doc(hidden)]
+pub use linkme;
+
+/// A rule's identity, documentation and check.
 pub struct Rule {
     /// `WA` + family letter + three digits, never reused.
     pub code: &'static str,
@@ -28,7 +36,65 @@ pub struct Rule {
     pub severity: Severity,
     /// Markdown documentation: What it checks / Why it matters / Example / How to fix.
     pub doc: &'static str,
+    /// What it reads and its check.
+    pub check: Check,
 }
+
+/// What a rule reads — its scope, which decides where and when it runs — with its check.
+#[derive(Clone, Copy)]
+pub enum Check {
+    /// A payload document, or one NDJSON line, that cannot be read as JSON.
+    File(payloads::FileCheck),
+    /// The template registry's definitions, all at once (`WAR`).
+    Definition(registry::DefinitionCheck),
+    /// One contact row on its own: runs on any thread, rows in any order.
+    Row(contacts::RowFn),
+    /// One contact row given the rows before it (duplicates): runs in row order.
+    RowInOrder(contacts::InOrderFn),
+    /// One message: a payload file's, or a campaign row's.
+    Message {
+        /// The check.
+        check: payloads::MessageFn,
+        /// What it judges of a campaign's messages.
+        campaign: InCampaign,
+    },
+    /// One media link, as used by messages.
+    Link {
+        /// The check.
+        check: media::LinkFn,
+        /// Whether it reads what probing the link found (the others read the link alone,
+        /// so they run with `--offline` too).
+        needs_probe: bool,
+    },
+}
+
+/// What a message rule judges of a campaign, whose rows all send the same template with
+/// their own values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InCampaign {
+    /// The definition (template, language, parameter counts and kinds): the same for every
+    /// row, so checked once and reported at the campaign in walint.toml.
+    Definition,
+    /// A row's values: checked on every row's message, at the cell that supplied the value.
+    EveryRow,
+    /// Nothing a campaign can get wrong: the campaign builds that part of the message itself
+    /// (its type), or the contact rules judge it (the recipient).
+    Never,
+}
+
+impl fmt::Debug for Rule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.code, self.name)
+    }
+}
+
+impl PartialEq for Rule {
+    fn eq(&self, other: &Rule) -> bool {
+        self.code == other.code
+    }
+}
+
+impl Eq for Rule {}
 
 impl Rule {
     /// The family letter's meaning: the kind of input the rule reads.
@@ -71,8 +137,7 @@ impl Rule {
     /// A finding of this rule at its default severity.
     pub fn diagnostic(&'static self, message: impl Into<String>, location: Location) -> Diagnostic {
         Diagnostic {
-            code: self.code,
-            name: self.name,
+            rule: self,
             severity: self.severity,
             wa_error: self.wa_error,
             message: message.into(),
@@ -105,13 +170,17 @@ impl Diagnostic {
     }
 }
 
-/// Declares a rule: the doc comment is its documentation.
+/// Declares a rule: the doc comment is its documentation, and the rule is registered in
+/// the catalogue ([`all`](crate::rules::all)).
 ///
 /// ```ignore
 /// declare_rule! {
 ///     /// ## What it checks
 ///     /// ...
-///     pub static RULE = { code: "WAC001", name: "phone-not-e164", wa_error: Some(131026), severity: Error }
+///     pub static RULE = {
+///         code: "WAC001", name: "phone-not-e164", wa_error: Some(131026), severity: Error,
+///         check: Check::Row(check),
+///     }
 /// }
 /// ```
 #[macro_export]
@@ -122,7 +191,8 @@ macro_rules! declare_rule {
             code: $code:literal,
             name: $name:literal,
             wa_error: $wa:expr,
-            severity: $sev:ident $(,)?
+            severity: $sev:ident,
+            check: $check:expr $(,)?
         }
     ) => {
         $(#[doc = $doc])+
@@ -132,66 +202,41 @@ macro_rules! declare_rule {
             wa_error: $wa,
             severity: $crate::diagnostic::Severity::$sev,
             doc: concat!($($doc, "\n"),+),
+            check: $check,
         };
+
+        #[$crate::rules::linkme::distributed_slice($crate::rules::REGISTERED)]
+        #[linkme(crate = $crate::rules::linkme)]
+        static REGISTERED_RULE: &$crate::rules::Rule = &$ident;
     };
 }
 
+/// Every rule declared with [`declare_rule!`](crate::declare_rule), in link order; see
+/// [`all`] for the catalogue in code order.
+#[doc(hidden)]
+#[linkme::distributed_slice]
+pub static REGISTERED: [&'static Rule];
+
+static CATALOGUE: LazyLock<Vec<&'static Rule>> = LazyLock::new(|| {
+    let mut all: Vec<&'static Rule> = REGISTERED.to_vec();
+    all.sort_by_key(|r| r.code);
+    all
+});
+
 /// Every rule, in code order.
-pub static ALL: &[&Rule] = &[
-    &contacts::unreadable_row::RULE,
-    &contacts::phone_not_e164::RULE,
-    &contacts::phone_invalid::RULE,
-    &contacts::phone_not_mobile::RULE,
-    &contacts::duplicate_recipient::RULE,
-    &contacts::phone_missing::RULE,
-    &contacts::country_not_allowed::RULE,
-    &contacts::recipient_is_sender::RULE,
-    &contacts::suppressed_recipient::RULE,
-    &contacts::us_marketing_recipient::RULE,
-    &contacts::outside_service_window::RULE,
-    &media::unreachable::RULE,
-    &media::http_error::RULE,
-    &media::type_not_allowed::RULE,
-    &media::too_large::RULE,
-    &media::content_mismatch::RULE,
-    &media::redirected::RULE,
-    &media::not_https::RULE,
-    &media::signed_url_expiring::RULE,
-    &media::example_handle_reused::RULE,
-    &media::size_unknown::RULE,
-    &media::private_host::RULE,
-    &registry::placeholder_sequence::RULE,
-    &registry::invalid_placeholder_name::RULE,
-    &registry::component_too_long::RULE,
-    &registry::header_variables::RULE,
-    &registry::too_many_buttons::RULE,
-    &registry::invalid_template_name::RULE,
-    &registry::duplicate_template::RULE,
-    &registry::placeholder_at_edge::RULE,
-    &payloads::invalid_json::RULE,
-    &payloads::template_not_found::RULE,
-    &payloads::template_language_not_found::RULE,
-    &payloads::param_count_mismatch::RULE,
-    &payloads::template_not_approved::RULE,
-    &payloads::header_param_mismatch::RULE,
-    &payloads::media_header_missing::RULE,
-    &payloads::button_param_mismatch::RULE,
-    &payloads::named_param_mismatch::RULE,
-    &payloads::param_format_mismatch::RULE,
-    &payloads::param_type_mismatch::RULE,
-    &payloads::hydrated_body_too_long::RULE,
-    &payloads::hydrated_header_too_long::RULE,
-    &payloads::param_whitespace::RULE,
-    &payloads::param_empty::RULE,
-    &payloads::unsupported_message_type::RULE,
-    &payloads::payload_schema::RULE,
-    &payloads::invalid_recipient::RULE,
-    &payloads::text_body_too_long::RULE,
-];
+pub fn all() -> &'static [&'static Rule] {
+    &CATALOGUE
+}
+
+/// The rules `settings` enables, in code order.
+pub fn enabled(settings: &RuleSettings) -> impl Iterator<Item = &'static Rule> + '_ {
+    all().iter().copied().filter(|r| settings.enabled(r))
+}
 
 /// Finds a rule by code (`WAC001`) or name (`phone-not-e164`), case-insensitively.
 pub fn find(code_or_name: &str) -> Option<&'static Rule> {
-    ALL.iter()
+    all()
+        .iter()
         .copied()
         .find(|r| r.code.eq_ignore_ascii_case(code_or_name) || r.name == code_or_name)
 }
@@ -209,7 +254,7 @@ fn selector_matches(selector: &str, rule: &Rule) -> bool {
 
 /// Checks that a selector names at least one rule.
 pub fn validate_selector(selector: &str) -> Result<(), String> {
-    if selector.is_empty() || !ALL.iter().any(|r| selector_matches(selector, r)) {
+    if selector.is_empty() || !all().iter().any(|r| selector_matches(selector, r)) {
         return Err(format!(
             "'{selector}' names no rule (use a code such as WAC001, a prefix such as WAC, a rule name, or ALL)"
         ));
@@ -258,7 +303,7 @@ impl RuleSettings {
     /// Applies the settings to a finding: `None` when its rule is off, else the finding with
     /// the configured severity.
     pub fn apply(&self, mut diagnostic: Diagnostic) -> Option<Diagnostic> {
-        let rule = find(diagnostic.code)?;
+        let rule = diagnostic.rule;
         if !self.enabled(rule) {
             return None;
         }
@@ -276,7 +321,7 @@ mod tests {
     #[test]
     fn codes_are_unique_well_formed_and_sorted() {
         let mut seen = std::collections::HashSet::new();
-        for r in ALL {
+        for r in all() {
             assert!(seen.insert(r.code), "duplicate code {}", r.code);
             let b = r.code.as_bytes();
             assert!(r.code.len() == 6 && r.code.starts_with("WA"), "{}", r.code);
@@ -290,17 +335,18 @@ mod tests {
                 r.name
             );
         }
-        let names: std::collections::HashSet<_> = ALL.iter().map(|r| r.name).collect();
-        assert_eq!(names.len(), ALL.len(), "rule names are unique");
+        let names: std::collections::HashSet<_> = all().iter().map(|r| r.name).collect();
+        assert_eq!(names.len(), all().len(), "rule names are unique");
         assert!(
-            ALL.windows(2).all(|w| w[0].code < w[1].code),
-            "ALL is in code order"
+            all().windows(2).all(|w| w[0].code < w[1].code),
+            "the catalogue is in code order"
         );
+        assert_eq!(REGISTERED.len(), all().len());
     }
 
     #[test]
     fn every_rule_is_documented() {
-        for r in ALL {
+        for r in all() {
             let doc = r.documentation();
             for section in [
                 "## What it checks",
@@ -315,8 +361,26 @@ mod tests {
     }
 
     #[test]
+    fn each_family_reads_what_its_letter_says() {
+        for r in all() {
+            let fits = match (r.family(), r.check) {
+                ("contacts", Check::Row(_) | Check::RowInOrder(_)) => true,
+                ("payloads", Check::Message { .. } | Check::File(_)) => true,
+                ("registry", Check::Definition(_)) => true,
+                ("media", Check::Link { .. }) => true,
+                _ => false,
+            };
+            assert!(fits, "{} reads the wrong kind of input for its family", r.code);
+        }
+    }
+
+    #[test]
     fn every_wa_error_is_catalogued() {
-        for r in ALL {
+        // Codes some rules set per finding.
+        for code in [132015, 132016, registry::header_variables::FOOTER_ERROR] {
+            assert!(crate::wa_error::lookup(code).is_some(), "{code}");
+        }
+        for r in all() {
             if let Some(code) = r.wa_error {
                 assert!(
                     crate::wa_error::lookup(code).is_some(),

@@ -54,10 +54,10 @@ fn places(ds: &[Diagnostic]) -> Vec<(&'static str, u64, String)> {
     ds.iter()
         .map(|d| match &d.location {
             Location::Csv { row, column, .. } => {
-                (d.code, *row, column.as_deref().unwrap_or("-").to_string())
+                (d.code(), *row, column.as_deref().unwrap_or("-").to_string())
             }
             Location::File { path, line } => (
-                d.code,
+                d.code(),
                 0,
                 format!(
                     "{}:{}",
@@ -65,7 +65,7 @@ fn places(ds: &[Diagnostic]) -> Vec<(&'static str, u64, String)> {
                     line.unwrap_or(0)
                 ),
             ),
-            Location::Json { pointer, .. } => (d.code, 0, pointer.clone()),
+            Location::Json { pointer, .. } => (d.code(), 0, pointer.clone()),
         })
         .collect()
 }
@@ -255,7 +255,7 @@ fn recipients_are_compared_across_the_campaigns_files() {
         .to_vec()
         .unwrap()
         .into_iter()
-        .filter(|d| d.code == "WAC004")
+        .filter(|d| d.code() == "WAC004")
         .collect();
     assert_eq!(dup.len(), 1);
     assert!(dup[0].location.path().ends_with("b.csv"));

@@ -228,7 +228,7 @@ fn demo_campaign_shows_every_contact_rule() {
         1,
     );
     // WAC010 needs a free-form campaign; the demo sends a template.
-    for rule in walint::rules::ALL
+    for rule in walint::rules::all()
         .iter()
         .filter(|r| r.family() == "contacts" && r.code != "WAC010")
     {
@@ -338,7 +338,7 @@ fn rules_explain_and_version() {
         .code(0)
         .stdout(contains("WAC001  phone-not-e164"));
     let rules = json_report(walint().args(["rules", "--format", "json"]), 0);
-    assert_eq!(rules.as_array().unwrap().len(), walint::rules::ALL.len());
+    assert_eq!(rules.as_array().unwrap().len(), walint::rules::all().len());
     walint()
         .args(["explain", "WAC004"])
         .assert()

@@ -57,7 +57,7 @@ fn codes(report: &Report) -> Vec<&'static str> {
         .to_vec()
         .unwrap()
         .iter()
-        .map(|d| d.code)
+        .map(|d| d.code())
         .collect()
 }
 
@@ -65,8 +65,8 @@ fn codes(report: &Report) -> Vec<&'static str> {
 fn wam_by_line(report: &Report) -> BTreeMap<u64, Vec<&'static str>> {
     let mut by_line: BTreeMap<u64, Vec<&'static str>> = BTreeMap::new();
     for d in report.diagnostics.to_vec().unwrap() {
-        if d.code.starts_with("WAM") && d.code != "WAM007" {
-            by_line.entry(d.location.line()).or_default().push(d.code);
+        if d.code().starts_with("WAM") && d.code() != "WAM007" {
+            by_line.entry(d.location.line()).or_default().push(d.code());
         }
     }
     by_line
@@ -108,7 +108,7 @@ fn each_case_gets_exactly_its_findings() {
     let all = report.diagnostics.to_vec().unwrap();
     let message = |path: &str| {
         all.iter()
-            .find(|d| d.code != "WAM007" && d.message.contains(&server.url(path)))
+            .find(|d| d.code() != "WAM007" && d.message.contains(&server.url(path)))
             .map(|d| d.message.clone())
             .unwrap_or_default()
     };
@@ -129,7 +129,7 @@ fn each_case_gets_exactly_its_findings() {
     );
     assert!(message("/forbidden.jpg").contains("credentials"));
     assert!(message("/ok.webp").contains("only as a sticker"));
-    let moved = all.iter().find(|d| d.code == "WAM006").unwrap();
+    let moved = all.iter().find(|d| d.code() == "WAM006").unwrap();
     assert_eq!(
         moved.fix.as_ref().unwrap().replacement,
         server.url("/ok.jpg")
@@ -269,7 +269,7 @@ buttons = [{ index = 0, column = "coupon" }]
         .to_vec()
         .unwrap()
         .into_iter()
-        .filter(|d| d.code == "WAM007")
+        .filter(|d| d.code() == "WAM007")
         .collect();
     assert_eq!(http.len(), 3);
     assert_eq!(http[0].location.line(), 2);
@@ -346,11 +346,15 @@ fn no_credentials_cookies_or_referer_are_sent_or_reported() {
         "no request carried a Referer, Cookie or Authorization header"
     );
     for d in report.diagnostics.to_vec().unwrap() {
-        let fix = d.fix.map(|f| f.replacement).unwrap_or_default();
+        let fix = d
+            .fix
+            .as_ref()
+            .map(|f| f.replacement.clone())
+            .unwrap_or_default();
         assert!(
             !d.message.contains("hunter2") && !fix.contains("hunter2"),
             "{}: {} {fix}",
-            d.code,
+            d.code(),
             d.message
         );
     }

@@ -191,12 +191,12 @@ proptest! {
             let line = d.location.line();
             prop_assert!(
                 (2..=lines).contains(&line),
-                "{} on line {} of a {}-line file: {}", d.code, line, lines, d.message
+                "{} on line {} of a {}-line file: {}", d.code(), line, lines, d.message
             );
         }
         for pair in found.windows(2) {
             let key = |d: &walint::diagnostic::Diagnostic| {
-                (d.location.path().to_string(), d.location.line(), d.code)
+                (d.location.path().to_string(), d.location.line(), d.code())
             };
             prop_assert!(key(&pair[0]) <= key(&pair[1]), "out of order: {:?}", pair);
         }
@@ -275,7 +275,7 @@ fn assert_no_row_lost(rows: &[(String, String, RowKind)]) -> Result<(), TestCase
         .to_vec()
         .unwrap()
         .iter()
-        .filter(|d| d.code == "WAC000")
+        .filter(|d| d.code() == "WAC000")
         .map(|d| d.location.line())
         .collect();
     let malformed: Vec<u64> = (2..)
@@ -995,15 +995,20 @@ fn assert_json_locations(report: &Report) -> Result<(), TestCaseError> {
             prop_assert!(
                 pointer.is_empty() || pointer.starts_with('/'),
                 "{} at malformed pointer {:?}: {}",
-                d.code,
+                d.code(),
                 pointer,
                 d.message
             );
-            prop_assert!(line.is_none_or(|l| l >= 1), "{} at line 0: {:?}", d.code, d);
+            prop_assert!(
+                line.is_none_or(|l| l >= 1),
+                "{} at line 0: {:?}",
+                d.code(),
+                d
+            );
             prop_assert!(
                 col.is_none_or(|c| c >= 1),
                 "{} at column 0: {:?}",
-                d.code,
+                d.code(),
                 d
             );
         }

@@ -1,11 +1,16 @@
-//! Every rule in the catalogue fires on its `fixtures/rules/<CODE>/fires.*` and stays silent
-//! on its near miss `passes.*` (a contact CSV, a payload file, or a registry export, each
-//! recognised by content), checked through the library with the folder's walint.toml.
+//! The one fixture runner for every rule family: each rule of the catalogue fires on its
+//! `fixtures/rules/<CODE>/fires.*` and stays silent on its near miss `passes.*` (a contact
+//! CSV, a payload file, or a registry export, each recognised by content, or the campaign of
+//! that name in the folder's walint.toml), checked through the library with the folder's
+//! walint.toml; and each fixture's full findings — code, severity, WhatsApp error, message,
+//! help, location, fix — are kept as an insta snapshot (`snapshots/`), so any change in what
+//! a rule reports shows up in review.
 
 use std::path::Path;
 
 use walint::config::MediaConfig;
-use walint::rules::ALL;
+use walint::diagnostic::Diagnostic;
+use walint::rules::{Check, all};
 
 use crate::support;
 
@@ -18,10 +23,10 @@ fn fixture_file(dir: &Path, stem: &str) -> std::path::PathBuf {
         .unwrap_or_else(|| panic!("missing fixture {}/{stem}.*", dir.display()))
 }
 
-/// The codes found on a rule's `fires` or `passes` fixture: the campaign of that name when
+/// The findings on a rule's `fires` or `passes` fixture: the campaign of that name when
 /// the folder's walint.toml defines one (rules that need a campaign's context), else the
 /// file `stem.*` checked with that config.
-fn codes_in(dir: &Path, stem: &str) -> Vec<&'static str> {
+fn findings(dir: &Path, stem: &str) -> Vec<Diagnostic> {
     let config = dir.join("walint.toml");
     let config = config.is_file().then_some(config.as_path());
     let campaign = config.is_some_and(|c| {
@@ -42,13 +47,7 @@ fn codes_in(dir: &Path, stem: &str) -> Vec<&'static str> {
         _ => support::check(&[fixture_file(dir, stem).as_path()], config),
     }
     .unwrap_or_else(|e| panic!("{}/{stem} could not be checked: {e}", dir.display()));
-    report
-        .diagnostics
-        .to_vec()
-        .unwrap()
-        .iter()
-        .map(|d| d.code)
-        .collect()
+    report.diagnostics.to_vec().unwrap()
 }
 
 /// Media fixtures link to `http://media.test/…`, answered by the test media server (see
@@ -62,23 +61,63 @@ fn media_flags(dir: &Path, stem: &str) -> MediaConfig {
     }
 }
 
+/// The findings as the snapshot keeps them: one JSON object a line, paths relative to the
+/// crate root and the test server's port written as `PORT`.
+fn snapshot_text(found: &[Diagnostic]) -> String {
+    let root = format!("{}/", support::root().display());
+    let port = format!(":{}", crate::media_server::shared().addr.port());
+    found
+        .iter()
+        .map(|d| {
+            serde_json::to_string(d)
+                .unwrap()
+                .replace(&root, "")
+                .replace(&port, ":PORT")
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 #[test]
 fn every_rule_fires_on_its_fixture_and_not_on_its_near_miss() {
-    for rule in ALL {
+    for rule in all() {
         let dir = support::fixture(&format!("rules/{}", rule.code));
-        let fires = codes_in(&dir, "fires");
+        let fires = findings(&dir, "fires");
+        let codes: Vec<&str> = fires.iter().map(Diagnostic::code).collect();
         assert!(
-            fires.contains(&rule.code),
-            "{} did not fire on its fires fixture (got {fires:?})",
+            codes.contains(&rule.code),
+            "{} did not fire on its fires fixture (got {codes:?})",
             rule.code
         );
-        let passes = codes_in(&dir, "passes");
+        // A registry or template fixture is made to trip its rule and nothing else.
+        if matches!(rule.check, Check::Definition(_)) {
+            assert!(
+                codes.iter().all(|c| *c == rule.code),
+                "{}'s fires fixture trips other rules too: {codes:?}",
+                rule.code
+            );
+        }
+        let passes = findings(&dir, "passes");
         assert!(
-            !passes.contains(&rule.code),
-            "{} fired on its near miss (got {passes:?})",
-            rule.code
+            !passes.iter().any(|d| d.rule == *rule),
+            "{} fired on its near miss (got {:?})",
+            rule.code,
+            passes.iter().map(Diagnostic::code).collect::<Vec<_>>()
         );
+        insta::assert_snapshot!(format!("{}_fires", rule.code), snapshot_text(&fires));
+        insta::assert_snapshot!(format!("{}_passes", rule.code), snapshot_text(&passes));
     }
+}
+
+#[test]
+fn the_registry_export_passes_every_registry_rule() {
+    let export = support::fixture("registry/graph_export.json");
+    let found = support::check(&[export.as_path()], None)
+        .unwrap()
+        .diagnostics
+        .to_vec()
+        .unwrap();
+    assert!(found.is_empty(), "{}", snapshot_text(&found));
 }
 
 #[test]
@@ -93,7 +132,7 @@ fn fixtures_fire_exactly_where_expected() {
             .to_vec()
             .unwrap()
             .iter()
-            .filter(|d| d.code == code)
+            .filter(|d| d.code() == code)
             .map(|d| d.location.line())
             .collect()
     };

@@ -2,6 +2,7 @@
 
 use crate::declare_rule;
 use crate::diagnostic::Diagnostic;
+use crate::rules::Check;
 
 use super::RowCheck;
 
@@ -24,7 +25,10 @@ declare_rule! {
     ///
     /// ## How to fix
     /// Remove recipients in restricted regions, or correct the lists in walint.toml.
-    pub static RULE = { code: "WAC006", name: "country-not-allowed", wa_error: Some(130497), severity: Error }
+    pub static RULE = {
+        code: "WAC006", name: "country-not-allowed", wa_error: Some(130497), severity: Error,
+        check: Check::Row(check),
+    }
 }
 
 /// The finding for a recipient in a region the policy does not allow.
@@ -64,20 +68,20 @@ mod tests {
             allowed_countries: vec![region("IN")],
             ..ContactPolicy::default()
         };
-        let d = findings("WAC006", "+447400123456", &p);
+        let d = findings(&super::RULE, "+447400123456", &p);
         assert!(
             d[0].message
                 .contains("GB, which is not in allowed_countries"),
             "{}",
             d[0].message
         );
-        assert!(findings("WAC006", "+919876543210", &p).is_empty());
+        assert!(findings(&super::RULE, "+919876543210", &p).is_empty());
         let p = ContactPolicy {
             blocked_countries: vec![region("GB")],
             ..ContactPolicy::default()
         };
-        assert_eq!(findings("WAC006", "+44 7400 123456", &p).len(), 1);
-        assert!(findings("WAC006", "+919876543210", &p).is_empty());
-        assert!(findings("WAC006", "+447400123456", &ContactPolicy::default()).is_empty());
+        assert_eq!(findings(&super::RULE, "+44 7400 123456", &p).len(), 1);
+        assert!(findings(&super::RULE, "+919876543210", &p).is_empty());
+        assert!(findings(&super::RULE, "+447400123456", &ContactPolicy::default()).is_empty());
     }
 }

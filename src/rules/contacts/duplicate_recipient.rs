@@ -6,6 +6,7 @@ use rustc_hash::FxHashMap;
 
 use crate::declare_rule;
 use crate::diagnostic::Diagnostic;
+use crate::rules::Check;
 
 use super::RowCheck;
 
@@ -32,7 +33,10 @@ declare_rule! {
     ///
     /// ## How to fix
     /// Remove the later rows (`walint fix` keeps the first), or merge the contacts.
-    pub static RULE = { code: "WAC004", name: "duplicate-recipient", wa_error: Some(131056), severity: Warning }
+    pub static RULE = {
+        code: "WAC004", name: "duplicate-recipient", wa_error: Some(131056), severity: Warning,
+        check: Check::RowInOrder(check),
+    }
 }
 
 /// The first row of each recipient so far: across the files of one campaign, or one file.
@@ -96,13 +100,13 @@ mod tests {
     fn two_spellings_are_one_recipient() {
         let p = ContactPolicy::default();
         let d = findings_rows(
-            "WAC004",
+            &super::RULE,
             &["+919876543210", "+447911123456", "0091 98765-43210"],
             &p,
         );
         assert_eq!(d.len(), 1);
         assert_eq!(d[0].message, "the same recipient is on line 2");
         assert_eq!(d[0].location.line(), 4);
-        assert!(findings_rows("WAC004", &["+919876543210", "+919876543211"], &p).is_empty());
+        assert!(findings_rows(&super::RULE, &["+919876543210", "+919876543211"], &p).is_empty());
     }
 }

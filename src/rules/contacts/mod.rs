@@ -1,8 +1,10 @@
 //! Contact-list rules (`WAC…`): each file holds one rule. This module holds what they share:
 //! the [`ContactPolicy`] from the config, the [`RowCheck`] a rule looks at (one row, its
-//! phone facts and where it is), and the [`ContactLinter`] that runs every contact rule over
-//! the rows of one file in order, keeping the state a rule needs across rows (the
-//! duplicate set). It does no I/O: rows arrive already read, phone facts already computed.
+//! phone facts and where it is), and the [`ContactLinter`] that runs the enabled contact
+//! rules over the rows of one file: the rules that read a row on its own
+//! ([`Check::Row`]) on any thread, those that need the rows before it
+//! ([`Check::RowInOrder`], duplicates) in row order, keeping their state across rows. It
+//! does no I/O: rows arrive already read, phone facts already computed.
 
 use std::sync::Arc;
 
@@ -11,7 +13,7 @@ use rustc_hash::FxHashSet;
 use crate::diagnostic::{Diagnostic, Location};
 use crate::input::contacts::ContactRow;
 use crate::phone::{Number, PhoneFacts, RegionCode};
-use crate::rules::RuleSettings;
+use crate::rules::{Check, Rule, RuleSettings};
 
 pub mod country_not_allowed;
 pub mod duplicate_recipient;
@@ -100,18 +102,46 @@ impl RowCheck<'_> {
     }
 }
 
-/// Runs the contact rules over the rows of one file, in order.
+/// A check of one row on its own ([`Check::Row`]).
+pub type RowFn = fn(&RowCheck) -> Option<Diagnostic>;
+
+/// A check of one row given the recipients of the rows before it ([`Check::RowInOrder`]).
+pub type InOrderFn = fn(&RowCheck, &mut duplicate_recipient::SeenNumbers) -> Option<Diagnostic>;
+
+/// The enabled contact rules, split by how they run; worked out once per run.
+#[derive(Clone)]
+pub struct ContactRules {
+    row: Vec<(&'static Rule, RowFn)>,
+    in_order: Vec<(&'static Rule, InOrderFn)>,
+}
+
+impl ContactRules {
+    /// The contact rules `settings` enables, in code order.
+    pub fn enabled(settings: &RuleSettings) -> ContactRules {
+        let mut rules = ContactRules {
+            row: Vec::new(),
+            in_order: Vec::new(),
+        };
+        for rule in crate::rules::enabled(settings) {
+            match rule.check {
+                Check::Row(check) => rules.row.push((rule, check)),
+                Check::RowInOrder(check) => rules.in_order.push((rule, check)),
+                _ => {}
+            }
+        }
+        rules
+    }
+}
+
+/// Runs the contact rules over the rows of one file.
 pub struct ContactLinter<'p> {
     policy: &'p ContactPolicy,
     settings: &'p RuleSettings,
+    rules: ContactRules,
     path: Arc<str>,
     phone_column: Arc<str>,
     opt_in_column: Option<Arc<str>>,
     campaign: Option<CampaignContext>,
-    /// Whether WAC004 runs: the duplicate set (the one thing that grows with the rows) is
-    /// only filled when it does.
-    duplicates: bool,
-    seen: duplicate_recipient::SeenNumbers,
 }
 
 impl<'p> ContactLinter<'p> {
@@ -123,47 +153,30 @@ impl<'p> ContactLinter<'p> {
         phone_column: &str,
         opt_in_column: Option<&str>,
     ) -> ContactLinter<'p> {
-        let mut seen = duplicate_recipient::SeenNumbers::default();
-        seen.enter(&path);
         ContactLinter {
             policy,
             settings,
+            rules: ContactRules::enabled(settings),
             path,
             phone_column: Arc::from(phone_column),
             opt_in_column: opt_in_column.map(Arc::from),
             campaign: None,
-            duplicates: settings.enabled(&duplicate_recipient::RULE),
-            seen,
         }
     }
 
-    /// Checks the rows as part of a campaign: the campaign rules run, and recipients are
-    /// compared with those of the campaign's earlier files (`seen`, from
-    /// [`into_seen`](Self::into_seen) of the previous file's linter).
-    pub fn for_campaign(
-        mut self,
-        campaign: CampaignContext,
-        seen: duplicate_recipient::SeenNumbers,
-    ) -> ContactLinter<'p> {
+    /// Checks the rows as part of a campaign: the campaign rules run.
+    pub fn for_campaign(mut self, campaign: CampaignContext) -> ContactLinter<'p> {
         self.campaign = Some(campaign);
-        self.seen = seen;
-        self.seen.enter(&self.path);
         self
     }
 
-    /// The recipients seen so far, to carry into the next file of a campaign.
-    pub fn into_seen(self) -> duplicate_recipient::SeenNumbers {
-        self.seen
+    /// The file's path, as findings name it.
+    pub fn path(&self) -> &Arc<str> {
+        &self.path
     }
 
-    /// Checks one row; findings (after rule settings) are appended to `out`.
-    pub fn check(
-        &mut self,
-        row: &ContactRow,
-        facts: Option<&PhoneFacts>,
-        out: &mut Vec<Diagnostic>,
-    ) {
-        let cx = RowCheck {
+    fn row_check<'a>(&'a self, row: &'a ContactRow, facts: Option<&'a PhoneFacts>) -> RowCheck<'a> {
+        RowCheck {
             row,
             facts,
             policy: self.policy,
@@ -171,30 +184,50 @@ impl<'p> ContactLinter<'p> {
             phone_column: &self.phone_column,
             opt_in_column: self.opt_in_column.as_ref(),
             campaign: self.campaign.as_ref(),
-        };
-        let found = [
-            unreadable_row::check(&cx),
-            phone_missing::check(&cx),
-            phone_not_e164::check(&cx),
-            phone_invalid::check(&cx),
-            phone_not_mobile::check(&cx),
-            if self.duplicates {
-                duplicate_recipient::check(&cx, &mut self.seen)
-            } else {
-                None
-            },
-            country_not_allowed::check(&cx),
-            recipient_is_sender::check(&cx),
-            suppressed_recipient::check(&cx),
-            us_marketing_recipient::check(&cx),
-            outside_service_window::check(&cx),
-        ];
-        out.extend(
-            found
-                .into_iter()
-                .flatten()
-                .filter_map(|d| self.settings.apply(d)),
-        );
+        }
+    }
+
+    /// Runs the rules that read a row on its own (any thread, any order); findings (after
+    /// rule settings) are appended to `out`.
+    pub fn check_row(
+        &self,
+        row: &ContactRow,
+        facts: Option<&PhoneFacts>,
+        out: &mut Vec<Diagnostic>,
+    ) {
+        let cx = self.row_check(row, facts);
+        for (_, check) in &self.rules.row {
+            if let Some(d) = check(&cx).and_then(|d| self.settings.apply(d)) {
+                out.push(d);
+            }
+        }
+    }
+
+    /// Whether any rule needs the rows in order ([`check_in_order`](Self::check_in_order)).
+    pub fn has_in_order_rules(&self) -> bool {
+        !self.rules.in_order.is_empty()
+    }
+
+    /// Runs the rules that need the rows before this one (duplicates) with the recipients
+    /// `seen` so far (of this file, or of a campaign's files: [`SeenNumbers::enter`] each
+    /// file first); call it for every row, in order. Findings (after rule settings) are
+    /// appended to `out`. Nothing is recorded when no such rule runs, so the one thing
+    /// that grows with the rows stays empty then.
+    ///
+    /// [`SeenNumbers::enter`]: duplicate_recipient::SeenNumbers::enter
+    pub fn check_in_order(
+        &self,
+        seen: &mut duplicate_recipient::SeenNumbers,
+        row: &ContactRow,
+        facts: Option<&PhoneFacts>,
+        out: &mut Vec<Diagnostic>,
+    ) {
+        let cx = self.row_check(row, facts);
+        for (_, check) in &self.rules.in_order {
+            if let Some(d) = check(&cx, seen).and_then(|d| self.settings.apply(d)) {
+                out.push(d);
+            }
+        }
     }
 }
 
@@ -204,19 +237,19 @@ pub(crate) mod test_support {
     use super::*;
     use crate::phone;
 
-    /// Findings of the rule `code` for a phone cell under `policy`.
-    pub fn findings(code: &str, cell: &str, policy: &ContactPolicy) -> Vec<Diagnostic> {
-        findings_rows(code, &[cell], policy)
+    /// Findings of `rule` for a phone cell under `policy`.
+    pub fn findings(rule: &Rule, cell: &str, policy: &ContactPolicy) -> Vec<Diagnostic> {
+        findings_rows(rule, &[cell], policy)
     }
 
-    /// Findings of the rule `code` for a phone cell in a campaign.
+    /// Findings of `rule` for a phone cell in a campaign.
     pub fn campaign_findings(
-        code: &str,
+        rule: &Rule,
         cell: &str,
         policy: &ContactPolicy,
         campaign: &CampaignContext,
     ) -> Vec<Diagnostic> {
-        rows_with(code, &[cell], policy, Some(campaign))
+        rows_with(rule, &[cell], policy, Some(campaign))
     }
 
     /// Findings of WAC010 for one row whose last inbound time is `last`, in a free-form
@@ -232,8 +265,8 @@ pub(crate) mod test_support {
                 column: Arc::from("last_message_at"),
             }),
         };
-        let mut linter = ContactLinter::new(&policy, &settings, Arc::from("t.csv"), "phone", None)
-            .for_campaign(campaign, Default::default());
+        let linter = ContactLinter::new(&policy, &settings, Arc::from("t.csv"), "phone", None)
+            .for_campaign(campaign);
         let row = ContactRow {
             line: 2,
             row: 1,
@@ -243,18 +276,18 @@ pub(crate) mod test_support {
         };
         let mut out = Vec::new();
         let facts = phone::analyse(&row.phone, None);
-        linter.check(&row, Some(&facts), &mut out);
-        out.retain(|d| d.code == "WAC010");
+        linter.check_row(&row, Some(&facts), &mut out);
+        out.retain(|d| *d.rule == super::outside_service_window::RULE);
         out
     }
 
-    /// Findings of the rule `code` over several rows.
-    pub fn findings_rows(code: &str, cells: &[&str], policy: &ContactPolicy) -> Vec<Diagnostic> {
-        rows_with(code, cells, policy, None)
+    /// Findings of `rule` over several rows.
+    pub fn findings_rows(rule: &Rule, cells: &[&str], policy: &ContactPolicy) -> Vec<Diagnostic> {
+        rows_with(rule, cells, policy, None)
     }
 
     fn rows_with(
-        code: &str,
+        rule: &Rule,
         cells: &[&str],
         policy: &ContactPolicy,
         campaign: Option<&CampaignContext>,
@@ -262,8 +295,10 @@ pub(crate) mod test_support {
         let settings = RuleSettings::default();
         let mut linter = ContactLinter::new(policy, &settings, Arc::from("t.csv"), "phone", None);
         if let Some(c) = campaign {
-            linter = linter.for_campaign(c.clone(), Default::default());
+            linter = linter.for_campaign(c.clone());
         }
+        let mut seen = duplicate_recipient::SeenNumbers::default();
+        seen.enter(linter.path());
         let mut out = Vec::new();
         for (i, cell) in cells.iter().enumerate() {
             let row = ContactRow {
@@ -273,9 +308,10 @@ pub(crate) mod test_support {
                 ..ContactRow::default()
             };
             let facts = phone::analyse(cell, policy.default_region);
-            linter.check(&row, Some(&facts), &mut out);
+            linter.check_row(&row, Some(&facts), &mut out);
+            linter.check_in_order(&mut seen, &row, Some(&facts), &mut out);
         }
-        out.retain(|d| d.code == code);
+        out.retain(|d| d.rule == rule);
         out
     }
 }

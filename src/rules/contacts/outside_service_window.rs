@@ -5,6 +5,7 @@ use jiff::{SignedDuration, Timestamp};
 
 use crate::declare_rule;
 use crate::diagnostic::Diagnostic;
+use crate::rules::Check;
 
 use super::RowCheck;
 
@@ -27,7 +28,10 @@ declare_rule! {
     ///
     /// ## How to fix
     /// Send those customers an approved template instead, or leave them out.
-    pub static RULE = { code: "WAC010", name: "outside-service-window", wa_error: Some(131047), severity: Error }
+    pub static RULE = {
+        code: "WAC010", name: "outside-service-window", wa_error: Some(131047), severity: Error,
+        check: Check::Row(check),
+    }
 }
 
 /// The customer service window.

@@ -3,6 +3,7 @@
 use crate::declare_rule;
 use crate::diagnostic::Diagnostic;
 use crate::phone::Shape;
+use crate::rules::Check;
 
 use super::RowCheck;
 
@@ -29,7 +30,10 @@ declare_rule! {
     /// ## How to fix
     /// Correct the number at its source (a digit is usually missing or doubled), or
     /// remove the contact.
-    pub static RULE = { code: "WAC002", name: "phone-invalid", wa_error: Some(131026), severity: Error }
+    pub static RULE = {
+        code: "WAC002", name: "phone-invalid", wa_error: Some(131026), severity: Error,
+        check: Check::Row(check),
+    }
 }
 
 /// The finding for a well-formed but invalid number.
@@ -53,18 +57,18 @@ mod tests {
     fn says_why() {
         let p = ContactPolicy::default();
         assert!(
-            findings("WAC002", "+9198765", &p)[0]
+            findings(&super::RULE, "+9198765", &p)[0]
                 .message
                 .contains("too short")
         );
         assert!(
-            findings("WAC002", "+999123456789", &p)[0]
+            findings(&super::RULE, "+999123456789", &p)[0]
                 .message
                 .contains("not assigned")
         );
-        assert!(findings("WAC002", "+919876543210", &p).is_empty());
+        assert!(findings(&super::RULE, "+919876543210", &p).is_empty());
         assert!(
-            findings("WAC002", "+91 98765", &p).is_empty(),
+            findings(&super::RULE, "+91 98765", &p).is_empty(),
             "not E.164 is WAC001's"
         );
     }

@@ -3,6 +3,7 @@
 use crate::declare_rule;
 use crate::diagnostic::Diagnostic;
 use crate::phone::Shape;
+use crate::rules::Check;
 
 use super::RowCheck;
 
@@ -23,7 +24,10 @@ declare_rule! {
     ///
     /// ## How to fix
     /// Fill in the number (E.164, e.g. `+919876543210`) or remove the row.
-    pub static RULE = { code: "WAC005", name: "phone-missing", wa_error: Some(131008), severity: Error }
+    pub static RULE = {
+        code: "WAC005", name: "phone-missing", wa_error: Some(131008), severity: Error,
+        check: Check::Row(check),
+    }
 }
 
 /// The finding for an empty phone cell.
@@ -41,9 +45,9 @@ mod tests {
     #[test]
     fn fires_on_empty_and_blank_only() {
         let p = ContactPolicy::default();
-        assert_eq!(findings("WAC005", "", &p).len(), 1);
-        assert_eq!(findings("WAC005", "   ", &p).len(), 1);
-        assert!(findings("WAC005", "+919876543210", &p).is_empty());
-        assert!(findings("WAC005", "n/a", &p).is_empty());
+        assert_eq!(findings(&super::RULE, "", &p).len(), 1);
+        assert_eq!(findings(&super::RULE, "   ", &p).len(), 1);
+        assert!(findings(&super::RULE, "+919876543210", &p).is_empty());
+        assert!(findings(&super::RULE, "n/a", &p).is_empty());
     }
 }

@@ -3,6 +3,7 @@
 use crate::declare_rule;
 use crate::diagnostic::Diagnostic;
 use crate::phone::Shape;
+use crate::rules::Check;
 
 use super::RowCheck;
 
@@ -33,7 +34,10 @@ declare_rule! {
     /// ## How to fix
     /// Run `walint fix` to rewrite fixable numbers, or store numbers as `+` and digits at
     /// the source. Set `default_region` in walint.toml to read national numbers.
-    pub static RULE = { code: "WAC001", name: "phone-not-e164", wa_error: Some(131026), severity: Error }
+    pub static RULE = {
+        code: "WAC001", name: "phone-not-e164", wa_error: Some(131026), severity: Error,
+        check: Check::Row(check),
+    }
 }
 
 /// The finding for a cell that is not strict E.164.
@@ -84,7 +88,7 @@ mod tests {
             "919876543210",
             "(+91) 98765 43210",
         ] {
-            let d = findings("WAC001", cell, &p);
+            let d = findings(&super::RULE, cell, &p);
             assert_eq!(d.len(), 1, "{cell}");
             assert_eq!(
                 d[0].fix.as_ref().unwrap().replacement,
@@ -97,7 +101,7 @@ mod tests {
     #[test]
     fn national_numbers_need_the_default_region() {
         let none = ContactPolicy::default();
-        let d = findings("WAC001", "098765 43210", &none);
+        let d = findings(&super::RULE, "098765 43210", &none);
         assert!(
             d[0].fix.is_none() && d[0].message.contains("no country code"),
             "{}",
@@ -107,19 +111,22 @@ mod tests {
             default_region: RegionCode::parse("IN"),
             ..ContactPolicy::default()
         };
-        let d = findings("WAC001", "098765 43210", &india);
+        let d = findings(&super::RULE, "098765 43210", &india);
         assert_eq!(d[0].fix.as_ref().unwrap().replacement, "+919876543210");
     }
 
     #[test]
     fn unfixable_and_near_misses() {
         let p = ContactPolicy::default();
-        let d = findings("WAC001", "+91 98765 4321x", &p);
+        let d = findings(&super::RULE, "+91 98765 4321x", &p);
         assert!(d[0].fix.is_none());
-        assert!(findings("WAC001", "+919876543210", &p).is_empty());
-        assert!(findings("WAC001", "", &p).is_empty(), "empty is WAC005's");
+        assert!(findings(&super::RULE, "+919876543210", &p).is_empty());
         assert!(
-            findings("WAC001", "+91987", &p).is_empty(),
+            findings(&super::RULE, "", &p).is_empty(),
+            "empty is WAC005's"
+        );
+        assert!(
+            findings(&super::RULE, "+91987", &p).is_empty(),
             "well-formed but invalid is WAC002's"
         );
     }

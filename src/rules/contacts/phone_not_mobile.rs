@@ -3,6 +3,7 @@
 use crate::declare_rule;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::phone::LineType;
+use crate::rules::Check;
 
 use super::RowCheck;
 
@@ -29,7 +30,10 @@ declare_rule! {
     /// ## How to fix
     /// Ask the contact for a mobile number, or remove the row. Lower the rule with
     /// `[severity] WAC003 = "info"` when a list is known to hold business landlines.
-    pub static RULE = { code: "WAC003", name: "phone-not-mobile", wa_error: Some(131026), severity: Warning }
+    pub static RULE = {
+        code: "WAC003", name: "phone-not-mobile", wa_error: Some(131026), severity: Warning,
+        check: Check::Row(check),
+    }
 }
 
 /// The finding for a valid number of an unlikely type.
@@ -68,16 +72,16 @@ mod tests {
     #[test]
     fn severity_by_type() {
         let p = ContactPolicy::default();
-        let toll_free = findings("WAC003", "+18002530000", &p);
+        let toll_free = findings(&super::RULE, "+18002530000", &p);
         assert_eq!(toll_free[0].severity, Severity::Warning);
         assert!(toll_free[0].message.contains("toll-free"));
         assert_eq!(
-            findings("WAC003", "+442071838750", &p)[0].severity,
+            findings(&super::RULE, "+442071838750", &p)[0].severity,
             Severity::Info
         );
-        assert!(findings("WAC003", "+447911123456", &p).is_empty());
+        assert!(findings(&super::RULE, "+447911123456", &p).is_empty());
         assert!(
-            findings("WAC003", "+16502530000", &p).is_empty(),
+            findings(&super::RULE, "+16502530000", &p).is_empty(),
             "US: fixed-line or mobile"
         );
     }

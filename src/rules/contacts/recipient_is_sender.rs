@@ -2,6 +2,7 @@
 
 use crate::declare_rule;
 use crate::diagnostic::Diagnostic;
+use crate::rules::Check;
 
 use super::RowCheck;
 
@@ -23,7 +24,10 @@ declare_rule! {
     ///
     /// ## How to fix
     /// Remove the row; test with a separate number.
-    pub static RULE = { code: "WAC007", name: "recipient-is-sender", wa_error: Some(131021), severity: Error }
+    pub static RULE = {
+        code: "WAC007", name: "recipient-is-sender", wa_error: Some(131021), severity: Error,
+        check: Check::Row(check),
+    }
 }
 
 /// The finding for a recipient equal to the sender.
@@ -48,8 +52,8 @@ mod tests {
             sender: Some(16502530000),
             ..ContactPolicy::default()
         };
-        assert_eq!(findings("WAC007", "+1 650-253-0000", &p).len(), 1);
-        assert!(findings("WAC007", "+16502530001", &p).is_empty());
-        assert!(findings("WAC007", "+16502530000", &ContactPolicy::default()).is_empty());
+        assert_eq!(findings(&super::RULE, "+1 650-253-0000", &p).len(), 1);
+        assert!(findings(&super::RULE, "+16502530001", &p).is_empty());
+        assert!(findings(&super::RULE, "+16502530000", &ContactPolicy::default()).is_empty());
     }
 }

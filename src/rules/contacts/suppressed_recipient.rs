@@ -2,6 +2,7 @@
 
 use crate::declare_rule;
 use crate::diagnostic::Diagnostic;
+use crate::rules::Check;
 
 use super::RowCheck;
 
@@ -29,7 +30,10 @@ declare_rule! {
     /// ## How to fix
     /// Remove the row; keep the suppression list current from the `user_preferences`
     /// webhook and opt-out keywords.
-    pub static RULE = { code: "WAC008", name: "suppressed-recipient", wa_error: Some(131050), severity: Error }
+    pub static RULE = {
+        code: "WAC008", name: "suppressed-recipient", wa_error: Some(131050), severity: Error,
+        check: Check::Row(check),
+    }
 }
 
 const YES: &[&str] = &[
@@ -90,8 +94,8 @@ mod tests {
     fn suppression_list_matches_any_spelling() {
         let mut p = ContactPolicy::default();
         p.suppression.insert(919876543210);
-        assert_eq!(findings("WAC008", "+91 98765 43210", &p).len(), 1);
-        assert!(findings("WAC008", "+919876543211", &p).is_empty());
+        assert_eq!(findings(&super::RULE, "+91 98765 43210", &p).len(), 1);
+        assert!(findings(&super::RULE, "+919876543211", &p).is_empty());
     }
 
     #[test]

@@ -2,6 +2,7 @@
 
 use crate::declare_rule;
 use crate::diagnostic::Diagnostic;
+use crate::rules::Check;
 
 use super::RowCheck;
 
@@ -28,7 +29,10 @@ declare_rule! {
     /// ## How to fix
     /// Re-export the list as UTF-8 CSV from the spreadsheet, or repair the line: quote
     /// every field that holds the delimiter, double the quotes inside quoted fields.
-    pub static RULE = { code: "WAC000", name: "unreadable-row", wa_error: None, severity: Error }
+    pub static RULE = {
+        code: "WAC000", name: "unreadable-row", wa_error: None, severity: Error,
+        check: Check::Row(check),
+    }
 }
 
 /// The finding for a row whose CSV cannot be read.

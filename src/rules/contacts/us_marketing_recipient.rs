@@ -2,6 +2,7 @@
 
 use crate::declare_rule;
 use crate::diagnostic::Diagnostic;
+use crate::rules::Check;
 
 use super::RowCheck;
 
@@ -23,7 +24,10 @@ declare_rule! {
     /// ## How to fix
     /// Leave US numbers out of marketing campaigns (`walint fix --campaign NAME` moves them
     /// to the rejects file), or send them a UTILITY template where that fits the message.
-    pub static RULE = { code: "WAC009", name: "us-marketing-recipient", wa_error: Some(131049), severity: Error }
+    pub static RULE = {
+        code: "WAC009", name: "us-marketing-recipient", wa_error: Some(131049), severity: Error,
+        check: Check::Row(check),
+    }
 }
 
 /// The finding for a US recipient of a marketing template.
@@ -64,12 +68,12 @@ mod tests {
     #[test]
     fn us_numbers_of_marketing_campaigns() {
         let p = ContactPolicy::default();
-        let d = campaign_findings("WAC009", "+14155550132", &p, &marketing(true));
+        let d = campaign_findings(&super::RULE, "+14155550132", &p, &marketing(true));
         assert_eq!(d.len(), 1, "{d:?}");
         assert_eq!(d[0].wa_error, Some(131049));
         // Canada (+1 604) and a UTILITY campaign are not findings.
-        assert!(campaign_findings("WAC009", "+16045550132", &p, &marketing(true)).is_empty());
-        assert!(campaign_findings("WAC009", "+14155550132", &p, &marketing(false)).is_empty());
-        assert!(campaign_findings("WAC009", "+919876543210", &p, &marketing(true)).is_empty());
+        assert!(campaign_findings(&super::RULE, "+16045550132", &p, &marketing(true)).is_empty());
+        assert!(campaign_findings(&super::RULE, "+14155550132", &p, &marketing(false)).is_empty());
+        assert!(campaign_findings(&super::RULE, "+919876543210", &p, &marketing(true)).is_empty());
     }
 }

@@ -4,6 +4,7 @@
 use crate::declare_rule;
 use crate::diagnostic::Diagnostic;
 use crate::media::sniff;
+use crate::rules::Check;
 
 use super::MediaCheck;
 
@@ -25,7 +26,10 @@ declare_rule! {
     /// ## How to fix
     /// Serve the file with its real type (here `image/png`), or convert it to the type
     /// the link claims.
-    pub static RULE = { code: "WAM005", name: "media-content-mismatch", wa_error: Some(131053), severity: Error }
+    pub static RULE = {
+        code: "WAM005", name: "media-content-mismatch", wa_error: Some(131053), severity: Error,
+        check: Check::Link { check, needs_probe: true },
+    }
 }
 
 /// The finding for content that is not its declared type.

@@ -2,6 +2,7 @@
 //! link to send.
 
 use crate::declare_rule;
+use crate::rules::Check;
 use std::collections::HashSet;
 
 use serde_json::Value;
@@ -29,7 +30,10 @@ declare_rule! {
     /// ## How to fix
     /// Host the header media yourself (a public HTTPS link) or upload it and send its
     /// media `id`.
-    pub static RULE = { code: "WAM009", name: "media-example-handle-reused", wa_error: Some(131053), severity: Error }
+    pub static RULE = {
+        code: "WAM009", name: "media-example-handle-reused", wa_error: Some(131053), severity: Error,
+        check: Check::Link { check, needs_probe: false },
+    }
 }
 
 /// The link without its query string or fragment.

@@ -3,6 +3,7 @@
 use crate::declare_rule;
 use crate::diagnostic::Diagnostic;
 use crate::media::probe::Probe;
+use crate::rules::Check;
 
 use super::MediaCheck;
 
@@ -26,7 +27,10 @@ declare_rule! {
     /// ## How to fix
     /// Make the file public (or a signed link valid past the send), fix the path, or upload
     /// the file and send its media `id`.
-    pub static RULE = { code: "WAM002", name: "media-http-error", wa_error: Some(131053), severity: Error }
+    pub static RULE = {
+        code: "WAM002", name: "media-http-error", wa_error: Some(131053), severity: Error,
+        check: Check::Link { check, needs_probe: true },
+    }
 }
 
 /// The finding for a non-2xx answer.

@@ -1,8 +1,9 @@
 //! Media rules (`WAM…`): each file holds one rule that judges one media link — as used
 //! by a message or campaign row as one kind of media — from what the prober found
 //! ([`Probe`]) and from the link itself. This module holds what they share: the
-//! [`MediaCheck`] a rule looks at and [`RULES`], the family's list. Rules do no I/O: the
-//! probing is done before, by `media::probe`.
+//! [`MediaCheck`] a rule looks at and [`enabled`], the family's enabled rules. Rules do no I/O: the
+//! probing is done before, by `media::probe`. The family's rules are found in the
+//! catalogue by their [`Check::Link`].
 
 pub mod content_mismatch;
 pub mod example_handle_reused;
@@ -24,7 +25,7 @@ use jiff::Timestamp;
 use crate::diagnostic::Diagnostic;
 use crate::media::probe::{Fetched, Probe};
 use crate::media::{LinkKey, LinkUses, essence, redacted};
-use crate::rules::{Rule, RuleSettings};
+use crate::rules::{Check, Rule, RuleSettings};
 
 /// One link, as a rule sees it.
 pub struct MediaCheck<'a> {
@@ -85,60 +86,36 @@ impl MediaCheck<'_> {
     }
 }
 
-/// A media rule's check.
-pub type Check = fn(&MediaCheck) -> Option<Diagnostic>;
+/// A media rule's check ([`Check::Link`]).
+pub type LinkFn = fn(&MediaCheck) -> Option<Diagnostic>;
 
-/// A media rule: its identity, its check, and whether the check reads a probe (the others
-/// read the link alone, so they run with `--offline` too).
+/// An enabled media rule.
 pub struct MediaRule {
     /// The rule.
     pub rule: &'static Rule,
     /// Its check.
-    pub check: Check,
+    pub check: LinkFn,
     /// Whether it needs the link probed.
     pub needs_probe: bool,
 }
 
-const fn probed(rule: &'static Rule, check: Check) -> MediaRule {
-    MediaRule {
-        rule,
-        check,
-        needs_probe: true,
-    }
-}
-
-const fn unprobed(rule: &'static Rule, check: Check) -> MediaRule {
-    MediaRule {
-        rule,
-        check,
-        needs_probe: false,
-    }
-}
-
-/// Every media rule with its check, in code order.
-pub static RULES: &[MediaRule] = &[
-    probed(&unreachable::RULE, unreachable::check),
-    probed(&http_error::RULE, http_error::check),
-    probed(&type_not_allowed::RULE, type_not_allowed::check),
-    probed(&too_large::RULE, too_large::check),
-    probed(&content_mismatch::RULE, content_mismatch::check),
-    probed(&redirected::RULE, redirected::check),
-    unprobed(&not_https::RULE, not_https::check),
-    unprobed(&signed_url_expiring::RULE, signed_url_expiring::check),
-    unprobed(&example_handle_reused::RULE, example_handle_reused::check),
-    probed(&size_unknown::RULE, size_unknown::check),
-    // Also reported offline for an address literal, from a refusal made without a request.
-    probed(&private_host::RULE, private_host::check),
-];
-
-/// The media rules `settings` enables.
-pub fn enabled(settings: &RuleSettings) -> Vec<&'static MediaRule> {
-    RULES.iter().filter(|m| settings.enabled(m.rule)).collect()
+/// The media rules `settings` enables, in code order.
+pub fn enabled(settings: &RuleSettings) -> Vec<MediaRule> {
+    crate::rules::enabled(settings)
+        .filter_map(|rule| match rule.check {
+            Check::Link { check, needs_probe } => Some(MediaRule {
+                rule,
+                check,
+                needs_probe,
+            }),
+            _ => None,
+        })
+        .collect()
 }
 
 /// Whether any media rule runs: links are only collected then.
 pub fn any_enabled(settings: &RuleSettings) -> bool {
-    RULES.iter().any(|m| settings.enabled(m.rule))
+    crate::rules::enabled(settings).any(|r| matches!(r.check, Check::Link { .. }))
 }
 
 #[cfg(test)]
@@ -154,7 +131,7 @@ pub(crate) mod test_support {
 
     /// The codes `check` finds for `url` used as `kind` (a template header) with `probe`.
     pub fn run(
-        check: Check,
+        check: LinkFn,
         url: &str,
         kind: MediaKind,
         probe: Option<Probe>,
@@ -163,13 +140,13 @@ pub(crate) mod test_support {
     }
 
     /// [`run`] for the image link `https://x/a.jpg`.
-    pub fn image(check: Check, probe: Option<Probe>) -> Option<Diagnostic> {
+    pub fn image(check: LinkFn, probe: Option<Probe>) -> Option<Diagnostic> {
         run(check, "https://x/a.jpg", MediaKind::Image, probe)
     }
 
     /// Like [`run`], with every input chosen.
     pub fn run_with(
-        check: Check,
+        check: LinkFn,
         url: &str,
         kind: MediaKind,
         in_header: bool,

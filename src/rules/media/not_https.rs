@@ -3,6 +3,7 @@
 use crate::declare_rule;
 use crate::diagnostic::Diagnostic;
 use crate::media::redacted;
+use crate::rules::Check;
 
 use super::MediaCheck;
 
@@ -20,7 +21,10 @@ declare_rule! {
     ///
     /// ## How to fix
     /// Use the `https://` address of the same file.
-    pub static RULE = { code: "WAM007", name: "media-not-https", wa_error: Some(131053), severity: Warning }
+    pub static RULE = {
+        code: "WAM007", name: "media-not-https", wa_error: Some(131053), severity: Warning,
+        check: Check::Link { check, needs_probe: false },
+    }
 }
 
 /// The finding for a plain HTTP link.

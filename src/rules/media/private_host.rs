@@ -4,6 +4,7 @@ use crate::declare_rule;
 use crate::diagnostic::Diagnostic;
 use crate::media::host_of;
 use crate::media::probe::Probe;
+use crate::rules::Check;
 
 use super::MediaCheck;
 
@@ -24,7 +25,10 @@ declare_rule! {
     ///
     /// ## How to fix
     /// Publish the file on a public host (a CDN or a public bucket).
-    pub static RULE = { code: "WAM011", name: "media-private-host", wa_error: Some(131053), severity: Error }
+    pub static RULE = {
+        code: "WAM011", name: "media-private-host", wa_error: Some(131053), severity: Error,
+        check: Check::Link { check, needs_probe: true },
+    }
 }
 
 /// The finding for a refused host.

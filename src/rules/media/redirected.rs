@@ -2,6 +2,7 @@
 
 use crate::declare_rule;
 use crate::diagnostic::Diagnostic;
+use crate::rules::Check;
 
 use super::MediaCheck;
 
@@ -20,7 +21,10 @@ declare_rule! {
     ///
     /// ## How to fix
     /// Put the final address in the message.
-    pub static RULE = { code: "WAM006", name: "media-redirected", wa_error: Some(131053), severity: Warning }
+    pub static RULE = {
+        code: "WAM006", name: "media-redirected", wa_error: Some(131053), severity: Warning,
+        check: Check::Link { check, needs_probe: true },
+    }
 }
 
 /// The finding for a link that redirects.

@@ -3,6 +3,7 @@
 use crate::declare_rule;
 use crate::diagnostic::Diagnostic;
 use crate::media::signed_url;
+use crate::rules::Check;
 
 use super::MediaCheck;
 
@@ -25,7 +26,10 @@ declare_rule! {
     /// ## How to fix
     /// Sign the link for longer than the campaign runs, or use a public link, or upload
     /// the file and send its media `id`.
-    pub static RULE = { code: "WAM008", name: "media-signed-url-expiring", wa_error: Some(131053), severity: Error }
+    pub static RULE = {
+        code: "WAM008", name: "media-signed-url-expiring", wa_error: Some(131053), severity: Error,
+        check: Check::Link { check, needs_probe: false },
+    }
 }
 
 /// The finding for a signed link that will have expired.

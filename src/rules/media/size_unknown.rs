@@ -2,6 +2,7 @@
 
 use crate::declare_rule;
 use crate::diagnostic::Diagnostic;
+use crate::rules::Check;
 
 use super::MediaCheck;
 
@@ -21,7 +22,10 @@ declare_rule! {
     /// ## How to fix
     /// Serve static files with a Content-Length (any CDN or object store does), or check
     /// the file's size yourself.
-    pub static RULE = { code: "WAM010", name: "media-size-unknown", wa_error: Some(131053), severity: Info }
+    pub static RULE = {
+        code: "WAM010", name: "media-size-unknown", wa_error: Some(131053), severity: Info,
+        check: Check::Link { check, needs_probe: true },
+    }
 }
 
 /// The finding for an answer without a size.

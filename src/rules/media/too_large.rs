@@ -2,6 +2,7 @@
 
 use crate::declare_rule;
 use crate::diagnostic::Diagnostic;
+use crate::rules::Check;
 
 use super::MediaCheck;
 
@@ -21,7 +22,10 @@ declare_rule! {
     /// ## How to fix
     /// Compress or resize the file (JPEG at 80% quality is usually far under 5 MB for an
     /// image), or shorten the video.
-    pub static RULE = { code: "WAM004", name: "media-too-large", wa_error: Some(131053), severity: Error }
+    pub static RULE = {
+        code: "WAM004", name: "media-too-large", wa_error: Some(131053), severity: Error,
+        check: Check::Link { check, needs_probe: true },
+    }
 }
 
 /// The finding for a file over the kind's limit.

@@ -4,6 +4,7 @@
 use crate::declare_rule;
 use crate::diagnostic::Diagnostic;
 use crate::media::MediaKind;
+use crate::rules::Check;
 
 use super::MediaCheck;
 
@@ -27,7 +28,10 @@ declare_rule! {
     /// ## How to fix
     /// Convert the file to an accepted type (WebP and GIF images to JPEG or PNG, documents
     /// in a header to PDF), and serve it with the right Content-Type.
-    pub static RULE = { code: "WAM003", name: "media-type-not-allowed", wa_error: Some(131053), severity: Error }
+    pub static RULE = {
+        code: "WAM003", name: "media-type-not-allowed", wa_error: Some(131053), severity: Error,
+        check: Check::Link { check, needs_probe: true },
+    }
 }
 
 /// The finding for a type the kind does not take.

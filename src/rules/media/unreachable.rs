@@ -3,6 +3,7 @@
 use crate::declare_rule;
 use crate::diagnostic::Diagnostic;
 use crate::media::probe::{Failure, Probe};
+use crate::rules::Check;
 
 use super::MediaCheck;
 
@@ -25,7 +26,10 @@ declare_rule! {
     /// ## How to fix
     /// Correct the link, or host the file where it can be fetched from the internet (a
     /// public CDN with a valid certificate), or upload it and send its media `id`.
-    pub static RULE = { code: "WAM001", name: "media-unreachable", wa_error: Some(131053), severity: Error }
+    pub static RULE = {
+        code: "WAM001", name: "media-unreachable", wa_error: Some(131053), severity: Error,
+        check: Check::Link { check, needs_probe: true },
+    }
 }
 
 /// The finding for a link with no HTTP answer.

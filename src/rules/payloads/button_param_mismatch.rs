@@ -5,6 +5,7 @@ use std::collections::BTreeSet;
 
 use crate::declare_rule;
 use crate::diagnostic::Diagnostic;
+use crate::rules::{Check, InCampaign};
 use crate::template::Button;
 
 use super::PayloadCheck;
@@ -42,7 +43,10 @@ declare_rule! {
     /// ## How to fix
     /// Use the button's position in the template's BUTTONS list as `index`, the
     /// button's type as `sub_type`, and send one parameter of the type it takes.
-    pub static RULE = { code: "WAT007", name: "button-param-mismatch", wa_error: Some(132000), severity: Error }
+    pub static RULE = {
+        code: "WAT007", name: "button-param-mismatch", wa_error: Some(132000), severity: Error,
+        check: Check::Message { check, campaign: InCampaign::Definition },
+    }
 }
 
 /// What a button of the template takes at send time.
@@ -262,7 +266,7 @@ mod tests {
     fn mismatches_fire() {
         // Copy code sent at the quick reply's index: a sub_type mismatch, and button 1 lacks its value.
         let d = findings(
-            "WAT007",
+            &super::RULE,
             &msg(
                 "coupon",
                 "en",
@@ -275,7 +279,7 @@ mod tests {
         assert_eq!(ptr(&d[1]), "/template/components");
         // Index out of range.
         let d = findings(
-            "WAT007",
+            &super::RULE,
             &msg(
                 "coupon",
                 "en",
@@ -291,7 +295,7 @@ mod tests {
         assert_eq!(ptr(&d[0]), "/template/components/0/index");
         // Wrong parameter type and a missing payload.
         let d = findings(
-            "WAT007",
+            &super::RULE,
             &msg(
                 "coupon",
                 "en",
@@ -305,19 +309,22 @@ mod tests {
             button("quick_reply", "0", ""),
             button("copy_code", "1", CODE)
         );
-        let d = findings("WAT007", &msg("coupon", "en", &qr), REG);
+        let d = findings(&super::RULE, &msg("coupon", "en", &qr), REG);
         assert!(d[0].message.contains("`payload`"), "{}", d[0].message);
         // URL with a variable: missing component, no parameter, two parameters; fixed URL with one.
-        assert_eq!(findings("WAT007", &msg("track", "en", "[]"), REG).len(), 1);
+        assert_eq!(
+            findings(&super::RULE, &msg("track", "en", "[]"), REG).len(),
+            1
+        );
         let d = findings(
-            "WAT007",
+            &super::RULE,
             &msg("track", "en", &format!("[{}]", button("url", "0", ""))),
             REG,
         );
         assert_eq!(ptr(&d[0]), "/template/components/0/parameters");
         let two = format!("[{}]", button("url", "0", &format!("{SUFFIX},{SUFFIX}")));
         assert_eq!(
-            ptr(&findings("WAT007", &msg("track", "en", &two), REG)[0]),
+            ptr(&findings(&super::RULE, &msg("track", "en", &two), REG)[0]),
             "/template/components/0/parameters/1"
         );
         let fixed = format!(
@@ -326,7 +333,7 @@ mod tests {
             button("url", "1", SUFFIX)
         );
         assert_eq!(
-            ptr(&findings("WAT007", &msg("track", "en", &fixed), REG)[0]),
+            ptr(&findings(&super::RULE, &msg("track", "en", &fixed), REG)[0]),
             "/template/components/1/parameters/0"
         );
         // A phone button cannot take a url component; index missing or sent twice.
@@ -336,7 +343,7 @@ mod tests {
             button("url", "2", SUFFIX)
         );
         assert_eq!(
-            findings("WAT007", &msg("track", "en", &phone), REG).len(),
+            findings(&super::RULE, &msg("track", "en", &phone), REG).len(),
             1
         );
         let twice = format!(
@@ -344,16 +351,16 @@ mod tests {
             button("url", "0", SUFFIX),
             button("url", "\"0\"", SUFFIX)
         );
-        let d = findings("WAT007", &msg("track", "en", &twice), REG);
+        let d = findings(&super::RULE, &msg("track", "en", &twice), REG);
         assert!(d.len() == 1 && d[0].message.contains("twice"), "{d:?}");
         assert_eq!(ptr(&d[0]), "/template/components/1/index");
         let no_index = r#"[{"type":"button","sub_type":"url","parameters":[]}]"#;
-        let d = findings("WAT007", &msg("track", "en", no_index), REG);
+        let d = findings(&super::RULE, &msg("track", "en", no_index), REG);
         assert_eq!(ptr(&d[0]), "/template/components/0");
         // OTP: the code goes in a url button.
         assert_eq!(
             findings(
-                "WAT007",
+                &super::RULE,
                 &msg(
                     "otp",
                     "en",
@@ -373,15 +380,15 @@ mod tests {
             button("quick_reply", "0", r#"{"type":"payload","payload":"STOP"}"#),
             button("copy_code", "\"1\"", CODE)
         );
-        assert!(findings("WAT007", &msg("coupon", "en", &ok), REG).is_empty());
+        assert!(findings(&super::RULE, &msg("coupon", "en", &ok), REG).is_empty());
         let ok = format!("[{}]", button("COPY_CODE", "1", CODE));
-        assert!(findings("WAT007", &msg("coupon", "en", &ok), REG).is_empty());
+        assert!(findings(&super::RULE, &msg("coupon", "en", &ok), REG).is_empty());
         let ok = format!("[{}]", button("url", "0", SUFFIX));
-        assert!(findings("WAT007", &msg("track", "en", &ok), REG).is_empty());
+        assert!(findings(&super::RULE, &msg("track", "en", &ok), REG).is_empty());
         let ok = format!(
             "[{}]",
             button("url", "\"0\"", r#"{"type":"text","text":"123456"}"#)
         );
-        assert!(findings("WAT007", &msg("otp", "en", &ok), REG).is_empty());
+        assert!(findings(&super::RULE, &msg("otp", "en", &ok), REG).is_empty());
     }
 }

@@ -3,6 +3,7 @@
 
 use crate::declare_rule;
 use crate::diagnostic::Diagnostic;
+use crate::rules::{Check, InCampaign};
 
 use super::PayloadCheck;
 use super::template_parts::{
@@ -34,7 +35,10 @@ declare_rule! {
     /// ## How to fix
     /// Add `{"type": "header", "parameters": [{"type": "text", "text": "..."}]}` for a
     /// header variable; remove header parameters the template does not take.
-    pub static RULE = { code: "WAT005", name: "header-param-mismatch", wa_error: Some(132000), severity: Error }
+    pub static RULE = {
+        code: "WAT005", name: "header-param-mismatch", wa_error: Some(132000), severity: Error,
+        check: Check::Message { check, campaign: InCampaign::Definition },
+    }
 }
 
 /// Reports a header parameter count that does not fit the template's header.
@@ -116,7 +120,7 @@ mod tests {
 
     #[test]
     fn missing_and_extra_header_parameters_fire() {
-        let d = findings("WAT005", &msg("var", "en", "[]"), REG);
+        let d = findings(&super::RULE, &msg("var", "en", "[]"), REG);
         assert_eq!(d.len(), 1);
         assert!(
             d[0].message.contains("expected 1 header parameter, got 0"),
@@ -126,31 +130,34 @@ mod tests {
         assert_eq!(ptr(&d[0]), "/template/components");
         let empty = r#"[{"type":"header","parameters":[]}]"#;
         assert_eq!(
-            ptr(&findings("WAT005", &msg("var", "en", empty), REG)[0]),
+            ptr(&findings(&super::RULE, &msg("var", "en", empty), REG)[0]),
             "/template/components/0/parameters"
         );
-        let d = findings("WAT005", &msg("var", "en", TEXT2), REG);
+        let d = findings(&super::RULE, &msg("var", "en", TEXT2), REG);
         assert_eq!(ptr(&d[0]), "/template/components/0/parameters/1");
-        let d = findings("WAT005", &msg("fixed", "en", TEXT1), REG);
+        let d = findings(&super::RULE, &msg("fixed", "en", TEXT1), REG);
         assert!(
             d[0].message.contains("without variables"),
             "{}",
             d[0].message
         );
         assert_eq!(ptr(&d[0]), "/template/components/0/parameters/0");
-        let d = findings("WAT005", &msg("none", "en", TEXT1), REG);
+        let d = findings(&super::RULE, &msg("none", "en", TEXT1), REG);
         assert!(d[0].message.contains("has no header"), "{}", d[0].message);
         let img2 = r#"[{"type":"header","parameters":[{"type":"image","image":{"id":"1"}},{"type":"image","image":{"id":"2"}}]}]"#;
-        assert_eq!(findings("WAT005", &msg("img", "en", img2), REG).len(), 1);
+        assert_eq!(
+            findings(&super::RULE, &msg("img", "en", img2), REG).len(),
+            1
+        );
     }
 
     #[test]
     fn near_misses() {
-        assert!(findings("WAT005", &msg("var", "en", TEXT1), REG).is_empty());
-        assert!(findings("WAT005", &msg("fixed", "en", "[]"), REG).is_empty());
-        assert!(findings("WAT005", &msg("none", "en", "[]"), REG).is_empty());
+        assert!(findings(&super::RULE, &msg("var", "en", TEXT1), REG).is_empty());
+        assert!(findings(&super::RULE, &msg("fixed", "en", "[]"), REG).is_empty());
+        assert!(findings(&super::RULE, &msg("none", "en", "[]"), REG).is_empty());
         assert!(
-            findings("WAT005", &msg("img", "en", "[]"), REG).is_empty(),
+            findings(&super::RULE, &msg("img", "en", "[]"), REG).is_empty(),
             "a missing media header is WAT006's"
         );
     }

@@ -3,6 +3,7 @@
 
 use crate::declare_rule;
 use crate::diagnostic::Diagnostic;
+use crate::rules::{Check, InCampaign};
 
 use super::PayloadCheck;
 use super::template_parts::{describe, first_of, hydrate_with};
@@ -31,7 +32,10 @@ declare_rule! {
     /// ## How to fix
     /// Shorten or truncate the values (or the template text) so that the filled body stays
     /// within 1024 characters.
-    pub static RULE = { code: "WAT011", name: "hydrated-body-too-long", wa_error: Some(132005), severity: Error }
+    pub static RULE = {
+        code: "WAT011", name: "hydrated-body-too-long", wa_error: Some(132005), severity: Error,
+        check: Check::Message { check, campaign: InCampaign::EveryRow },
+    }
 }
 
 /// Reports a hydrated body over the limit.
@@ -94,7 +98,7 @@ mod tests {
         // 1000 + 25 characters of values = 1025.
         let registry = reg(&format!("{}{{{{1}}}}", "a".repeat(1000)), false);
         let d = findings(
-            "WAT011",
+            &super::RULE,
             &msg("long", "en", &body(&[&"b".repeat(25)])),
             &registry,
         );
@@ -110,7 +114,7 @@ mod tests {
         let comps = r#"[{"type":"body","parameters":[{"type":"currency","parameter_name":"price",
             "currency":{"fallback_value":"$12.50","code":"USD","amount_1000":12500}}]}]"#;
         assert!(
-            findings("WAT011", &msg("long", "en", comps), &registry)[0]
+            findings(&super::RULE, &msg("long", "en", comps), &registry)[0]
                 .message
                 .contains("1026")
         );
@@ -121,7 +125,7 @@ mod tests {
         let registry = reg(&format!("{}{{{{1}}}}", "a".repeat(1000)), false);
         assert!(
             findings(
-                "WAT011",
+                &super::RULE,
                 &msg("long", "en", &body(&[&"b".repeat(24)])),
                 &registry
             )
@@ -131,7 +135,7 @@ mod tests {
         let registry = reg(&format!("{}{{{{1}}}}", "é".repeat(1000)), false);
         assert!(
             findings(
-                "WAT011",
+                &super::RULE,
                 &msg("long", "en", &body(&[&"🙂".repeat(24)])),
                 &registry
             )
@@ -139,7 +143,7 @@ mod tests {
         );
         assert_eq!(
             findings(
-                "WAT011",
+                &super::RULE,
                 &msg("long", "en", &body(&[&"🙂".repeat(25)])),
                 &registry
             )
@@ -148,6 +152,6 @@ mod tests {
         );
         // A missing value: not hydrated.
         let registry = reg(&format!("{}{{{{1}}}} {{{{2}}}}", "a".repeat(1100)), false);
-        assert!(findings("WAT011", &msg("long", "en", &body(&["x"])), &registry).is_empty());
+        assert!(findings(&super::RULE, &msg("long", "en", &body(&["x"])), &registry).is_empty());
     }
 }

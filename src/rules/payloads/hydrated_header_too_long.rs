@@ -3,6 +3,7 @@
 
 use crate::declare_rule;
 use crate::diagnostic::Diagnostic;
+use crate::rules::{Check, InCampaign};
 
 use super::PayloadCheck;
 use super::template_parts::{describe, first_of, hydrate_with};
@@ -29,7 +30,10 @@ declare_rule! {
     ///
     /// ## How to fix
     /// Shorten the header value, or move long text into the body.
-    pub static RULE = { code: "WAT012", name: "hydrated-header-too-long", wa_error: Some(132005), severity: Error }
+    pub static RULE = {
+        code: "WAT012", name: "hydrated-header-too-long", wa_error: Some(132005), severity: Error,
+        check: Check::Message { check, campaign: InCampaign::EveryRow },
+    }
 }
 
 /// Reports a hydrated text header over the limit.
@@ -81,7 +85,7 @@ mod tests {
     #[test]
     fn over_sixty_fires() {
         // "Our " + v + " is on!" = 11 + len(v).
-        let d = findings("WAT012", &msg("h", "en", &header(&"x".repeat(50))), REG);
+        let d = findings(&super::RULE, &msg("h", "en", &header(&"x".repeat(50))), REG);
         assert_eq!(d.len(), 1);
         assert!(
             d[0].message.contains("61 characters, limit 60"),
@@ -94,10 +98,10 @@ mod tests {
     #[test]
     fn near_misses() {
         assert!(
-            findings("WAT012", &msg("h", "en", &header(&"x".repeat(49))), REG).is_empty(),
+            findings(&super::RULE, &msg("h", "en", &header(&"x".repeat(49))), REG).is_empty(),
             "exactly 60"
         );
-        assert!(findings("WAT012", &msg("h", "en", &header(&"é".repeat(49))), REG).is_empty());
-        assert!(findings("WAT012", &msg("h", "en", "[]"), REG).is_empty());
+        assert!(findings(&super::RULE, &msg("h", "en", &header(&"é".repeat(49))), REG).is_empty());
+        assert!(findings(&super::RULE, &msg("h", "en", "[]"), REG).is_empty());
     }
 }

@@ -1,6 +1,10 @@
 //! WAT000 invalid-json: a payload file (or NDJSON line) that is not valid JSON.
 
 use crate::declare_rule;
+use crate::diagnostic::Diagnostic;
+use crate::rules::Check;
+
+use super::NotJson;
 
 declare_rule! {
     /// ## What it checks
@@ -22,5 +26,17 @@ declare_rule! {
     /// ## How to fix
     /// Generate payloads with a JSON serializer rather than string templates, or correct
     /// the line at the position given.
-    pub static RULE = { code: "WAT000", name: "invalid-json", wa_error: Some(100), severity: Error }
+    pub static RULE = {
+        code: "WAT000", name: "invalid-json", wa_error: Some(100), severity: Error,
+        check: Check::File(check),
+    }
+}
+
+/// The finding for a document or line that does not parse.
+pub fn check(fault: &NotJson) -> Diagnostic {
+    RULE.diagnostic(
+        format!("not valid JSON: {}", fault.reason),
+        fault.location.clone(),
+    )
+    .with_help("correct the JSON at the position given; generate payloads with a JSON serializer")
 }

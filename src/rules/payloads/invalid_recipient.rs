@@ -5,6 +5,7 @@ use serde_json::Value;
 use crate::declare_rule;
 use crate::diagnostic::Diagnostic;
 use crate::phone::{self, Invalid, Shape, ShapeFault};
+use crate::rules::{Check, InCampaign};
 
 use super::PayloadCheck;
 use super::unsupported_message_type::shorten;
@@ -35,7 +36,10 @@ declare_rule! {
     /// ## How to fix
     /// Send `+`, the country code and the number. Clean the contact list first
     /// (`walint check` on the CSV, `walint fix` to rewrite fixable numbers).
-    pub static RULE = { code: "WAT017", name: "invalid-recipient", wa_error: Some(131026), severity: Error }
+    pub static RULE = {
+        code: "WAT017", name: "invalid-recipient", wa_error: Some(131026), severity: Error,
+        check: Check::Message { check, campaign: InCampaign::Never },
+    }
 }
 
 /// Reports a `to` that is not a reachable phone number.
@@ -130,7 +134,7 @@ mod tests {
         ] {
             let d = to(number);
             assert_eq!(d.len(), 1, "{number}");
-            assert_eq!((d[0].code, d[0].wa_error), ("WAT017", Some(131026)));
+            assert_eq!((d[0].code(), d[0].wa_error), ("WAT017", Some(131026)));
             assert!(d[0].message.contains(why), "{number}: {}", d[0].message);
             assert!(matches!(&d[0].location, Location::Json { pointer, .. } if pointer == "/to"));
         }

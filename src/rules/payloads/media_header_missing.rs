@@ -3,6 +3,7 @@
 
 use crate::declare_rule;
 use crate::diagnostic::Diagnostic;
+use crate::rules::{Check, InCampaign};
 
 use super::PayloadCheck;
 use super::template_parts::{MEDIA_FORMATS, components_pointer, describe, first_of, header_format};
@@ -32,7 +33,10 @@ declare_rule! {
     /// Add `{"type": "header", "parameters": [{"type": "document", "document": {"link":
     /// "https://…/receipt.pdf", "filename": "receipt.pdf"}}]}` (or `image`, `video`,
     /// `location`, matching the header), with an uploaded media `id` or a public `link`.
-    pub static RULE = { code: "WAT006", name: "media-header-missing", wa_error: Some(132012), severity: Error }
+    pub static RULE = {
+        code: "WAT006", name: "media-header-missing", wa_error: Some(132012), severity: Error,
+        check: Check::Message { check, campaign: InCampaign::Definition },
+    }
 }
 
 /// Reports a media or location header sent without a parameter.
@@ -82,16 +86,16 @@ mod tests {
 
     #[test]
     fn a_missing_media_parameter_fires() {
-        let d = findings("WAT006", &msg("doc", "en", "[]"), REG);
+        let d = findings(&super::RULE, &msg("doc", "en", "[]"), REG);
         assert_eq!(d.len(), 1);
         assert_eq!(d[0].wa_error, Some(132012));
         assert_eq!(ptr(&d[0]), "/template/components");
         let empty = r#"[{"type":"body"},{"type":"header","parameters":[]}]"#;
-        let d = findings("WAT006", &msg("loc", "en", empty), REG);
+        let d = findings(&super::RULE, &msg("loc", "en", empty), REG);
         assert_eq!(ptr(&d[0]), "/template/components/1/parameters");
         let bare = r#"[{"type":"header"}]"#;
         assert_eq!(
-            ptr(&findings("WAT006", &msg("loc", "en", bare), REG)[0]),
+            ptr(&findings(&super::RULE, &msg("loc", "en", bare), REG)[0]),
             "/template/components/0"
         );
     }
@@ -100,12 +104,12 @@ mod tests {
     fn near_misses() {
         let doc =
             r#"[{"type":"header","parameters":[{"type":"document","document":{"id":"123"}}]}]"#;
-        assert!(findings("WAT006", &msg("doc", "en", doc), REG).is_empty());
+        assert!(findings(&super::RULE, &msg("doc", "en", doc), REG).is_empty());
         let wrong = r#"[{"type":"header","parameters":[{"type":"image","image":{"id":"123"}}]}]"#;
         assert!(
-            findings("WAT006", &msg("doc", "en", wrong), REG).is_empty(),
+            findings(&super::RULE, &msg("doc", "en", wrong), REG).is_empty(),
             "a wrong kind is WAT010's"
         );
-        assert!(findings("WAT006", &msg("txt", "en", "[]"), REG).is_empty());
+        assert!(findings(&super::RULE, &msg("txt", "en", "[]"), REG).is_empty());
     }
 }

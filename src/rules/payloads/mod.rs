@@ -1,8 +1,10 @@
 //! Payload rules (`WAT…`): each file holds one rule that judges one Cloud API `/messages`
 //! body (a payload file's message, or later a campaign row's hydrated message) against the
 //! account's template registry. This module holds what they share: the [`PayloadCheck`]
-//! a rule looks at and [`RULES`], the family's list. It does no I/O: messages arrive parsed,
-//! and locations are made by the caller's `locate` (a JSON pointer in a file, or a CSV cell).
+//! a rule looks at, the [`NotJson`] a file rule looks at, and [`enabled_checks`], the
+//! family's enabled checks derived from the catalogue. It does no I/O: messages arrive
+//! parsed, and locations are made by the caller's `locate` (a JSON pointer in a file, or a
+//! CSV cell).
 
 use std::cell::OnceCell;
 
@@ -32,7 +34,7 @@ pub mod text_body_too_long;
 pub mod unsupported_message_type;
 
 use crate::diagnostic::{Diagnostic, Location};
-use crate::rules::{Rule, RuleSettings};
+use crate::rules::{Check, InCampaign, RuleSettings};
 use crate::template::{Template, TemplateRegistry};
 
 /// One message as a payload rule sees it.
@@ -75,46 +77,30 @@ impl<'a> PayloadCheck<'a> {
     }
 }
 
-/// A payload rule's check.
-pub type Check = fn(&PayloadCheck, &mut Vec<Diagnostic>);
-
-/// The checks of the rules `settings` enables — among `codes`, or every payload rule when
-/// `None` — in code order. Work it out once per run, not per message.
-pub fn enabled_checks(settings: &RuleSettings, codes: Option<&[&str]>) -> Vec<Check> {
-    RULES
-        .iter()
-        .filter(|(rule, _)| codes.is_none_or(|c| c.contains(&rule.code)) && settings.enabled(rule))
-        .map(|&(_, check)| check)
-        .collect()
+/// A payload document, or one NDJSON line, that does not parse as JSON.
+pub struct NotJson {
+    /// Why, with the position in words.
+    pub reason: String,
+    /// Where parsing stopped.
+    pub location: Location,
 }
 
-/// Every payload rule with its check, in code order.
-pub static RULES: &[(&Rule, Check)] = &[
-    (&template_not_found::RULE, template_not_found::check),
-    (
-        &template_language_not_found::RULE,
-        template_language_not_found::check,
-    ),
-    (&param_count_mismatch::RULE, param_count_mismatch::check),
-    (&template_not_approved::RULE, template_not_approved::check),
-    (&header_param_mismatch::RULE, header_param_mismatch::check),
-    (&media_header_missing::RULE, media_header_missing::check),
-    (&button_param_mismatch::RULE, button_param_mismatch::check),
-    (&named_param_mismatch::RULE, named_param_mismatch::check),
-    (&param_format_mismatch::RULE, param_format_mismatch::check),
-    (&param_type_mismatch::RULE, param_type_mismatch::check),
-    (&hydrated_body_too_long::RULE, hydrated_body_too_long::check),
-    (
-        &hydrated_header_too_long::RULE,
-        hydrated_header_too_long::check,
-    ),
-    (&param_whitespace::RULE, param_whitespace::check),
-    (&param_empty::RULE, param_empty::check),
-    (
-        &unsupported_message_type::RULE,
-        unsupported_message_type::check,
-    ),
-    (&payload_schema::RULE, payload_schema::check),
-    (&invalid_recipient::RULE, invalid_recipient::check),
-    (&text_body_too_long::RULE, text_body_too_long::check),
-];
+/// A file rule's check ([`Check::File`]).
+pub type FileCheck = fn(&NotJson) -> Diagnostic;
+
+/// A message rule's check ([`Check::Message`]).
+pub type MessageFn = fn(&PayloadCheck, &mut Vec<Diagnostic>);
+
+/// The checks of the message rules `settings` enables whose campaign role `wanted` accepts
+/// (`|_| true` for payload files), in code order. Work it out once per run, not per message.
+pub fn enabled_checks(
+    settings: &RuleSettings,
+    wanted: impl Fn(InCampaign) -> bool,
+) -> Vec<MessageFn> {
+    crate::rules::enabled(settings)
+        .filter_map(|rule| match rule.check {
+            Check::Message { check, campaign } if wanted(campaign) => Some(check),
+            _ => None,
+        })
+        .collect()
+}

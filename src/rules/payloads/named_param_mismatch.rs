@@ -3,6 +3,7 @@
 
 use crate::declare_rule;
 use crate::diagnostic::Diagnostic;
+use crate::rules::{Check, InCampaign};
 
 use super::PayloadCheck;
 use super::template_parts::{describe, first_of, nearest, placeholder_names};
@@ -31,7 +32,10 @@ declare_rule! {
     /// ## How to fix
     /// Send one parameter per variable, with `parameter_name` spelt exactly as in the
     /// template text (lower case and underscores).
-    pub static RULE = { code: "WAT008", name: "named-param-mismatch", wa_error: Some(132000), severity: Error }
+    pub static RULE = {
+        code: "WAT008", name: "named-param-mismatch", wa_error: Some(132000), severity: Error,
+        check: Check::Message { check, campaign: InCampaign::Definition },
+    }
 }
 
 /// Reports missing and extra parameter names of a NAMED template.
@@ -134,7 +138,7 @@ mod tests {
     #[test]
     fn missing_extra_and_repeated_names_fire() {
         let d = findings(
-            "WAT008",
+            &super::RULE,
             &msg(
                 "ship",
                 "en",
@@ -151,7 +155,7 @@ mod tests {
         );
         assert_eq!(d[1].help.as_deref(), Some("did you mean `date`?"));
         let d = findings(
-            "WAT008",
+            &super::RULE,
             &msg(
                 "ship",
                 "en",
@@ -162,7 +166,7 @@ mod tests {
         assert_eq!(d.len(), 3, "{d:?}");
         assert!(d[2].message.contains("twice"), "{}", d[2].message);
         let d = findings(
-            "WAT008",
+            &super::RULE,
             &msg("ship", "en", &comps("first_name", &["order_id", "date"])),
             REG,
         );
@@ -172,16 +176,16 @@ mod tests {
     #[test]
     fn near_misses() {
         let ok = comps("first_name", &["first_name", "date", "order_id"]);
-        assert!(findings("WAT008", &msg("ship", "en", &ok), REG).is_empty());
+        assert!(findings(&super::RULE, &msg("ship", "en", &ok), REG).is_empty());
         let unnamed = r#"[{"type":"body","parameters":[{"type":"text","text":"1"}]}]"#;
         assert!(
-            findings("WAT008", &msg("ship", "en", unnamed), REG).is_empty(),
+            findings(&super::RULE, &msg("ship", "en", unnamed), REG).is_empty(),
             "WAT009's"
         );
         let positional = REG.replace(r#""parameter_format":"NAMED","#, "");
         assert!(
             findings(
-                "WAT008",
+                &super::RULE,
                 &msg("ship", "en", &comps("x", &["y"])),
                 &positional
             )

@@ -3,6 +3,7 @@
 
 use crate::declare_rule;
 use crate::diagnostic::Diagnostic;
+use crate::rules::{Check, InCampaign};
 
 use super::PayloadCheck;
 use super::template_parts::{components_pointer, describe, expected_params, first_of};
@@ -33,7 +34,10 @@ declare_rule! {
     /// Send exactly one body parameter per variable, in the order of the variables
     /// (`{{1}}` first). Check the template's current text in the registry: an edited
     /// template may have gained or lost a variable.
-    pub static RULE = { code: "WAT003", name: "param-count-mismatch", wa_error: Some(132000), severity: Error }
+    pub static RULE = {
+        code: "WAT003", name: "param-count-mismatch", wa_error: Some(132000), severity: Error,
+        check: Check::Message { check, campaign: InCampaign::Definition },
+    }
 }
 
 /// Reports a body parameter count that differs from the body's variables.
@@ -114,7 +118,7 @@ mod tests {
 
     #[test]
     fn counts_that_differ_fire() {
-        let d = findings("WAT003", &msg("pos", "en", &body(1)), REG);
+        let d = findings(&super::RULE, &msg("pos", "en", &body(1)), REG);
         assert_eq!(d.len(), 1);
         assert!(
             d[0].message.contains("expected 2 parameters, got 1"),
@@ -123,25 +127,28 @@ mod tests {
         );
         assert_eq!(ptr(&d[0]), "/template/components/0/parameters");
         assert_eq!(
-            findings("WAT003", &msg("pos", "en", &body(3)), REG).len(),
+            findings(&super::RULE, &msg("pos", "en", &body(3)), REG).len(),
             1
         );
-        let d = findings("WAT003", &msg("gap", "en", &body(2)), REG);
+        let d = findings(&super::RULE, &msg("gap", "en", &body(2)), REG);
         assert!(d[0].message.contains("expected 3"), "{}", d[0].message);
-        let d = findings("WAT003", &msg("plain", "en", &body(1)), REG);
+        let d = findings(&super::RULE, &msg("plain", "en", &body(1)), REG);
         assert!(
             d[0].message.contains("expected 0 parameters, got 1"),
             "{}",
             d[0].message
         );
-        let d = findings("WAT003", &msg("pos", "en", "[]"), REG);
+        let d = findings(&super::RULE, &msg("pos", "en", "[]"), REG);
         assert!(d[0].message.contains("got 0"), "{}", d[0].message);
         assert_eq!(ptr(&d[0]), "/template/components");
         let no_components =
             r#"{"type":"template","template":{"name":"pos","language":{"code":"en"}}}"#;
-        assert_eq!(ptr(&findings("WAT003", no_components, REG)[0]), "/template");
+        assert_eq!(
+            ptr(&findings(&super::RULE, no_components, REG)[0]),
+            "/template"
+        );
         // NAMED, unnamed parameters: counted (2 distinct names).
-        let d = findings("WAT003", &msg("named", "en", &body(3)), REG);
+        let d = findings(&super::RULE, &msg("named", "en", &body(3)), REG);
         assert!(
             d[0].message.contains("expected 2 parameters, got 3"),
             "{}",
@@ -151,16 +158,16 @@ mod tests {
 
     #[test]
     fn near_misses() {
-        assert!(findings("WAT003", &msg("pos", "en", &body(2)), REG).is_empty());
-        assert!(findings("WAT003", &msg("gap", "en", &body(3)), REG).is_empty());
-        assert!(findings("WAT003", &msg("plain", "en", "[]"), REG).is_empty());
-        assert!(findings("WAT003", &msg("plain", "en", &body(0)), REG).is_empty());
+        assert!(findings(&super::RULE, &msg("pos", "en", &body(2)), REG).is_empty());
+        assert!(findings(&super::RULE, &msg("gap", "en", &body(3)), REG).is_empty());
+        assert!(findings(&super::RULE, &msg("plain", "en", "[]"), REG).is_empty());
+        assert!(findings(&super::RULE, &msg("plain", "en", &body(0)), REG).is_empty());
         let named_extra = r#"[{"type":"body","parameters":[
             {"type":"text","parameter_name":"first_name","text":"A"},
             {"type":"text","parameter_name":"order_id","text":"1"},
             {"type":"text","parameter_name":"extra","text":"x"}]}]"#;
         assert!(
-            findings("WAT003", &msg("named", "en", named_extra), REG).is_empty(),
+            findings(&super::RULE, &msg("named", "en", named_extra), REG).is_empty(),
             "named mismatches are WAT008's"
         );
     }

@@ -2,6 +2,7 @@
 
 use crate::declare_rule;
 use crate::diagnostic::Diagnostic;
+use crate::rules::{Check, InCampaign};
 
 use super::PayloadCheck;
 use super::template_parts::all_components;
@@ -26,7 +27,10 @@ declare_rule! {
     /// ## How to fix
     /// Fill the value, use a fallback (`there` for a missing first name), or skip the
     /// recipient.
-    pub static RULE = { code: "WAT014", name: "param-empty", wa_error: Some(131008), severity: Error }
+    pub static RULE = {
+        code: "WAT014", name: "param-empty", wa_error: Some(131008), severity: Error,
+        check: Check::Message { check, campaign: InCampaign::EveryRow },
+    }
 }
 
 /// Reports empty parameter values.
@@ -112,7 +116,11 @@ mod tests {
                 "/template/components/2/parameters/0/coupon_code",
             ),
         ] {
-            let d = findings("WAT014", &msg("e", "en", &comps(text, payload, code)), REG);
+            let d = findings(
+                &super::RULE,
+                &msg("e", "en", &comps(text, payload, code)),
+                REG,
+            );
             assert_eq!(d.len(), 1, "{text} {payload} {code}");
             assert_eq!(ptr(&d[0]), at);
             assert_eq!(d[0].wa_error, Some(131008));
@@ -121,10 +129,10 @@ mod tests {
 
     #[test]
     fn near_misses() {
-        assert!(findings("WAT014", &msg("e", "en", &comps(T, P, C)), REG).is_empty());
+        assert!(findings(&super::RULE, &msg("e", "en", &comps(T, P, C)), REG).is_empty());
         assert!(
             findings(
-                "WAT014",
+                &super::RULE,
                 &msg("e", "en", &comps(r#""text":"0""#, P, C)),
                 REG
             )

@@ -3,6 +3,7 @@
 
 use crate::declare_rule;
 use crate::diagnostic::Diagnostic;
+use crate::rules::{Check, InCampaign};
 
 use super::PayloadCheck;
 use super::template_parts::{describe, first_of};
@@ -29,7 +30,10 @@ declare_rule! {
     /// ## How to fix
     /// NAMED: add `"parameter_name": "first_name"` to each value. POSITIONAL: remove
     /// `parameter_name` and send the values in the order of `{{1}}`, `{{2}}`…
-    pub static RULE = { code: "WAT009", name: "param-format-mismatch", wa_error: Some(132012), severity: Error }
+    pub static RULE = {
+        code: "WAT009", name: "param-format-mismatch", wa_error: Some(132012), severity: Error,
+        check: Check::Message { check, campaign: InCampaign::Definition },
+    }
 }
 
 /// Reports header and body parameters in the wrong format.
@@ -89,12 +93,12 @@ mod tests {
         let body = r#"[{"type":"header","parameters":[{"type":"image","image":{"id":"1"}}]},
             {"type":"body","parameters":[{"type":"text","parameter_name":"first_name","text":"A"},
             {"type":"currency","currency":{"fallback_value":"$1","code":"USD","amount_1000":1000}}]}]"#;
-        let d = findings("WAT009", &msg("n", "en", body), NAMED);
+        let d = findings(&super::RULE, &msg("n", "en", body), NAMED);
         assert_eq!(d.len(), 1);
         assert_eq!(ptr(&d[0]), "/template/components/1/parameters/1");
         assert_eq!(d[0].wa_error, Some(132012));
         let body = r#"[{"type":"body","parameters":[{"type":"text","text":"A"},{"type":"text","parameter_name":"2","text":"B"}]}]"#;
-        let d = findings("WAT009", &msg("p", "en", body), POSITIONAL);
+        let d = findings(&super::RULE, &msg("p", "en", body), POSITIONAL);
         assert_eq!(
             ptr(&d[0]),
             "/template/components/0/parameters/1/parameter_name"
@@ -107,10 +111,10 @@ mod tests {
             {"type":"body","parameters":[{"type":"text","parameter_name":"first_name","text":"A"},
             {"type":"text","parameter_name":"amount","text":"B"}]}]"#;
         assert!(
-            findings("WAT009", &msg("n", "en", body), NAMED).is_empty(),
+            findings(&super::RULE, &msg("n", "en", body), NAMED).is_empty(),
             "media need no name"
         );
         let body = r#"[{"type":"body","parameters":[{"type":"text","text":"A"},{"type":"text","text":"B"}]}]"#;
-        assert!(findings("WAT009", &msg("p", "en", body), POSITIONAL).is_empty());
+        assert!(findings(&super::RULE, &msg("p", "en", body), POSITIONAL).is_empty());
     }
 }

@@ -3,6 +3,7 @@
 
 use crate::declare_rule;
 use crate::diagnostic::Diagnostic;
+use crate::rules::{Check, InCampaign};
 
 use super::PayloadCheck;
 use super::template_parts::{SentParam, describe, first_of, header_format};
@@ -32,7 +33,10 @@ declare_rule! {
     /// ## How to fix
     /// Send the kind of media the header was created with (or change the template), and
     /// convert documents to PDF.
-    pub static RULE = { code: "WAT010", name: "param-type-mismatch", wa_error: Some(132012), severity: Error }
+    pub static RULE = {
+        code: "WAT010", name: "param-type-mismatch", wa_error: Some(132012), severity: Error,
+        check: Check::Message { check, campaign: InCampaign::Definition },
+    }
 }
 
 const TEXTUAL: &[&str] = &["text", "currency", "date_time"];
@@ -164,7 +168,7 @@ mod tests {
     #[test]
     fn wrong_kinds_fire() {
         let d = findings(
-            "WAT010",
+            &super::RULE,
             &msg(
                 "vid",
                 "en",
@@ -176,12 +180,12 @@ mod tests {
         assert_eq!(ptr(&d[0]), "/template/components/0/parameters/0/type");
         let loc = r#"{"type":"location","location":{"latitude":1,"longitude":2,"name":"a","address":"b"}}"#;
         assert_eq!(
-            findings("WAT010", &msg("txt", "en", &header(loc)), REG).len(),
+            findings(&super::RULE, &msg("txt", "en", &header(loc)), REG).len(),
             1
         );
         assert_eq!(
             findings(
-                "WAT010",
+                &super::RULE,
                 &msg("doc", "en", &header(r#"{"type":"TEXT","text":"a"}"#)),
                 REG
             )
@@ -189,17 +193,17 @@ mod tests {
             1
         );
         let body = r#"[{"type":"body","parameters":[{"type":"image","image":{"id":"1"}}]}]"#;
-        let d = findings("WAT010", &msg("vid", "en", body), REG);
+        let d = findings(&super::RULE, &msg("vid", "en", body), REG);
         assert_eq!(ptr(&d[0]), "/template/components/0/parameters/0/type");
         let docx = r#"{"type":"document","document":{"link":"https://x.example/r.pdf","filename":"receipt.docx"}}"#;
-        let d = findings("WAT010", &msg("doc", "en", &header(docx)), REG);
+        let d = findings(&super::RULE, &msg("doc", "en", &header(docx)), REG);
         assert_eq!(
             ptr(&d[0]),
             "/template/components/0/parameters/0/document/filename"
         );
         let link =
             r#"{"type":"document","document":{"link":"https://x.example/files/report.DOCX?v=2"}}"#;
-        let d = findings("WAT010", &msg("doc", "en", &header(link)), REG);
+        let d = findings(&super::RULE, &msg("doc", "en", &header(link)), REG);
         assert_eq!(
             ptr(&d[0]),
             "/template/components/0/parameters/0/document/link"
@@ -209,8 +213,8 @@ mod tests {
     #[test]
     fn near_misses() {
         let v = header(r#"{"type":"VIDEO","video":{"link":"https://x.example/a.mp4"}}"#);
-        assert!(findings("WAT010", &msg("vid", "en", &v), REG).is_empty());
-        assert!(findings("WAT010", &msg("gif", "en", &v), REG).is_empty());
+        assert!(findings(&super::RULE, &msg("vid", "en", &v), REG).is_empty());
+        assert!(findings(&super::RULE, &msg("gif", "en", &v), REG).is_empty());
         for doc in [
             r#"{"type":"document","document":{"link":"https://x.example/r.PDF","filename":"receipt.pdf"}}"#,
             r#"{"type":"document","document":{"link":"https://x.example/download?id=3"}}"#,
@@ -218,11 +222,11 @@ mod tests {
             r#"{"type":"document","document":{"id":"1234","filename":"receipt"}}"#,
         ] {
             assert!(
-                findings("WAT010", &msg("doc", "en", &header(doc)), REG).is_empty(),
+                findings(&super::RULE, &msg("doc", "en", &header(doc)), REG).is_empty(),
                 "{doc}"
             );
         }
         let body = r#"[{"type":"body","parameters":[{"type":"date_time","date_time":{"fallback_value":"May 1"}}]}]"#;
-        assert!(findings("WAT010", &msg("vid", "en", body), REG).is_empty());
+        assert!(findings(&super::RULE, &msg("vid", "en", body), REG).is_empty());
     }
 }

@@ -3,6 +3,7 @@
 
 use crate::declare_rule;
 use crate::diagnostic::Diagnostic;
+use crate::rules::{Check, InCampaign};
 
 use super::PayloadCheck;
 use super::template_parts::all_components;
@@ -30,7 +31,10 @@ declare_rule! {
     /// Replace newlines and tabs with a space or a separator (` · `, `, `) and collapse
     /// runs of spaces before building the payload; put fixed line breaks in the template
     /// text instead.
-    pub static RULE = { code: "WAT013", name: "param-whitespace", wa_error: Some(132018), severity: Error }
+    pub static RULE = {
+        code: "WAT013", name: "param-whitespace", wa_error: Some(132018), severity: Error,
+        check: Check::Message { check, campaign: InCampaign::EveryRow },
+    }
 }
 
 /// What is wrong with a value's whitespace, if anything.
@@ -99,17 +103,17 @@ mod tests {
     #[test]
     fn newlines_tabs_and_long_runs_of_spaces_fire() {
         for bad in ["12 Park St\nKolkata", "a\r\nb", "a\tb", "a     b"] {
-            let d = findings("WAT013", &msg("w", "en", &comps(bad, "x")), REG);
+            let d = findings(&super::RULE, &msg("w", "en", &comps(bad, "x")), REG);
             assert_eq!(d.len(), 1, "{bad:?}");
             assert_eq!(ptr(&d[0]), "/template/components/0/parameters/0/text");
             assert_eq!(d[0].wa_error, Some(132018));
         }
-        let d = findings("WAT013", &msg("w", "en", &comps("ok", "a\tb")), REG);
+        let d = findings(&super::RULE, &msg("w", "en", &comps("ok", "a\tb")), REG);
         assert_eq!(ptr(&d[0]), "/template/components/1/parameters/0/text");
         let carousel = r#"[{"type":"body","parameters":[{"type":"text","text":"x"}]},
             {"type":"button","sub_type":"url","index":0,"parameters":[{"type":"text","text":"x"}]},
             {"type":"carousel","cards":[{"card_index":0,"components":[{"type":"body","parameters":[{"type":"text","text":"a\nb"}]}]}]}]"#;
-        let d = findings("WAT013", &msg("w", "en", carousel), REG);
+        let d = findings(&super::RULE, &msg("w", "en", carousel), REG);
         assert_eq!(
             ptr(&d[0]),
             "/template/components/2/cards/0/components/0/parameters/0/text"
@@ -120,12 +124,12 @@ mod tests {
     fn near_misses() {
         for ok in ["12 Park St, Kolkata", "a    b", " leading and trailing "] {
             assert!(
-                findings("WAT013", &msg("w", "en", &comps(ok, "x")), REG).is_empty(),
+                findings(&super::RULE, &msg("w", "en", &comps(ok, "x")), REG).is_empty(),
                 "{ok:?}"
             );
         }
         assert!(
-            findings("WAT013", &msg("w", "en", &comps("\n", "x")), REG).is_empty(),
+            findings(&super::RULE, &msg("w", "en", &comps("\n", "x")), REG).is_empty(),
             "WAT014's"
         );
     }

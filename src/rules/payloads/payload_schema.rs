@@ -8,6 +8,7 @@ use serde_json::Value;
 
 use crate::declare_rule;
 use crate::diagnostic::Diagnostic;
+use crate::rules::{Check, InCampaign};
 
 use super::PayloadCheck;
 use super::unsupported_message_type::shorten;
@@ -42,7 +43,10 @@ declare_rule! {
     /// Correct the value at the location given, following Meta's message reference.
     /// Building payloads with an SDK (pywa, whatsapp-api-js) or a serializer from typed
     /// objects avoids most of these.
-    pub static RULE = { code: "WAT016", name: "payload-schema", wa_error: Some(100), severity: Error }
+    pub static RULE = {
+        code: "WAT016", name: "payload-schema", wa_error: Some(100), severity: Error,
+        check: Check::Message { check, campaign: InCampaign::Definition },
+    }
 }
 
 /// The message schema, as shipped in `schemas/`.

@@ -3,6 +3,7 @@
 
 use crate::declare_rule;
 use crate::diagnostic::Diagnostic;
+use crate::rules::{Check, InCampaign};
 
 use super::PayloadCheck;
 use super::template_parts::{sent_language, sent_name, template_object};
@@ -29,7 +30,10 @@ declare_rule! {
     /// ## How to fix
     /// Send one of the languages listed, or add the translation to the template in
     /// WhatsApp Manager, get it approved, and export the registry again.
-    pub static RULE = { code: "WAT002", name: "template-language-not-found", wa_error: Some(132001), severity: Error }
+    pub static RULE = {
+        code: "WAT002", name: "template-language-not-found", wa_error: Some(132001), severity: Error,
+        check: Check::Message { check, campaign: InCampaign::Definition },
+    }
 }
 
 /// Reports a known template name sent in a language it does not have.
@@ -82,7 +86,7 @@ mod tests {
 
     #[test]
     fn a_missing_language_fires_and_lists_the_others() {
-        let d = findings("WAT002", &msg("promo", "en", "[]"), REG);
+        let d = findings(&super::RULE, &msg("promo", "en", "[]"), REG);
         assert_eq!(d.len(), 1);
         assert!(d[0].message.contains("`en_US`, `es`"), "{}", d[0].message);
         assert!(
@@ -94,21 +98,21 @@ mod tests {
         assert_eq!(ptr(&d[0]), "/template/language/code");
         assert_eq!(d[0].wa_error, Some(132001));
         assert_eq!(
-            findings("WAT002", &msg("promo", "en_GB", "[]"), REG).len(),
+            findings(&super::RULE, &msg("promo", "en_GB", "[]"), REG).len(),
             1
         );
         assert_eq!(
-            findings("WAT002", &msg("promo", "en_us", "[]"), REG).len(),
+            findings(&super::RULE, &msg("promo", "en_us", "[]"), REG).len(),
             1
         );
     }
 
     #[test]
     fn near_misses() {
-        assert!(findings("WAT002", &msg("promo", "en_US", "[]"), REG).is_empty());
-        assert!(findings("WAT002", &msg("promo", "es", "[]"), REG).is_empty());
+        assert!(findings(&super::RULE, &msg("promo", "en_US", "[]"), REG).is_empty());
+        assert!(findings(&super::RULE, &msg("promo", "es", "[]"), REG).is_empty());
         assert!(
-            findings("WAT002", &msg("Promo", "en", "[]"), REG).is_empty(),
+            findings(&super::RULE, &msg("Promo", "en", "[]"), REG).is_empty(),
             "an unknown name is WAT001's"
         );
     }

@@ -2,6 +2,7 @@
 
 use crate::declare_rule;
 use crate::diagnostic::Diagnostic;
+use crate::rules::{Check, InCampaign};
 
 use super::PayloadCheck;
 use super::template_parts::describe;
@@ -30,7 +31,10 @@ declare_rule! {
     /// DISABLED: create a new template. PENDING / IN_APPEAL: wait for review. REJECTED:
     /// edit and resubmit. ARCHIVED: unarchive it. No status: export the registry from
     /// `GET /<WABA_ID>/message_templates`, which includes it.
-    pub static RULE = { code: "WAT004", name: "template-not-approved", wa_error: Some(132001), severity: Error }
+    pub static RULE = {
+        code: "WAT004", name: "template-not-approved", wa_error: Some(132001), severity: Error,
+        check: Check::Message { check, campaign: InCampaign::Definition },
+    }
 }
 
 /// Reports a template that is not APPROVED.
@@ -96,7 +100,7 @@ mod tests {
             (Some("PENDING_DELETION"), 132001),
             (None, 132001),
         ] {
-            let d = findings("WAT004", &msg("promo", "en", "[]"), &reg(status));
+            let d = findings(&super::RULE, &msg("promo", "en", "[]"), &reg(status));
             assert_eq!(d.len(), 1, "{status:?}");
             assert_eq!(d[0].wa_error, Some(code), "{status:?}");
             assert_eq!(ptr(&d[0]), "/template/name");
@@ -105,10 +109,29 @@ mod tests {
 
     #[test]
     fn near_misses() {
-        assert!(findings("WAT004", &msg("promo", "en", "[]"), &reg(Some("APPROVED"))).is_empty());
-        assert!(findings("WAT004", &msg("promo", "en", "[]"), &reg(Some("approved"))).is_empty());
         assert!(
-            findings("WAT004", &msg("promo", "en_US", "[]"), &reg(Some("PAUSED"))).is_empty(),
+            findings(
+                &super::RULE,
+                &msg("promo", "en", "[]"),
+                &reg(Some("APPROVED"))
+            )
+            .is_empty()
+        );
+        assert!(
+            findings(
+                &super::RULE,
+                &msg("promo", "en", "[]"),
+                &reg(Some("approved"))
+            )
+            .is_empty()
+        );
+        assert!(
+            findings(
+                &super::RULE,
+                &msg("promo", "en_US", "[]"),
+                &reg(Some("PAUSED"))
+            )
+            .is_empty(),
             "another language is WAT002's"
         );
     }

@@ -3,6 +3,7 @@
 
 use crate::declare_rule;
 use crate::diagnostic::Diagnostic;
+use crate::rules::{Check, InCampaign};
 
 use super::PayloadCheck;
 use super::template_parts::{nearest, sent_name, template_object};
@@ -30,7 +31,10 @@ declare_rule! {
     /// Use the name exactly as the registry (WhatsApp Manager, or
     /// `GET /<WABA_ID>/message_templates`) spells it, or create and get the template
     /// approved first. If the registry export is stale, export it again.
-    pub static RULE = { code: "WAT001", name: "template-not-found", wa_error: Some(132001), severity: Error }
+    pub static RULE = {
+        code: "WAT001", name: "template-not-found", wa_error: Some(132001), severity: Error,
+        check: Check::Message { check, campaign: InCampaign::Definition },
+    }
 }
 
 /// Reports a template name the registry does not hold.
@@ -78,7 +82,7 @@ mod tests {
 
     #[test]
     fn unknown_names_fire_with_a_suggestion() {
-        let d = findings("WAT001", &msg("Seasonal_Promotion", "en_US", "[]"), REG);
+        let d = findings(&super::RULE, &msg("Seasonal_Promotion", "en_US", "[]"), REG);
         assert_eq!(d.len(), 1);
         assert!(
             d[0].message.contains("did you mean `seasonal_promotion`"),
@@ -87,24 +91,24 @@ mod tests {
         );
         assert_eq!(d[0].wa_error, Some(132001));
         assert_eq!(ptr(&d[0]), "/template/name");
-        let d = findings("WAT001", &msg("seasonal_promtion", "en_US", "[]"), REG);
+        let d = findings(&super::RULE, &msg("seasonal_promtion", "en_US", "[]"), REG);
         assert!(d[0].message.contains("did you mean"), "{}", d[0].message);
-        let d = findings("WAT001", &msg("Subscribe", "en_US", "[]"), REG);
+        let d = findings(&super::RULE, &msg("Subscribe", "en_US", "[]"), REG);
         assert!(!d[0].message.contains("did you mean"), "{}", d[0].message);
     }
 
     #[test]
     fn near_misses() {
-        assert!(findings("WAT001", &msg("seasonal_promotion", "en_US", "[]"), REG).is_empty());
+        assert!(findings(&super::RULE, &msg("seasonal_promotion", "en_US", "[]"), REG).is_empty());
         assert!(
-            findings("WAT001", &msg("seasonal_promotion", "fr", "[]"), REG).is_empty(),
+            findings(&super::RULE, &msg("seasonal_promotion", "fr", "[]"), REG).is_empty(),
             "a wrong language is WAT002's"
         );
         assert!(
-            findings("WAT001", &msg("nope", "en_US", "[]"), "[]").is_empty(),
+            findings(&super::RULE, &msg("nope", "en_US", "[]"), "[]").is_empty(),
             "no registry, no finding"
         );
         let text = r#"{"type":"text","text":{"body":"hi"}}"#;
-        assert!(findings("WAT001", text, REG).is_empty());
+        assert!(findings(&super::RULE, text, REG).is_empty());
     }
 }

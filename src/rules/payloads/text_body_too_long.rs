@@ -4,6 +4,7 @@ use serde_json::Value;
 
 use crate::declare_rule;
 use crate::diagnostic::Diagnostic;
+use crate::rules::{Check, InCampaign};
 
 use super::PayloadCheck;
 
@@ -26,7 +27,10 @@ declare_rule! {
     /// ## How to fix
     /// Shorten the body, split it over several messages, or send a link (with
     /// `preview_url`) or a document instead.
-    pub static RULE = { code: "WAT018", name: "text-body-too-long", wa_error: Some(100), severity: Error }
+    pub static RULE = {
+        code: "WAT018", name: "text-body-too-long", wa_error: Some(100), severity: Error,
+        check: Check::Message { check, campaign: InCampaign::EveryRow },
+    }
 }
 
 /// The longest text message body the Cloud API accepts, in characters.
@@ -93,7 +97,7 @@ mod tests {
     fn over_4096_characters_fires_with_the_count() {
         let d = findings(text(Some("text"), &"a".repeat(4097)));
         assert_eq!(d.len(), 1);
-        assert_eq!((d[0].code, d[0].wa_error), ("WAT018", Some(100)));
+        assert_eq!((d[0].code(), d[0].wa_error), ("WAT018", Some(100)));
         assert!(
             d[0].message.contains("4097 characters, 1 over"),
             "{}",

@@ -4,6 +4,7 @@ use serde_json::Value;
 
 use crate::declare_rule;
 use crate::diagnostic::Diagnostic;
+use crate::rules::{Check, InCampaign};
 
 use super::PayloadCheck;
 
@@ -30,7 +31,10 @@ declare_rule! {
     /// ## How to fix
     /// Set `type` to one of the supported types, written in lower case — `template` for a
     /// template message — and send the matching object (`template`, `text`, `image`…).
-    pub static RULE = { code: "WAT015", name: "unsupported-message-type", wa_error: Some(131051), severity: Error }
+    pub static RULE = {
+        code: "WAT015", name: "unsupported-message-type", wa_error: Some(131051), severity: Error,
+        check: Check::Message { check, campaign: InCampaign::Never },
+    }
 }
 
 /// The message types the Cloud API sends.
@@ -110,7 +114,7 @@ mod tests {
         for kind in ["templates", "button", "", "order", "text "] {
             let d = findings(typed(json!(kind)));
             assert_eq!(d.len(), 1, "{kind:?}");
-            assert_eq!(d[0].code, "WAT015");
+            assert_eq!(d[0].code(), "WAT015");
             assert_eq!(d[0].wa_error, Some(131051));
             assert!(
                 d[0].message.contains("is not supported"),

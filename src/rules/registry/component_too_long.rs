@@ -3,6 +3,7 @@
 
 use crate::declare_rule;
 use crate::diagnostic::Diagnostic;
+use crate::rules::Check;
 use crate::template::Template;
 
 use super::RegistryCheck;
@@ -35,7 +36,10 @@ declare_rule! {
     /// ## How to fix
     /// Shorten the part to its limit. Move detail from the header or footer into the body,
     /// keep button labels to a few words, and use a short link for long URLs.
-    pub static RULE = { code: "WAR003", name: "component-too-long", wa_error: Some(2388040), severity: Error }
+    pub static RULE = {
+        code: "WAR003", name: "component-too-long", wa_error: Some(2388040), severity: Error,
+        check: Check::Definition(check),
+    }
 }
 
 /// Body limit.
@@ -131,13 +135,13 @@ mod tests {
     #[test]
     fn body_limit_counts_characters_not_bytes() {
         let ok = "a".repeat(1024);
-        assert!(findings("WAR003", &body_template(None, &ok)).is_empty());
+        assert!(findings(&super::RULE, &body_template(None, &ok)).is_empty());
         let wide = "é".repeat(1024);
-        assert!(findings("WAR003", &body_template(None, &wide)).is_empty());
+        assert!(findings(&super::RULE, &body_template(None, &wide)).is_empty());
         let emoji = "🎉".repeat(1024);
-        assert!(findings("WAR003", &body_template(None, &emoji)).is_empty());
+        assert!(findings(&super::RULE, &body_template(None, &emoji)).is_empty());
         let long = "a".repeat(1025);
-        let d = findings("WAR003", &body_template(None, &long));
+        let d = findings(&super::RULE, &body_template(None, &long));
         assert_eq!(d.len(), 1);
         assert_eq!(
             d[0].message,
@@ -163,8 +167,8 @@ mod tests {
                 "u".repeat(url - 20)
             )
         };
-        assert!(findings("WAR003", &t(60, 60, 25, 2000)).is_empty());
-        let d = findings("WAR003", &t(61, 61, 26, 2001));
+        assert!(findings(&super::RULE, &t(60, 60, 25, 2000)).is_empty());
+        let d = findings(&super::RULE, &t(61, 61, 26, 2001));
         let messages: Vec<&str> = d.iter().map(|d| d.message.as_str()).collect();
         assert_eq!(
             messages,
@@ -193,8 +197,8 @@ mod tests {
                 "b".repeat(n)
             )
         };
-        assert!(findings("WAR003", &lto(600)).is_empty());
-        let d = findings("WAR003", &lto(601));
+        assert!(findings(&super::RULE, &lto(600)).is_empty());
+        let d = findings(&super::RULE, &lto(601));
         assert!(
             d[0].message.contains("limited-time-offer"),
             "{}",
@@ -208,8 +212,8 @@ mod tests {
                 "c".repeat(n)
             )
         };
-        assert!(findings("WAR003", &card(160)).is_empty());
-        let d = findings("WAR003", &card(161));
+        assert!(findings(&super::RULE, &card(160)).is_empty());
+        let d = findings(&super::RULE, &card(161));
         assert!(d[0].message.starts_with("card 1 body"), "{}", d[0].message);
     }
 }

@@ -4,6 +4,7 @@ use std::collections::HashMap;
 
 use crate::declare_rule;
 use crate::diagnostic::Diagnostic;
+use crate::rules::Check;
 use crate::template::Template;
 
 use super::RegistryCheck;
@@ -31,7 +32,10 @@ declare_rule! {
     /// ## How to fix
     /// Export the registry again from the account (`GET /<WABA_ID>/message_templates`,
     /// following `paging.next`) instead of merging files by hand, or delete the stale entry.
-    pub static RULE = { code: "WAR007", name: "duplicate-template", wa_error: None, severity: Error }
+    pub static RULE = {
+        code: "WAR007", name: "duplicate-template", wa_error: None, severity: Error,
+        check: Check::Definition(check),
+    }
 }
 
 /// Where `first` stands, as seen from `repeat`: its pointer, and its file when that is
@@ -83,7 +87,7 @@ mod tests {
     #[test]
     fn the_repeat_names_the_first() {
         let d = findings(
-            "WAR007",
+            &super::RULE,
             r#"{"data":[
             {"name":"promo","language":"en_US","components":[]},
             {"name":"promo","language":"es","components":[]},
@@ -108,7 +112,7 @@ mod tests {
         templates.extend(crate::input::registry::read("b.json", one).unwrap());
         let d: Vec<_> = crate::rules::registry::test_support::run(&templates)
             .into_iter()
-            .filter(|d| d.code == "WAR007")
+            .filter(|d| d.code() == "WAR007")
             .collect();
         assert_eq!(d.len(), 1);
         assert!(d[0].message.ends_with("at a.json /0"), "{}", d[0].message);
@@ -118,7 +122,7 @@ mod tests {
     #[test]
     fn other_languages_and_case_are_different_templates() {
         let d = findings(
-            "WAR007",
+            &super::RULE,
             r#"[{"name":"promo","language":"en_US","components":[]},
             {"name":"promo","language":"en","components":[]},
             {"name":"Promo","language":"en_US","components":[]}]"#,

@@ -3,6 +3,7 @@
 
 use crate::declare_rule;
 use crate::diagnostic::Diagnostic;
+use crate::rules::Check;
 use crate::template::placeholders;
 
 use super::RegistryCheck;
@@ -31,7 +32,10 @@ declare_rule! {
     /// ## How to fix
     /// Keep at most one variable in the header and move the others into the body; write
     /// the footer as fixed text.
-    pub static RULE = { code: "WAR004", name: "header-variables", wa_error: Some(2388047), severity: Error }
+    pub static RULE = {
+        code: "WAR004", name: "header-variables", wa_error: Some(2388047), severity: Error,
+        check: Check::Definition(check),
+    }
 }
 
 /// Invalid footer format, for the footer findings.
@@ -111,7 +115,7 @@ mod tests {
 
     #[test]
     fn two_header_variables_and_footer_variables_fire() {
-        let d = findings("WAR004", &template("{{1}} and {{2}}", "Store {{1}}"));
+        let d = findings(&super::RULE, &template("{{1}} and {{2}}", "Store {{1}}"));
         assert_eq!(d.len(), 2);
         assert!(
             d[0].message.contains("2 variables ({{1}}, {{2}})"),
@@ -131,11 +135,17 @@ mod tests {
     fn one_header_variable_and_a_plain_footer_pass() {
         assert!(
             findings(
-                "WAR004",
+                &super::RULE,
                 &template("Hi {{1}}, {{1}} again", "Reply STOP to opt out")
             )
             .is_empty()
         );
-        assert!(findings("WAR004", &template("Our sale is on", "{ not a variable }")).is_empty());
+        assert!(
+            findings(
+                &super::RULE,
+                &template("Our sale is on", "{ not a variable }")
+            )
+            .is_empty()
+        );
     }
 }

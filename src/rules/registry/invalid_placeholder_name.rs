@@ -3,6 +3,7 @@
 
 use crate::declare_rule;
 use crate::diagnostic::Diagnostic;
+use crate::rules::Check;
 use crate::template::placeholders;
 
 use super::RegistryCheck;
@@ -38,7 +39,10 @@ declare_rule! {
     /// (`{{first_name}}`), in the text and in `example.body_text_named_params`, and send
     /// that `parameter_name`. Keep names to letters and underscores of at most 20
     /// characters if you also use whatsapp-api-js.
-    pub static RULE = { code: "WAR002", name: "invalid-placeholder-name", wa_error: Some(2388072), severity: Error }
+    pub static RULE = {
+        code: "WAR002", name: "invalid-placeholder-name", wa_error: Some(2388072), severity: Error,
+        check: Check::Definition(check),
+    }
 }
 
 /// Whether a placeholder name is in the documented character set.
@@ -106,7 +110,7 @@ mod tests {
     #[test]
     fn bad_names_fire_once_each() {
         let d = findings(
-            "WAR002",
+            &super::RULE,
             &body_template(
                 Some("NAMED"),
                 "Hi {{First Name}}, {{first-name}} and {{First Name}}, {{}}!",
@@ -124,11 +128,11 @@ mod tests {
     fn documented_charset_passes() {
         for body in ["Hi {{first_name}}!", "Code {{otp_2}} for {{ name }}."] {
             assert!(
-                findings("WAR002", &body_template(Some("NAMED"), body)).is_empty(),
+                findings(&super::RULE, &body_template(Some("NAMED"), body)).is_empty(),
                 "{body}"
             );
         }
-        assert!(findings("WAR002", &body_template(None, "Hi {{1}} and {{2}}")).is_empty());
+        assert!(findings(&super::RULE, &body_template(None, "Hi {{1}} and {{2}}")).is_empty());
         assert!(valid_name("a_very_long_placeholder_name_over_twenty_chars"));
         assert!(!valid_name("café"));
     }

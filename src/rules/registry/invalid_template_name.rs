@@ -3,6 +3,7 @@
 
 use crate::declare_rule;
 use crate::diagnostic::Diagnostic;
+use crate::rules::Check;
 
 use super::RegistryCheck;
 
@@ -27,7 +28,10 @@ declare_rule! {
     /// ## How to fix
     /// Use the name exactly as WhatsApp Manager shows it, or rename the template to
     /// lower-case letters, digits and underscores (`order_update`) and resubmit it.
-    pub static RULE = { code: "WAR006", name: "invalid-template-name", wa_error: Some(100), severity: Error }
+    pub static RULE = {
+        code: "WAR006", name: "invalid-template-name", wa_error: Some(100), severity: Error,
+        check: Check::Definition(check),
+    }
 }
 
 /// The longest template name.
@@ -105,15 +109,15 @@ mod tests {
             "pedido_año",
             "",
         ] {
-            assert_eq!(findings("WAR006", &named(name)).len(), 1, "{name}");
+            assert_eq!(findings(&super::RULE, &named(name)).len(), 1, "{name}");
         }
-        let d = findings("WAR006", &named("Order Update"));
+        let d = findings(&super::RULE, &named("Order Update"));
         assert_eq!(
             d[0].help.as_deref(),
             Some("use the exact approved name, e.g. 'order_update'")
         );
         assert!(
-            findings("WAR006", &named(&"a".repeat(513)))[0]
+            findings(&super::RULE, &named(&"a".repeat(513)))[0]
                 .message
                 .contains("513 characters")
         );
@@ -122,7 +126,7 @@ mod tests {
     #[test]
     fn valid_names_pass() {
         for name in ["order_update", "otp_2fa", "a", &"a".repeat(512)] {
-            assert!(findings("WAR006", &named(name)).is_empty(), "{name}");
+            assert!(findings(&super::RULE, &named(name)).is_empty(), "{name}");
         }
         assert_eq!(suggestion(" Black Friday - 2024 "), "black_friday_2024");
     }

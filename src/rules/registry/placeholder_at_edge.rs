@@ -2,6 +2,7 @@
 
 use crate::declare_rule;
 use crate::diagnostic::Diagnostic;
+use crate::rules::Check;
 use crate::template::placeholders;
 
 use super::RegistryCheck;
@@ -29,7 +30,10 @@ declare_rule! {
     /// ## How to fix
     /// Put fixed text before the first and after the last variable:
     /// `Your verification code is {{1}}.`
-    pub static RULE = { code: "WAR008", name: "placeholder-at-edge", wa_error: Some(2388299), severity: Error }
+    pub static RULE = {
+        code: "WAR008", name: "placeholder-at-edge", wa_error: Some(2388299), severity: Error,
+        check: Check::Definition(check),
+    }
 }
 
 /// Reports body texts that start or end with a placeholder.
@@ -94,12 +98,12 @@ mod tests {
             ("Your code is {{1}}\n", "ends with {{1}}"),
             ("{{1}}", "starts with {{1}} and ends with {{1}}"),
         ] {
-            let d = findings("WAR008", &body_template(None, body));
+            let d = findings(&super::RULE, &body_template(None, body));
             assert_eq!(d.len(), 1, "{body:?}");
             assert!(d[0].message.contains(edge), "{}", d[0].message);
         }
         let d = findings(
-            "WAR008",
+            &super::RULE,
             &body_template(Some("NAMED"), "Hello {{first_name}}"),
         );
         assert_eq!(d.len(), 1);
@@ -114,14 +118,14 @@ mod tests {
             "({{1}})",
         ] {
             assert!(
-                findings("WAR008", &body_template(None, body)).is_empty(),
+                findings(&super::RULE, &body_template(None, body)).is_empty(),
                 "{body:?}"
             );
         }
         let header = r#"{"name":"t","language":"en","components":[
             {"type":"HEADER","format":"TEXT","text":"{{1}}"},{"type":"BODY","text":"Hi there."}]}"#;
         assert!(
-            findings("WAR008", header).is_empty(),
+            findings(&super::RULE, header).is_empty(),
             "headers are not checked"
         );
     }

@@ -3,6 +3,7 @@
 
 use crate::declare_rule;
 use crate::diagnostic::Diagnostic;
+use crate::rules::Check;
 use crate::template::{Template, placeholders};
 
 use super::RegistryCheck;
@@ -36,7 +37,10 @@ declare_rule! {
     /// Number positional placeholders 1..n in the order they first appear, or switch the
     /// template to `"parameter_format": "NAMED"` and use only named placeholders (with
     /// `example.body_text_named_params`). Do not mix the two styles in one template.
-    pub static RULE = { code: "WAR001", name: "placeholder-sequence", wa_error: Some(2388072), severity: Error }
+    pub static RULE = {
+        code: "WAR001", name: "placeholder-sequence", wa_error: Some(2388072), severity: Error,
+        check: Check::Definition(check),
+    }
 }
 
 /// Reports out-of-order positional placeholders and mixed placeholder styles.
@@ -128,7 +132,7 @@ mod tests {
             "Hi {{2}}, order {{1}}.",
             "Hi {{0}}!",
         ] {
-            let d = findings("WAR001", &body_template(None, body));
+            let d = findings(&super::RULE, &body_template(None, body));
             assert_eq!(d.len(), 1, "{body}");
             assert!(d[0].message.contains("was expected"), "{}", d[0].message);
         }
@@ -142,24 +146,30 @@ mod tests {
             "No variables.",
         ] {
             assert!(
-                findings("WAR001", &body_template(None, body)).is_empty(),
+                findings(&super::RULE, &body_template(None, body)).is_empty(),
                 "{body}"
             );
         }
-        assert!(findings("WAR001", &body_template(Some("NAMED"), "Hi {{name}}!")).is_empty());
+        assert!(findings(&super::RULE, &body_template(Some("NAMED"), "Hi {{name}}!")).is_empty());
     }
 
     #[test]
     fn styles_must_not_mix() {
-        let d = findings("WAR001", &body_template(None, "Hi {{first_name}}, {{1}}."));
+        let d = findings(
+            &super::RULE,
+            &body_template(None, "Hi {{first_name}}, {{1}}."),
+        );
         assert_eq!(d.len(), 1);
         assert!(d[0].message.contains("POSITIONAL"), "{}", d[0].message);
         let d = findings(
-            "WAR001",
+            &super::RULE,
             &body_template(Some("NAMED"), "Hi {{name}}, {{1}}."),
         );
         assert!(d[0].message.contains("NAMED"), "{}", d[0].message);
-        let d = findings("WAR001", &body_template(Some("positional"), "Hi {{name}}."));
+        let d = findings(
+            &super::RULE,
+            &body_template(Some("positional"), "Hi {{name}}."),
+        );
         assert_eq!(d.len(), 1);
     }
 
@@ -171,12 +181,12 @@ mod tests {
                 {"type":"BODY","text":"Card {{1}} and {{2}}."},
                 {"type":"BUTTONS","buttons":[{"type":"URL","text":"Go","url":"https://x.example/{{1}}"}]}]},
                 {"components":[{"type":"BODY","text":"Card {{2}}."}]}]}]}"#;
-        let d = findings("WAR001", t);
+        let d = findings(&super::RULE, t);
         assert_eq!(d.len(), 1);
         assert!(d[0].message.starts_with("card 2 body"), "{}", d[0].message);
         let named = r#"{"name":"n","language":"en","parameter_format":"NAMED","components":[
             {"type":"BODY","text":"Hi {{name}}."},
             {"type":"BUTTONS","buttons":[{"type":"URL","text":"Go","url":"https://x.example/{{1}}"}]}]}"#;
-        assert!(findings("WAR001", named).is_empty());
+        assert!(findings(&super::RULE, named).is_empty());
     }
 }

@@ -3,6 +3,7 @@
 
 use crate::declare_rule;
 use crate::diagnostic::Diagnostic;
+use crate::rules::Check;
 
 use super::RegistryCheck;
 use super::texts::{ButtonAt, buttons};
@@ -32,7 +33,10 @@ declare_rule! {
     /// ## How to fix
     /// Remove buttons, or merge them: link one URL button to a page that offers the other
     /// choices, and keep quick replies for the answers you expect.
-    pub static RULE = { code: "WAR005", name: "too-many-buttons", wa_error: None, severity: Error }
+    pub static RULE = {
+        code: "WAR005", name: "too-many-buttons", wa_error: None, severity: Error,
+        check: Check::Definition(check),
+    }
 }
 
 /// Buttons per template.
@@ -121,7 +125,10 @@ mod tests {
 
     #[test]
     fn limits_fire_at_the_first_button_over() {
-        let d = findings("WAR005", &template(&["URL", "QUICK_REPLY", "URL", "URL"]));
+        let d = findings(
+            &super::RULE,
+            &template(&["URL", "QUICK_REPLY", "URL", "URL"]),
+        );
         assert_eq!(d.len(), 1);
         assert_eq!(
             d[0].message,
@@ -132,11 +139,11 @@ mod tests {
         };
         assert_eq!(pointer, "/components/1/buttons/3");
         let d = findings(
-            "WAR005",
+            &super::RULE,
             &template(&["PHONE_NUMBER", "PHONE_NUMBER", "COPY_CODE", "COPY_CODE"]),
         );
         assert_eq!(d.len(), 2);
-        let d = findings("WAR005", &template(&["QUICK_REPLY"; 11]));
+        let d = findings(&super::RULE, &template(&["QUICK_REPLY"; 11]));
         assert_eq!(
             d[0].message,
             "template 't' has 11 buttons; at most 10 are allowed"
@@ -147,7 +154,7 @@ mod tests {
     fn at_the_limits_passes() {
         let mut max = vec!["QUICK_REPLY"; 6];
         max.extend(["URL", "URL", "PHONE_NUMBER", "COPY_CODE"]);
-        assert!(findings("WAR005", &template(&max)).is_empty());
+        assert!(findings(&super::RULE, &template(&max)).is_empty());
     }
 
     #[test]
@@ -166,8 +173,8 @@ mod tests {
                 card(n)
             )
         };
-        assert!(findings("WAR005", &t(2)).is_empty());
-        let d = findings("WAR005", &t(3));
+        assert!(findings(&super::RULE, &t(2)).is_empty());
+        let d = findings(&super::RULE, &t(3));
         assert_eq!(d.len(), 1);
         assert!(d[0].message.contains("on card 2"), "{}", d[0].message);
     }
