@@ -1,15 +1,20 @@
 //! `walint.toml` → a validated [`Config`]: finds the file upwards from the current directory
 //! (or takes `--config`), rejects unknown keys and bad values with the file and line, and
 //! resolves paths relative to the file. It reads the suppression lists it names only through
-//! `input::suppression`; it never lints anything itself.
+//! `input::suppression`; it never lints anything itself. [`MediaConfig`] is both `[media]`
+//! and the media flags of `walint check`, so the file and the command line read their
+//! numbers of links and seconds the same way.
 
 use std::collections::BTreeMap;
 use std::fmt::Display;
+use std::num::NonZeroUsize;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::Duration;
 
-use serde::Deserialize;
+use serde::de::Error as _;
+use serde::{Deserialize, Deserializer};
 use toml::Spanned;
 
 use crate::campaign::{BodyValues, ButtonValue, Campaign, CampaignMessage, HeaderValue};
@@ -48,70 +53,124 @@ struct RawConfig {
     #[serde(default)]
     campaign: Vec<Spanned<RawCampaign>>,
     #[serde(default)]
-    media: RawMedia,
+    media: MediaConfig,
 }
 
-/// `[media]` as written.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawMedia {
-    #[serde(default)]
-    offline: bool,
-    #[serde(default)]
-    allow_private_hosts: bool,
-    concurrency: Option<std::num::NonZeroUsize>,
-    per_host: Option<std::num::NonZeroUsize>,
-    #[serde(default, deserialize_with = "positive_seconds")]
-    timeout: Option<f64>,
-    #[serde(default, deserialize_with = "positive_seconds")]
-    budget: Option<f64>,
-    cache: Option<String>,
-    #[serde(default, deserialize_with = "seconds")]
-    cache_ttl: Option<f64>,
-}
+/// The most links probed at once, in all or of one host.
+const MAX_LINKS_AT_ONCE: usize = 65_536;
 
-/// A number of seconds: finite and not negative.
-fn seconds<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
-    let value = f64::deserialize(d)?;
-    if value.is_finite() && value >= 0.0 {
-        Ok(Some(value))
-    } else {
-        Err(serde::de::Error::custom(format!(
-            "{value} is not a number of seconds (0 or more)"
-        )))
-    }
-}
+/// The longest time a media setting may name: ten years, in seconds.
+const MAX_SECONDS: f64 = 315_360_000.0;
 
-/// A number of seconds greater than 0.
-fn positive_seconds<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
-    match seconds(d)? {
-        Some(value) if value > 0.0 => Ok(Some(value)),
-        other => Err(serde::de::Error::custom(format!(
-            "{} is not a number of seconds greater than 0",
-            other.unwrap_or(0.0)
-        ))),
-    }
-}
-
-/// `[media]`: how media links are probed (the command line's flags take precedence).
-#[derive(Debug, Clone, Default, PartialEq)]
+/// `[media]` in walint.toml and the media flags of `walint check` (each flag over the
+/// file's key, see [`MediaConfig::over`]): how media links are probed. Unset numbers take
+/// the prober's defaults. Both read their numbers with [`links_at_once`] and [`seconds`].
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, clap::Args)]
+#[serde(default, deny_unknown_fields)]
+#[command(next_help_heading = "Media links")]
 pub struct MediaConfig {
-    /// Never probe (`--offline`).
+    /// Do not probe media links (rules that need no network still run; the summary says
+    /// how many links were not probed).
+    #[arg(long)]
     pub offline: bool,
-    /// Contact loopback, private and link-local hosts (`--allow-private-hosts`).
+    /// Probe links whose host is loopback, private or link-local (internal CDNs, tests).
+    #[arg(long)]
     pub allow_private_hosts: bool,
-    /// Links probed at once.
-    pub concurrency: Option<usize>,
-    /// Links of one host probed at once.
-    pub per_host: Option<usize>,
-    /// Seconds each request may take.
-    pub timeout: Option<f64>,
-    /// Seconds the whole probing may take.
-    pub budget: Option<f64>,
-    /// The media cache file, resolved against the config's directory.
+    /// Links probed at once [default: 64].
+    #[arg(long = "media-concurrency", value_name = "N", value_parser = links_flag)]
+    #[serde(deserialize_with = "links_key")]
+    pub concurrency: Option<NonZeroUsize>,
+    /// Links of one host probed at once [default: 16].
+    #[arg(long = "media-per-host", value_name = "N", value_parser = links_flag)]
+    #[serde(deserialize_with = "links_key")]
+    pub per_host: Option<NonZeroUsize>,
+    /// Seconds each request may take [default: 10].
+    #[arg(long = "media-timeout", value_name = "SECS", value_parser = positive_seconds_flag)]
+    #[serde(deserialize_with = "positive_seconds_key")]
+    pub timeout: Option<Duration>,
+    /// Seconds the whole probing may take; links not probed by then are counted as such
+    /// [default: 300].
+    #[arg(long = "media-budget", value_name = "SECS", value_parser = positive_seconds_flag)]
+    #[serde(deserialize_with = "positive_seconds_key")]
+    pub budget: Option<Duration>,
+    /// Keep probe results in FILE and reuse those younger than --media-cache-ttl.
+    #[arg(long = "media-cache", value_name = "FILE")]
     pub cache: Option<PathBuf>,
-    /// Seconds a cached result is used.
-    pub cache_ttl: Option<f64>,
+    /// Seconds a cached probe result is reused [default: 3600].
+    #[arg(long = "media-cache-ttl", value_name = "SECS", value_parser = seconds_flag)]
+    #[serde(deserialize_with = "seconds_key")]
+    pub cache_ttl: Option<Duration>,
+}
+
+/// A number of links probed at once (`concurrency`, `per_host`): 1 to 65,536.
+pub fn links_at_once(n: i64) -> Result<NonZeroUsize, String> {
+    usize::try_from(n)
+        .ok()
+        .filter(|&n| n <= MAX_LINKS_AT_ONCE)
+        .and_then(NonZeroUsize::new)
+        .ok_or_else(|| format!("{n} is not a number of links from 1 to {MAX_LINKS_AT_ONCE}"))
+}
+
+/// A number of seconds as a duration: not negative (greater than 0 when `positive`: a
+/// timeout or budget of 0 would probe nothing), not NaN, and at most ten years.
+pub fn seconds(value: f64, positive: bool) -> Result<Duration, String> {
+    let least = if positive {
+        "greater than 0"
+    } else {
+        "0 or more"
+    };
+    if (0.0..=MAX_SECONDS).contains(&value) && (value > 0.0 || !positive) {
+        Ok(Duration::from_secs_f64(value))
+    } else {
+        Err(format!(
+            "{value} is not a number of seconds {least} and at most {MAX_SECONDS} (ten years)"
+        ))
+    }
+}
+
+/// A flag's number of links (`--media-concurrency`, `--media-per-host`).
+fn links_flag(text: &str) -> Result<NonZeroUsize, String> {
+    let n = text
+        .parse()
+        .map_err(|_| format!("`{text}` is not a whole number"))?;
+    links_at_once(n)
+}
+
+/// A flag's number of seconds, 0 or more (`--media-cache-ttl`).
+fn seconds_flag(text: &str) -> Result<Duration, String> {
+    let value = text
+        .parse()
+        .map_err(|_| format!("`{text}` is not a number of seconds"))?;
+    seconds(value, false)
+}
+
+/// A flag's number of seconds greater than 0 (`--media-timeout`, `--media-budget`).
+fn positive_seconds_flag(text: &str) -> Result<Duration, String> {
+    let value = text
+        .parse()
+        .map_err(|_| format!("`{text}` is not a number of seconds"))?;
+    seconds(value, true)
+}
+
+/// A key's number of links (`concurrency`, `per_host`).
+fn links_key<'de, D: Deserializer<'de>>(d: D) -> Result<Option<NonZeroUsize>, D::Error> {
+    links_at_once(i64::deserialize(d)?)
+        .map(Some)
+        .map_err(D::Error::custom)
+}
+
+/// A key's number of seconds, 0 or more (`cache_ttl`).
+fn seconds_key<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Duration>, D::Error> {
+    seconds(f64::deserialize(d)?, false)
+        .map(Some)
+        .map_err(D::Error::custom)
+}
+
+/// A key's number of seconds greater than 0 (`timeout`, `budget`).
+fn positive_seconds_key<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Duration>, D::Error> {
+    seconds(f64::deserialize(d)?, true)
+        .map(Some)
+        .map_err(D::Error::custom)
 }
 
 /// One `[[campaign]]` as written (its span is the `[[campaign]]` header).
@@ -280,14 +339,8 @@ impl Config {
             fail_on: raw.fail_on,
             campaigns,
             media: MediaConfig {
-                offline: raw.media.offline,
-                allow_private_hosts: raw.media.allow_private_hosts,
-                concurrency: raw.media.concurrency.map(usize::from),
-                per_host: raw.media.per_host.map(usize::from),
-                timeout: raw.media.timeout,
-                budget: raw.media.budget,
                 cache: raw.media.cache.map(|p| base.join(p)),
-                cache_ttl: raw.media.cache_ttl,
+                ..raw.media
             },
         })
     }
@@ -584,8 +637,8 @@ mod tests {
             parse("[media]\noffline = true\nconcurrency = 8\ncache = \"m.json\"\ntimeout = 2.5\n")
                 .unwrap();
         assert!(c.media.offline && !c.media.allow_private_hosts);
-        assert_eq!(c.media.concurrency, Some(8));
-        assert_eq!(c.media.timeout, Some(2.5));
+        assert_eq!(c.media.concurrency, NonZeroUsize::new(8));
+        assert_eq!(c.media.timeout, Some(Duration::from_millis(2500)));
         assert_eq!(c.media.cache, Some(PathBuf::from("/cfg/m.json")));
         let err = parse("[media]\noffline = true\nproxy = \"x\"\n")
             .unwrap_err()
@@ -593,6 +646,64 @@ mod tests {
         assert!(
             err.contains("walint.toml:3") && err.contains("proxy"),
             "{err}"
+        );
+    }
+
+    #[test]
+    fn bad_media_numbers_name_their_line() {
+        for (key, value, reason) in [
+            (
+                "concurrency",
+                "0",
+                "0 is not a number of links from 1 to 65536",
+            ),
+            ("per_host", "65537", "65537 is not a number of links"),
+            (
+                "timeout",
+                "0",
+                "0 is not a number of seconds greater than 0",
+            ),
+            (
+                "budget",
+                "-1.5",
+                "-1.5 is not a number of seconds greater than 0",
+            ),
+            ("cache_ttl", "-1", "-1 is not a number of seconds 0 or more"),
+            ("cache_ttl", "nan", "NaN is not a number of seconds"),
+            ("timeout", "inf", "inf is not a number of seconds"),
+            ("budget", "1e12", "at most 315360000 (ten years)"),
+        ] {
+            let e = parse(&format!("[media]\noffline = true\n{key} = {value}\n"))
+                .unwrap_err()
+                .to_string();
+            assert!(
+                e.starts_with("walint.toml:3:") && e.contains(reason),
+                "{key} = {value}: {e}"
+            );
+        }
+        let c = parse("[media]\ncache_ttl = 0\nbudget = 315360000\nper_host = 65536\n").unwrap();
+        assert_eq!(c.media.cache_ttl, Some(Duration::ZERO));
+        assert_eq!(c.media.budget, Some(Duration::from_secs(315_360_000)));
+        assert_eq!(c.media.per_host, NonZeroUsize::new(65_536));
+    }
+
+    #[test]
+    fn flags_read_numbers_as_the_file_does() {
+        assert_eq!(
+            positive_seconds_flag("1.5"),
+            Ok(Duration::from_millis(1500))
+        );
+        assert_eq!(seconds_flag("0"), Ok(Duration::ZERO));
+        assert_eq!(links_flag("8"), Ok(NonZeroUsize::new(8).unwrap()));
+        for bad in ["0", "-5", "nan", "inf", "1e12", "soon", ""] {
+            assert!(positive_seconds_flag(bad).is_err(), "{bad}");
+        }
+        for bad in ["0", "-1", "65537", "1.5", "many"] {
+            assert!(links_flag(bad).is_err(), "{bad}");
+        }
+        assert_eq!(
+            seconds_flag("soon").unwrap_err(),
+            "`soon` is not a number of seconds"
         );
     }
 
