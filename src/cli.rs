@@ -99,70 +99,7 @@ pub struct CheckArgs {
     pub fail_on: Option<FailOn>,
     /// How media links are probed.
     #[command(flatten)]
-    pub media: MediaArgs,
-}
-
-/// The media flags of `walint check` (each over walint.toml's `[media]`).
-#[derive(Debug, Args)]
-#[command(next_help_heading = "Media links")]
-pub struct MediaArgs {
-    /// Do not probe media links (rules that need no network still run; the summary says
-    /// how many links were not probed).
-    #[arg(long)]
-    pub offline: bool,
-    /// Probe links whose host is loopback, private or link-local (internal CDNs, tests).
-    #[arg(long)]
-    pub allow_private_hosts: bool,
-    /// Links probed at once [default: 64].
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=4096))]
-    pub media_concurrency: Option<u32>,
-    /// Links of one host probed at once [default: 16].
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=4096))]
-    pub media_per_host: Option<u32>,
-    /// Seconds each request may take [default: 10].
-    #[arg(long, value_name = "SECS", value_parser = positive_seconds)]
-    pub media_timeout: Option<f64>,
-    /// Seconds the whole probing may take; links not probed by then are counted as such
-    /// [default: 300].
-    #[arg(long, value_name = "SECS", value_parser = positive_seconds)]
-    pub media_budget: Option<f64>,
-    /// Keep probe results in FILE and reuse those younger than --media-cache-ttl.
-    #[arg(long, value_name = "FILE")]
-    pub media_cache: Option<PathBuf>,
-    /// Seconds a cached probe result is reused [default: 3600].
-    #[arg(long, value_name = "SECS", value_parser = seconds)]
-    pub media_cache_ttl: Option<f64>,
-}
-
-/// A number of seconds, 0 or more.
-fn seconds(text: &str) -> Result<f64, String> {
-    match text.parse::<f64>() {
-        Ok(value) if value.is_finite() && value >= 0.0 => Ok(value),
-        _ => Err(format!("`{text}` is not a number of seconds (0 or more)")),
-    }
-}
-
-/// A number of seconds greater than 0.
-fn positive_seconds(text: &str) -> Result<f64, String> {
-    match seconds(text)? {
-        0.0 => Err(format!("`{text}`: the time must be greater than 0")),
-        value => Ok(value),
-    }
-}
-
-impl MediaArgs {
-    fn flags(&self) -> MediaConfig {
-        MediaConfig {
-            offline: self.offline,
-            allow_private_hosts: self.allow_private_hosts,
-            concurrency: self.media_concurrency.map(|n| n as usize),
-            per_host: self.media_per_host.map(|n| n as usize),
-            timeout: self.media_timeout,
-            budget: self.media_budget,
-            cache: self.media_cache.clone(),
-            cache_ttl: self.media_cache_ttl,
-        }
-    }
+    pub media: MediaConfig,
 }
 
 /// Arguments of `walint fix`.
@@ -318,7 +255,7 @@ fn run_check(args: CheckArgs) -> Result<Outcome, Error> {
         select: args.select.clone(),
         ignore: args.ignore.clone(),
         campaign: args.campaign.clone(),
-        media: args.media.flags(),
+        media: args.media.clone(),
         progress: true,
         resolve: Vec::new(),
     };

@@ -1,34 +1,42 @@
 //! `walint.toml` → a validated [`Config`]: finds the file upwards from the current directory
 //! (or takes `--config`), rejects unknown keys and bad values with the file and line, and
 //! resolves paths relative to the file. It reads the suppression lists it names only through
-//! `input::suppression`; it never lints anything itself.
+//! `input::suppression`; it never lints anything itself. [`MediaConfig`] is both `[media]`
+//! and the media flags of `walint check`, so the file and the command line read their
+//! numbers of links and seconds the same way.
 
 use std::collections::BTreeMap;
+use std::fmt::Display;
+use std::num::NonZeroUsize;
+use std::ops::Range;
 use std::path::{Path, PathBuf};
-
 use std::sync::Arc;
+use std::time::Duration;
 
-use serde::Deserialize;
+use serde::de::Error as _;
+use serde::{Deserialize, Deserializer};
+use toml::Spanned;
 
 use crate::campaign::{BodyValues, ButtonValue, Campaign, CampaignMessage, HeaderValue};
 use crate::diagnostic::Severity;
 use crate::error::Error;
 use crate::phone::{self, RegionCode};
-use crate::rules::RuleSettings;
+use crate::rules;
 
 /// The file name walint looks for.
 pub const FILE_NAME: &str = "walint.toml";
 
-/// walint.toml as written. Every key is optional; unknown keys are an error.
-#[derive(Debug, Default, Deserialize)]
+/// walint.toml as written. Every key is optional; unknown keys are an error. The values
+/// walint validates keep their spans, so that an error names the line of the value at fault.
+#[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawConfig {
-    default_region: Option<String>,
-    sender: Option<String>,
+    default_region: Option<Spanned<String>>,
+    sender: Option<Spanned<String>>,
     #[serde(default)]
-    allowed_countries: Vec<String>,
+    allowed_countries: Vec<Spanned<String>>,
     #[serde(default)]
-    blocked_countries: Vec<String>,
+    blocked_countries: Vec<Spanned<String>>,
     #[serde(default)]
     suppression: Vec<String>,
     #[serde(default)]
@@ -36,95 +44,149 @@ struct RawConfig {
     opt_in_column: Option<String>,
     phone_column: Option<String>,
     #[serde(default)]
-    select: Vec<String>,
+    select: Vec<Spanned<String>>,
     #[serde(default)]
-    ignore: Vec<String>,
+    ignore: Vec<Spanned<String>>,
     #[serde(default)]
-    severity: BTreeMap<String, Severity>,
+    severity: BTreeMap<Spanned<String>, Severity>,
     fail_on: Option<Severity>,
     #[serde(default)]
-    campaign: Vec<RawCampaign>,
+    campaign: Vec<Spanned<RawCampaign>>,
     #[serde(default)]
-    media: RawMedia,
+    media: MediaConfig,
 }
 
-/// `[media]` as written.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawMedia {
-    #[serde(default)]
-    offline: bool,
-    #[serde(default)]
-    allow_private_hosts: bool,
-    concurrency: Option<std::num::NonZeroUsize>,
-    per_host: Option<std::num::NonZeroUsize>,
-    #[serde(default, deserialize_with = "positive_seconds")]
-    timeout: Option<f64>,
-    #[serde(default, deserialize_with = "positive_seconds")]
-    budget: Option<f64>,
-    cache: Option<String>,
-    #[serde(default, deserialize_with = "seconds")]
-    cache_ttl: Option<f64>,
-}
+/// The most links probed at once, in all or of one host.
+const MAX_LINKS_AT_ONCE: usize = 65_536;
 
-/// A number of seconds: finite and not negative.
-fn seconds<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
-    let value = f64::deserialize(d)?;
-    if value.is_finite() && value >= 0.0 {
-        Ok(Some(value))
-    } else {
-        Err(serde::de::Error::custom(format!(
-            "{value} is not a number of seconds (0 or more)"
-        )))
-    }
-}
+/// The longest time a media setting may name: ten years, in seconds.
+const MAX_SECONDS: f64 = 315_360_000.0;
 
-/// A number of seconds greater than 0.
-fn positive_seconds<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
-    match seconds(d)? {
-        Some(value) if value > 0.0 => Ok(Some(value)),
-        other => Err(serde::de::Error::custom(format!(
-            "{} is not a number of seconds greater than 0",
-            other.unwrap_or(0.0)
-        ))),
-    }
-}
-
-/// `[media]`: how media links are probed (the command line's flags take precedence).
-#[derive(Debug, Clone, Default, PartialEq)]
+/// `[media]` in walint.toml and the media flags of `walint check` (each flag over the
+/// file's key, see [`MediaConfig::over`]): how media links are probed. Unset numbers take
+/// the prober's defaults. Both read their numbers with [`links_at_once`] and [`seconds`].
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, clap::Args)]
+#[serde(default, deny_unknown_fields)]
+#[command(next_help_heading = "Media links")]
 pub struct MediaConfig {
-    /// Never probe (`--offline`).
+    /// Do not probe media links (rules that need no network still run; the summary says
+    /// how many links were not probed).
+    #[arg(long)]
     pub offline: bool,
-    /// Contact loopback, private and link-local hosts (`--allow-private-hosts`).
+    /// Probe links whose host is loopback, private or link-local (internal CDNs, tests).
+    #[arg(long)]
     pub allow_private_hosts: bool,
-    /// Links probed at once.
-    pub concurrency: Option<usize>,
-    /// Links of one host probed at once.
-    pub per_host: Option<usize>,
-    /// Seconds each request may take.
-    pub timeout: Option<f64>,
-    /// Seconds the whole probing may take.
-    pub budget: Option<f64>,
-    /// The media cache file, resolved against the config's directory.
+    /// Links probed at once [default: 64].
+    #[arg(long = "media-concurrency", value_name = "N", value_parser = links_flag)]
+    #[serde(deserialize_with = "links_key")]
+    pub concurrency: Option<NonZeroUsize>,
+    /// Links of one host probed at once [default: 16].
+    #[arg(long = "media-per-host", value_name = "N", value_parser = links_flag)]
+    #[serde(deserialize_with = "links_key")]
+    pub per_host: Option<NonZeroUsize>,
+    /// Seconds each request may take [default: 10].
+    #[arg(long = "media-timeout", value_name = "SECS", value_parser = positive_seconds_flag)]
+    #[serde(deserialize_with = "positive_seconds_key")]
+    pub timeout: Option<Duration>,
+    /// Seconds the whole probing may take; links not probed by then are counted as such
+    /// [default: 300].
+    #[arg(long = "media-budget", value_name = "SECS", value_parser = positive_seconds_flag)]
+    #[serde(deserialize_with = "positive_seconds_key")]
+    pub budget: Option<Duration>,
+    /// Keep probe results in FILE and reuse those younger than --media-cache-ttl.
+    #[arg(long = "media-cache", value_name = "FILE")]
     pub cache: Option<PathBuf>,
-    /// Seconds a cached result is used.
-    pub cache_ttl: Option<f64>,
+    /// Seconds a cached probe result is reused [default: 3600].
+    #[arg(long = "media-cache-ttl", value_name = "SECS", value_parser = seconds_flag)]
+    #[serde(deserialize_with = "seconds_key")]
+    pub cache_ttl: Option<Duration>,
 }
 
-/// One `[[campaign]]` as written.
+/// A number of links probed at once (`concurrency`, `per_host`): 1 to 65,536.
+pub fn links_at_once(n: i64) -> Result<NonZeroUsize, String> {
+    usize::try_from(n)
+        .ok()
+        .filter(|&n| n <= MAX_LINKS_AT_ONCE)
+        .and_then(NonZeroUsize::new)
+        .ok_or_else(|| format!("{n} is not a number of links from 1 to {MAX_LINKS_AT_ONCE}"))
+}
+
+/// A number of seconds as a duration: not negative (greater than 0 when `positive`: a
+/// timeout or budget of 0 would probe nothing), not NaN, and at most ten years.
+pub fn seconds(value: f64, positive: bool) -> Result<Duration, String> {
+    let least = if positive {
+        "greater than 0"
+    } else {
+        "0 or more"
+    };
+    if (0.0..=MAX_SECONDS).contains(&value) && (value > 0.0 || !positive) {
+        Ok(Duration::from_secs_f64(value))
+    } else {
+        Err(format!(
+            "{value} is not a number of seconds {least} and at most {MAX_SECONDS} (ten years)"
+        ))
+    }
+}
+
+/// A flag's number of links (`--media-concurrency`, `--media-per-host`).
+fn links_flag(text: &str) -> Result<NonZeroUsize, String> {
+    let n = text
+        .parse()
+        .map_err(|_| format!("`{text}` is not a whole number"))?;
+    links_at_once(n)
+}
+
+/// A flag's number of seconds, 0 or more (`--media-cache-ttl`).
+fn seconds_flag(text: &str) -> Result<Duration, String> {
+    let value = text
+        .parse()
+        .map_err(|_| format!("`{text}` is not a number of seconds"))?;
+    seconds(value, false)
+}
+
+/// A flag's number of seconds greater than 0 (`--media-timeout`, `--media-budget`).
+fn positive_seconds_flag(text: &str) -> Result<Duration, String> {
+    let value = text
+        .parse()
+        .map_err(|_| format!("`{text}` is not a number of seconds"))?;
+    seconds(value, true)
+}
+
+/// A key's number of links (`concurrency`, `per_host`).
+fn links_key<'de, D: Deserializer<'de>>(d: D) -> Result<Option<NonZeroUsize>, D::Error> {
+    links_at_once(i64::deserialize(d)?)
+        .map(Some)
+        .map_err(D::Error::custom)
+}
+
+/// A key's number of seconds, 0 or more (`cache_ttl`).
+fn seconds_key<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Duration>, D::Error> {
+    seconds(f64::deserialize(d)?, false)
+        .map(Some)
+        .map_err(D::Error::custom)
+}
+
+/// A key's number of seconds greater than 0 (`timeout`, `budget`).
+fn positive_seconds_key<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Duration>, D::Error> {
+    seconds(f64::deserialize(d)?, true)
+        .map(Some)
+        .map_err(D::Error::custom)
+}
+
+/// One `[[campaign]]` as written (its span is the `[[campaign]]` header).
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawCampaign {
-    name: String,
-    contacts: OneOrMany,
-    template: Option<String>,
-    language: Option<String>,
-    body: Option<RawBody>,
-    header: Option<RawHeader>,
+    name: Spanned<String>,
+    contacts: Spanned<OneOrMany>,
+    template: Option<Spanned<String>>,
+    language: Option<Spanned<String>>,
+    body: Option<Spanned<RawBody>>,
+    header: Option<Spanned<RawHeader>>,
     #[serde(default)]
-    buttons: Vec<RawButton>,
-    text: Option<String>,
-    send_at: Option<String>,
+    buttons: Vec<Spanned<RawButton>>,
+    text: Option<Spanned<String>>,
+    send_at: Option<Spanned<String>>,
     last_inbound_column: Option<String>,
     phone_column: Option<String>,
 }
@@ -234,64 +296,31 @@ impl Config {
 
     /// Parses config text; `shown` names it in errors, `base` resolves its relative paths.
     pub fn parse(shown: &str, text: &str, base: &Path) -> Result<Config, Error> {
+        let src = Source { shown, text };
         let raw: RawConfig = toml::from_str(text).map_err(|e| {
-            let line = e.span().map(|s| line_of(text, s.start));
+            let line = e.span().map(|s| src.line(s.start));
             Error::config(shown, line, e.message().trim().to_string())
         })?;
-        let key_line = |key: &str| find_key_line(text, key);
-        let err = |key: &str, reason: String| Error::config(shown, key_line(key), reason);
-        let region = |key: &str, code: &str| {
-            RegionCode::parse(code).ok_or_else(|| {
-                err(
-                    key,
-                    format!(
-                        "`{key}`: '{code}' is not a region code (ISO 3166-1 alpha-2, e.g. IN, GB)"
-                    ),
-                )
-            })
-        };
         let default_region = raw
             .default_region
-            .as_deref()
-            .map(|c| region("default_region", c))
+            .as_ref()
+            .map(|code| region(src, "default_region", code))
             .transpose()?;
-        let regions = |key: &str, list: &[String]| {
-            list.iter()
-                .map(|c| region(key, c))
+        let regions = |key: &str, codes: &[Spanned<String>]| {
+            codes
+                .iter()
+                .map(|code| region(src, key, code))
                 .collect::<Result<Vec<_>, _>>()
         };
         let allowed_countries = regions("allowed_countries", &raw.allowed_countries)?;
         let blocked_countries = regions("blocked_countries", &raw.blocked_countries)?;
-        let sender = match raw.sender.as_deref() {
-            None => None,
-            Some(s) => Some(
-                phone::analyse(s, default_region)
-                    .number
-                    .map_err(|why| {
-                        err(
-                            "sender",
-                            format!("`sender` is not a valid phone number: {}", why.describe()),
-                        )
-                    })?
-                    .key,
-            ),
-        };
-        RuleSettings::new(raw.select.clone(), raw.ignore.clone(), &raw.severity)
-            .map_err(|reason| err("select", reason))?;
-        let headers = campaign_lines(text);
-        let mut campaigns: Vec<Campaign> = Vec::with_capacity(raw.campaign.len());
-        for (i, c) in raw.campaign.into_iter().enumerate() {
-            let line = headers.get(i).copied();
-            let campaign = campaign(shown, line, c, base)?;
-            if campaigns.iter().any(|o| o.name == campaign.name) {
-                return Err(Error::config(
-                    shown,
-                    line,
-                    format!("two campaigns are named `{}`", campaign.name),
-                ));
-            }
-            campaigns.push(campaign);
-        }
+        let sender = raw
+            .sender
+            .as_ref()
+            .map(|number| sender(src, number, default_region))
+            .transpose()?;
+        check_rules(src, &raw)?;
+        let campaigns = campaigns(src, raw.campaign, base)?;
         Ok(Config {
             source: None,
             default_region,
@@ -302,159 +331,160 @@ impl Config {
             registry: raw.registry.iter().map(|p| base.join(p)).collect(),
             opt_in_column: raw.opt_in_column,
             phone_column: raw.phone_column,
-            select: raw.select,
-            ignore: raw.ignore,
-            severity: raw.severity,
+            select: raw.select.into_iter().map(Spanned::into_inner).collect(),
+            ignore: raw.ignore.into_iter().map(Spanned::into_inner).collect(),
+            severity: (raw.severity.into_iter())
+                .map(|(code, severity)| (code.into_inner(), severity))
+                .collect(),
             fail_on: raw.fail_on,
             campaigns,
             media: MediaConfig {
-                offline: raw.media.offline,
-                allow_private_hosts: raw.media.allow_private_hosts,
-                concurrency: raw.media.concurrency.map(usize::from),
-                per_host: raw.media.per_host.map(usize::from),
-                timeout: raw.media.timeout,
-                budget: raw.media.budget,
                 cache: raw.media.cache.map(|p| base.join(p)),
-                cache_ttl: raw.media.cache_ttl,
+                ..raw.media
             },
         })
     }
 }
 
-/// The lines of the `[[campaign]]` headers, in order.
-fn campaign_lines(text: &str) -> Vec<u64> {
-    text.lines()
-        .enumerate()
-        .filter(|(_, l)| {
-            l.trim_start()
-                .strip_prefix("[[")
-                .and_then(|r| r.trim_start().strip_prefix("campaign"))
-                .is_some_and(|r| r.trim_start().starts_with("]]"))
-        })
-        .map(|(i, _)| i as u64 + 1)
-        .collect()
+/// The config text and the name errors give it: turns a value's span into the line an
+/// error names.
+#[derive(Debug, Clone, Copy)]
+struct Source<'a> {
+    shown: &'a str,
+    text: &'a str,
 }
 
-/// Validates one campaign: a template with its language or a text, not both; one header
-/// source; button indexes 0–9; an RFC 3339 `send_at`.
-fn campaign(
-    shown: &str,
-    line: Option<u64>,
-    c: RawCampaign,
-    base: &Path,
-) -> Result<Campaign, Error> {
-    let name = c.name.clone();
-    let err = |reason: String| Error::config(shown, line, format!("campaign `{name}`: {reason}"));
-    if c.name.trim().is_empty() {
-        return Err(Error::config(
-            shown,
-            line,
-            "a campaign needs a `name`".to_string(),
-        ));
+impl Source<'_> {
+    /// The 1-based line of a byte offset into the text.
+    fn line(self, byte: usize) -> u64 {
+        let before = self.text.get(..byte).unwrap_or(self.text);
+        before.bytes().filter(|&b| b == b'\n').count() as u64 + 1
     }
-    let contacts = match c.contacts {
-        OneOrMany::One(p) => vec![p],
-        OneOrMany::Many(ps) => ps,
+
+    /// An error at the line where `span` starts.
+    fn error(self, span: Range<usize>, reason: impl Into<String>) -> Error {
+        Error::config(self.shown, Some(self.line(span.start)), reason)
+    }
+}
+
+/// A region code of `key` (`default_region`, or an entry of a country list).
+fn region(src: Source<'_>, key: &str, code: &Spanned<String>) -> Result<RegionCode, Error> {
+    RegionCode::parse(code.get_ref()).ok_or_else(|| {
+        src.error(
+            code.span(),
+            format!(
+                "`{key}`: '{}' is not a region code (ISO 3166-1 alpha-2, e.g. IN, GB)",
+                code.get_ref()
+            ),
+        )
+    })
+}
+
+/// `sender`: a valid phone number (read in `default_region` when national), as its key.
+fn sender(
+    src: Source<'_>,
+    number: &Spanned<String>,
+    default_region: Option<RegionCode>,
+) -> Result<u64, Error> {
+    match phone::analyse(number.get_ref(), default_region).number {
+        Ok(number) => Ok(number.key),
+        Err(why) => Err(src.error(
+            number.span(),
+            format!("`sender` is not a valid phone number: {}", why.describe()),
+        )),
+    }
+}
+
+/// Every `select` and `ignore` entry names a rule, and so does every `[severity]` key.
+fn check_rules(src: Source<'_>, raw: &RawConfig) -> Result<(), Error> {
+    for selector in raw.select.iter().chain(&raw.ignore) {
+        rules::validate_selector(selector.get_ref())
+            .map_err(|reason| src.error(selector.span(), reason))?;
+    }
+    for code in raw.severity.keys() {
+        if rules::find(code.get_ref()).is_none() {
+            let reason = format!("'{}' is not a rule code", code.get_ref());
+            return Err(src.error(code.span(), reason));
+        }
+    }
+    Ok(())
+}
+
+/// The campaigns, validated, with distinct names.
+fn campaigns(
+    src: Source<'_>,
+    raw: Vec<Spanned<RawCampaign>>,
+    base: &Path,
+) -> Result<Vec<Campaign>, Error> {
+    let mut campaigns: Vec<Campaign> = Vec::with_capacity(raw.len());
+    for c in raw {
+        let name_span = c.get_ref().name.span();
+        let campaign = campaign(src, c, base)?;
+        if campaigns.iter().any(|o| o.name == campaign.name) {
+            let reason = format!("two campaigns are named `{}`", campaign.name);
+            return Err(src.error(name_span, reason));
+        }
+        campaigns.push(campaign);
+    }
+    Ok(campaigns)
+}
+
+/// Errors about one campaign (`campaign `NAME`: …`), at the line of the value at fault, or
+/// of the campaign's header when a value is missing.
+struct CampaignError<'a> {
+    src: Source<'a>,
+    name: &'a str,
+    header: Range<usize>,
+}
+
+impl CampaignError<'_> {
+    /// The error at `span`, or at the header when there is none.
+    fn at(&self, span: Option<Range<usize>>, reason: impl Display) -> Error {
+        let reason = format!("campaign `{}`: {reason}", self.name);
+        self.src
+            .error(span.unwrap_or_else(|| self.header.clone()), reason)
+    }
+}
+
+/// Validates one campaign: some contacts, what it sends, an RFC 3339 `send_at`. Its source
+/// is the line of its `[[campaign]]` header.
+fn campaign(src: Source<'_>, raw: Spanned<RawCampaign>, base: &Path) -> Result<Campaign, Error> {
+    let header = raw.span();
+    let c = raw.into_inner();
+    if c.name.get_ref().trim().is_empty() {
+        return Err(src.error(c.name.span(), "a campaign needs a `name`"));
+    }
+    let err = CampaignError {
+        src,
+        name: c.name.get_ref(),
+        header: header.clone(),
+    };
+    let contacts = match c.contacts.get_ref() {
+        OneOrMany::One(p) => vec![p.clone()],
+        OneOrMany::Many(ps) => ps.clone(),
     };
     if contacts.is_empty() {
-        return Err(err("`contacts` names no file".into()));
+        return Err(err.at(Some(c.contacts.span()), "`contacts` names no file"));
     }
-    let message = match (c.template, c.text) {
-        (Some(_), Some(_)) => {
-            return Err(err("give `template` or `text`, not both".into()));
-        }
-        (None, None) => {
-            return Err(err(
-                "say what it sends: `template` (with `language`) or a free-form `text`".into(),
-            ));
-        }
-        (None, Some(text)) => {
-            if c.language.is_some()
-                || c.body.is_some()
-                || c.header.is_some()
-                || !c.buttons.is_empty()
-            {
-                return Err(err(
-                    "`language`, `body`, `header` and `buttons` belong to template campaigns"
-                        .into(),
-                ));
-            }
-            CampaignMessage::Text { text }
-        }
-        (Some(template), None) => {
-            let language = c.language.ok_or_else(|| {
-                err(format!(
-                    "`language` is required with `template` (the registry holds `{template}` per language)"
-                ))
-            })?;
-            let body = match c.body {
-                None => BodyValues::Positional(Vec::new()),
-                Some(RawBody::Positional(columns)) => BodyValues::Positional(columns),
-                Some(RawBody::Named(table)) => BodyValues::Named(
-                    table
-                        .into_iter()
-                        .map(|(k, v)| match v {
-                            toml::Value::String(column) => Ok((k, column)),
-                            _ => Err(err(format!("`body.{k}` must name a column (a string)"))),
-                        })
-                        .collect::<Result<_, _>>()?,
-                ),
-            };
-            let header = match c.header {
-                None => None,
-                Some(RawHeader {
-                    media_url,
-                    column,
-                    text_column,
-                }) => match (media_url, column, text_column) {
-                    (Some(url), None, None) => Some(HeaderValue::MediaUrl(url)),
-                    (None, Some(col), None) => Some(HeaderValue::MediaColumn(col)),
-                    (None, None, Some(col)) => Some(HeaderValue::TextColumn(col)),
-                    _ => {
-                        return Err(err(
-                            "`header` takes exactly one of `media_url`, `column` (a media link per row) or `text_column`".into(),
-                        ));
-                    }
-                },
-            };
-            let mut buttons = Vec::with_capacity(c.buttons.len());
-            for b in c.buttons {
-                if b.index > 9 {
-                    return Err(err(format!(
-                        "button index {} is out of range: templates have at most 10 buttons (0–9)",
-                        b.index
-                    )));
-                }
-                if buttons.iter().any(|o: &ButtonValue| o.index == b.index) {
-                    return Err(err(format!("button {} is given twice", b.index)));
-                }
-                buttons.push(ButtonValue {
-                    index: b.index,
-                    column: b.column,
-                });
-            }
-            CampaignMessage::Template {
-                name: template,
-                language,
-                body,
-                header,
-                buttons,
-            }
-        }
-    };
+    let message = message(&err, &c)?;
     let send_at = c
         .send_at
+        .as_ref()
         .map(|t| {
-            t.parse::<jiff::Timestamp>().map_err(|e| {
-                err(format!(
-                    "`send_at` '{t}' is not an RFC 3339 time such as 2026-11-30T09:00:00Z ({e})"
-                ))
+            t.get_ref().parse::<jiff::Timestamp>().map_err(|e| {
+                err.at(
+                    Some(t.span()),
+                    format_args!(
+                        "`send_at` '{}' is not an RFC 3339 time such as 2026-11-30T09:00:00Z ({e})",
+                        t.get_ref()
+                    ),
+                )
             })
         })
         .transpose()?;
     Ok(Campaign {
-        name: c.name,
-        source: (Arc::from(shown), line.unwrap_or(1)),
+        name: c.name.into_inner(),
+        source: (Arc::from(src.shown), src.line(header.start)),
         contacts: contacts.iter().map(|p| base.join(p)).collect(),
         message,
         send_at,
@@ -463,20 +493,134 @@ fn campaign(
     })
 }
 
-fn line_of(text: &str, byte: usize) -> u64 {
-    text.get(..byte).map_or(1, |t| {
-        t.lines().count().max(1) as u64 + u64::from(t.ends_with('\n'))
+/// What a campaign sends: a template with its language, or a text — not both, and a text
+/// without the template's keys.
+fn message(err: &CampaignError<'_>, c: &RawCampaign) -> Result<CampaignMessage, Error> {
+    match (&c.template, &c.text) {
+        (Some(_), Some(text)) => {
+            Err(err.at(Some(text.span()), "give `template` or `text`, not both"))
+        }
+        (None, None) => Err(err.at(
+            None,
+            "say what it sends: `template` (with `language`) or a free-form `text`",
+        )),
+        (None, Some(text)) => {
+            let template_keys = [
+                c.language.as_ref().map(Spanned::span),
+                c.body.as_ref().map(Spanned::span),
+                c.header.as_ref().map(Spanned::span),
+                c.buttons.first().map(Spanned::span),
+            ];
+            match template_keys.into_iter().flatten().min_by_key(|s| s.start) {
+                Some(span) => Err(err.at(
+                    Some(span),
+                    "`language`, `body`, `header` and `buttons` belong to template campaigns",
+                )),
+                None => Ok(CampaignMessage::Text {
+                    text: text.get_ref().clone(),
+                }),
+            }
+        }
+        (Some(template), None) => template_message(err, template.get_ref(), c),
+    }
+}
+
+/// A template campaign's message: its language, body values, header value and buttons.
+fn template_message(
+    err: &CampaignError<'_>,
+    template: &str,
+    c: &RawCampaign,
+) -> Result<CampaignMessage, Error> {
+    let language = c.language.as_ref().ok_or_else(|| {
+        err.at(
+            None,
+            format_args!(
+                "`language` is required with `template` (the registry holds `{template}` per language)"
+            ),
+        )
+    })?;
+    let body = match &c.body {
+        None => BodyValues::Positional(Vec::new()),
+        Some(body) => body_values(err, body)?,
+    };
+    let header = c
+        .header
+        .as_ref()
+        .map(|h| header_value(err, h))
+        .transpose()?;
+    Ok(CampaignMessage::Template {
+        name: template.to_string(),
+        language: language.get_ref().clone(),
+        body,
+        header,
+        buttons: buttons(err, &c.buttons)?,
     })
 }
 
-fn find_key_line(text: &str, key: &str) -> Option<u64> {
-    text.lines()
-        .position(|l| {
-            let l = l.trim_start();
-            l.strip_prefix(key)
-                .is_some_and(|rest| rest.trim_start().starts_with('='))
-        })
-        .map(|i| i as u64 + 1)
+/// `body`: the columns of `{{1}}`, `{{2}}`…, or a table from placeholder name to column.
+fn body_values(err: &CampaignError<'_>, body: &Spanned<RawBody>) -> Result<BodyValues, Error> {
+    match body.get_ref() {
+        RawBody::Positional(columns) => Ok(BodyValues::Positional(columns.clone())),
+        RawBody::Named(table) => table
+            .iter()
+            .map(|(k, v)| match v {
+                toml::Value::String(column) => Ok((k.clone(), column.clone())),
+                _ => Err(err.at(
+                    Some(body.span()),
+                    format_args!("`body.{k}` must name a column (a string)"),
+                )),
+            })
+            .collect::<Result<_, _>>()
+            .map(BodyValues::Named),
+    }
+}
+
+/// `header`: exactly one source of the header's value.
+fn header_value(
+    err: &CampaignError<'_>,
+    header: &Spanned<RawHeader>,
+) -> Result<HeaderValue, Error> {
+    let RawHeader {
+        media_url,
+        column,
+        text_column,
+    } = header.get_ref();
+    match (media_url, column, text_column) {
+        (Some(url), None, None) => Ok(HeaderValue::MediaUrl(url.clone())),
+        (None, Some(col), None) => Ok(HeaderValue::MediaColumn(col.clone())),
+        (None, None, Some(col)) => Ok(HeaderValue::TextColumn(col.clone())),
+        _ => Err(err.at(
+            Some(header.span()),
+            "`header` takes exactly one of `media_url`, `column` (a media link per row) or `text_column`",
+        )),
+    }
+}
+
+/// `buttons`: indexes 0–9, each at most once.
+fn buttons(err: &CampaignError<'_>, raw: &[Spanned<RawButton>]) -> Result<Vec<ButtonValue>, Error> {
+    let mut buttons: Vec<ButtonValue> = Vec::with_capacity(raw.len());
+    for b in raw {
+        let RawButton { index, column } = b.get_ref();
+        if *index > 9 {
+            return Err(err.at(
+                Some(b.span()),
+                format_args!(
+                    "button index {index} is out of range: templates have at most 10 buttons (0–9)"
+                ),
+            ));
+        }
+        if buttons.iter().any(|o| o.index == *index) {
+            return Err(err.at(
+                Some(b.span()),
+                format_args!("button {index} is given twice"),
+            ));
+        }
+        buttons.push(ButtonValue {
+            index: *index,
+            column: column.clone(),
+        });
+    }
+    Ok(buttons)
 }
 
 #[cfg(test)]
@@ -493,8 +637,8 @@ mod tests {
             parse("[media]\noffline = true\nconcurrency = 8\ncache = \"m.json\"\ntimeout = 2.5\n")
                 .unwrap();
         assert!(c.media.offline && !c.media.allow_private_hosts);
-        assert_eq!(c.media.concurrency, Some(8));
-        assert_eq!(c.media.timeout, Some(2.5));
+        assert_eq!(c.media.concurrency, NonZeroUsize::new(8));
+        assert_eq!(c.media.timeout, Some(Duration::from_millis(2500)));
         assert_eq!(c.media.cache, Some(PathBuf::from("/cfg/m.json")));
         let err = parse("[media]\noffline = true\nproxy = \"x\"\n")
             .unwrap_err()
@@ -502,6 +646,64 @@ mod tests {
         assert!(
             err.contains("walint.toml:3") && err.contains("proxy"),
             "{err}"
+        );
+    }
+
+    #[test]
+    fn bad_media_numbers_name_their_line() {
+        for (key, value, reason) in [
+            (
+                "concurrency",
+                "0",
+                "0 is not a number of links from 1 to 65536",
+            ),
+            ("per_host", "65537", "65537 is not a number of links"),
+            (
+                "timeout",
+                "0",
+                "0 is not a number of seconds greater than 0",
+            ),
+            (
+                "budget",
+                "-1.5",
+                "-1.5 is not a number of seconds greater than 0",
+            ),
+            ("cache_ttl", "-1", "-1 is not a number of seconds 0 or more"),
+            ("cache_ttl", "nan", "NaN is not a number of seconds"),
+            ("timeout", "inf", "inf is not a number of seconds"),
+            ("budget", "1e12", "at most 315360000 (ten years)"),
+        ] {
+            let e = parse(&format!("[media]\noffline = true\n{key} = {value}\n"))
+                .unwrap_err()
+                .to_string();
+            assert!(
+                e.starts_with("walint.toml:3:") && e.contains(reason),
+                "{key} = {value}: {e}"
+            );
+        }
+        let c = parse("[media]\ncache_ttl = 0\nbudget = 315360000\nper_host = 65536\n").unwrap();
+        assert_eq!(c.media.cache_ttl, Some(Duration::ZERO));
+        assert_eq!(c.media.budget, Some(Duration::from_secs(315_360_000)));
+        assert_eq!(c.media.per_host, NonZeroUsize::new(65_536));
+    }
+
+    #[test]
+    fn flags_read_numbers_as_the_file_does() {
+        assert_eq!(
+            positive_seconds_flag("1.5"),
+            Ok(Duration::from_millis(1500))
+        );
+        assert_eq!(seconds_flag("0"), Ok(Duration::ZERO));
+        assert_eq!(links_flag("8"), Ok(NonZeroUsize::new(8).unwrap()));
+        for bad in ["0", "-5", "nan", "inf", "1e12", "soon", ""] {
+            assert!(positive_seconds_flag(bad).is_err(), "{bad}");
+        }
+        for bad in ["0", "-1", "65537", "1.5", "many"] {
+            assert!(links_flag(bad).is_err(), "{bad}");
+        }
+        assert_eq!(
+            seconds_flag("soon").unwrap_err(),
+            "`soon` is not a number of seconds"
         );
     }
 
@@ -554,6 +756,80 @@ WAC004 = "error"
             .unwrap_err()
             .to_string();
         assert!(e.starts_with("walint.toml:2:"), "{e}");
+    }
+
+    /// The line a config error names.
+    fn error_line(text: &str) -> String {
+        let e = parse(text).unwrap_err().to_string();
+        e.split(':').nth(1).unwrap_or_default().to_string()
+    }
+
+    #[test]
+    fn rule_errors_name_the_line_of_the_value() {
+        let text = "select = [\"WAC\"]\nignore = [\n  \"WAC004\",\n  \"WAZ\",\n]\n";
+        assert_eq!(error_line(text), "4");
+        assert_eq!(
+            error_line("fail_on = \"error\"\n[severity]\nWAC004 = \"error\"\nWAC999 = \"info\"\n"),
+            "4"
+        );
+        let e = parse("[severity]\nWAC999 = \"info\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("'WAC999' is not a rule code"), "{e}");
+    }
+
+    #[test]
+    fn region_and_sender_errors_name_their_line() {
+        let text = "allowed_countries = [\"IN\"]\nblocked_countries = [\n  \"PK\",\n  \"QQ\",\n]\n";
+        assert_eq!(error_line(text), "4");
+        let e = parse(text).unwrap_err().to_string();
+        assert!(
+            e.contains("`blocked_countries`: 'QQ' is not a region code"),
+            "{e}"
+        );
+        assert_eq!(
+            error_line("default_region = \"IN\"\n\nsender = \"12\"\n"),
+            "3"
+        );
+    }
+
+    const TWO_CAMPAIGNS: &str = "[[campaign]]\nname = \"a\"\ncontacts = \"a.csv\"\ntext = \"hi\"\n\n\
+                                 [[campaign]]\nname = \"b\"\ncontacts = \"b.csv\"\ntext = \"hi\"\n\
+                                 send_at = \"2026-11-30T09:00:00Z\"\n";
+
+    #[test]
+    fn campaigns_keep_the_line_of_their_header() {
+        let c = parse(TWO_CAMPAIGNS).unwrap();
+        let lines: Vec<u64> = c.campaigns.iter().map(|c| c.source.1).collect();
+        assert_eq!(lines, [1, 6]);
+    }
+
+    #[test]
+    fn campaign_errors_name_the_line_of_the_value() {
+        let bad_time = TWO_CAMPAIGNS.replace("2026-11-30T09:00:00Z", "tomorrow");
+        let e = parse(&bad_time).unwrap_err().to_string();
+        assert!(
+            e.starts_with("walint.toml:10: campaign `b`: `send_at` 'tomorrow'"),
+            "{e}"
+        );
+        let twice = TWO_CAMPAIGNS.replace("name = \"b\"", "name = \"a\"");
+        let e = parse(&twice).unwrap_err().to_string();
+        assert_eq!(e, "walint.toml:7: two campaigns are named `a`");
+        let both = TWO_CAMPAIGNS.replace(
+            "contacts = \"b.csv\"\n",
+            "contacts = \"b.csv\"\ntemplate = \"t\"\n",
+        );
+        assert_eq!(error_line(&both), "10");
+        let button = "[[campaign]]\nname = \"a\"\ncontacts = \"a.csv\"\ntemplate = \"t\"\n\
+                      language = \"en\"\nbuttons = [\n  { index = 0, column = \"c\" },\n  \
+                      { index = 0, column = \"d\" },\n]\n";
+        let e = parse(button).unwrap_err().to_string();
+        assert!(
+            e.starts_with("walint.toml:8: campaign `a`: button 0 is given twice"),
+            "{e}"
+        );
+        let missing = "\n[[campaign]]\nname = \"a\"\ncontacts = \"a.csv\"\ntemplate = \"t\"\n";
+        assert_eq!(error_line(missing), "2", "a missing key: the header's line");
     }
 
     #[test]

@@ -6,6 +6,7 @@
 use std::collections::HashMap;
 use std::io::IsTerminal;
 use std::net::SocketAddr;
+use std::num::NonZeroUsize;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
@@ -57,24 +58,23 @@ impl MediaOptions {
         progress: bool,
     ) -> MediaOptions {
         let defaults = MediaOptions::default();
-        let seconds = |value: Option<f64>, default: Duration| {
-            value
-                .and_then(|s| Duration::try_from_secs_f64(s).ok())
-                .unwrap_or(default)
-        };
         MediaOptions {
             offline: media.offline,
             probe: ProbeSettings {
-                concurrency: media.concurrency.unwrap_or(defaults.probe.concurrency),
-                per_host: media.per_host.unwrap_or(defaults.probe.per_host),
-                timeout: seconds(media.timeout, defaults.probe.timeout),
-                budget: seconds(media.budget, defaults.probe.budget),
+                concurrency: media
+                    .concurrency
+                    .map_or(defaults.probe.concurrency, NonZeroUsize::get),
+                per_host: media
+                    .per_host
+                    .map_or(defaults.probe.per_host, NonZeroUsize::get),
+                timeout: media.timeout.unwrap_or(defaults.probe.timeout),
+                budget: media.budget.unwrap_or(defaults.probe.budget),
                 allow_private: media.allow_private_hosts,
                 resolve,
                 ..defaults.probe
             },
             cache: media.cache.clone(),
-            cache_ttl: seconds(media.cache_ttl, defaults.cache_ttl),
+            cache_ttl: media.cache_ttl.unwrap_or(defaults.cache_ttl),
             progress,
         }
     }

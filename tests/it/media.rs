@@ -5,6 +5,7 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::time::Duration;
 
 use walint::config::MediaConfig;
 use walint::report::Report;
@@ -16,7 +17,7 @@ use crate::support;
 fn probing() -> MediaConfig {
     MediaConfig {
         allow_private_hosts: true,
-        timeout: Some(1.5),
+        timeout: Some(Duration::from_millis(1500)),
         ..MediaConfig::default()
     }
 }
@@ -37,7 +38,7 @@ fn payloads(dir: &Path, cases: &[(&str, String)]) -> std::path::PathBuf {
 /// A server of its own (so its request counts are the test's) and an NDJSON file of one
 /// image message per link; a link starting with `/` is a path on that server.
 fn serve_images(links: &[&str]) -> (MediaServer, tempfile::TempDir, std::path::PathBuf) {
-    let server = MediaServer::start(std::time::Duration::ZERO);
+    let server = MediaServer::start(Duration::ZERO);
     let dir = tempfile::tempdir().unwrap();
     let cases: Vec<(&str, String)> = links
         .iter()
@@ -74,7 +75,7 @@ fn wam_by_line(report: &Report) -> BTreeMap<u64, Vec<&'static str>> {
 
 #[test]
 fn each_case_gets_exactly_its_findings() {
-    let server = MediaServer::start(std::time::Duration::ZERO);
+    let server = MediaServer::start(Duration::ZERO);
     let cases: Vec<(&str, &str, &[&str])> = vec![
         ("image", "/ok.jpg", &[]),
         ("image", "/ok.png", &[]),
@@ -213,7 +214,7 @@ fn the_media_cache_is_reused_within_its_ttl() {
     assert_eq!(second.summary().media.unwrap().cached, 1);
     assert_eq!(wam_by_line(&first), wam_by_line(&second));
     let expired = MediaConfig {
-        cache_ttl: Some(0.0),
+        cache_ttl: Some(Duration::ZERO),
         ..cached
     };
     support::check_with_media(&[&file], None, expired).unwrap();
@@ -312,8 +313,8 @@ fn the_cli_reports_media_in_every_format() {
 fn the_budget_bounds_the_probing_and_counts_what_it_left() {
     let (_server, _dir, file) = serve_images(&["/slow.jpg", "/ok.jpg"]);
     let hurried = MediaConfig {
-        budget: Some(1.0),
-        timeout: Some(10.0),
+        budget: Some(Duration::from_secs(1)),
+        timeout: Some(Duration::from_secs(10)),
         ..probing()
     };
     // The slow link answers after 4 s, within its 10 s timeout: only the 1 s budget can
@@ -329,7 +330,7 @@ fn the_budget_bounds_the_probing_and_counts_what_it_left() {
 
 #[test]
 fn no_credentials_cookies_or_referer_are_sent_or_reported() {
-    let server = MediaServer::start(std::time::Duration::ZERO);
+    let server = MediaServer::start(Duration::ZERO);
     let dir = tempfile::tempdir().unwrap();
     let secret = server
         .url("/cookie-then-move.jpg?X-Amz-Signature=SECRET")
@@ -366,7 +367,9 @@ fn bad_media_numbers_stop_the_run() {
         ("--media-timeout", "0"),
         ("--media-timeout", "-5"),
         ("--media-budget", "nan"),
+        ("--media-budget", "1e12"),
         ("--media-concurrency", "0"),
+        ("--media-per-host", "65537"),
         ("--media-cache-ttl", "-1"),
     ] {
         let out = support::walint()
