@@ -244,8 +244,11 @@ impl<R: BufRead> RecordReader<R> {
         rec.ends.clear();
         rec.raw_ends.clear();
         if self.scan(rec, 0, State::FieldStart) == State::Quoted {
+            // The open field ends before the line ending, which the scan took as its text.
             let body = rec.raw.strip_suffix(b"\n").unwrap_or(&rec.raw);
             let body = body.strip_suffix(b"\r").unwrap_or(body).len();
+            let ending = rec.raw.len() - body;
+            rec.data.truncate(rec.data.len() - ending);
             rec.end_field(body);
         }
         rec.fault = Some(Fault::UnclosedQuote);
@@ -406,6 +409,7 @@ mod tests {
         assert_eq!(got.len(), 4);
         assert_eq!(got[1].0, 2);
         assert_eq!(got[1].2, Some(Fault::UnclosedQuote));
+        assert_eq!(got[1].1, fields(&["1", "oops"]));
         assert_eq!(got[2], (3, fields(&["2", "x"]), None));
         assert_eq!(got[3], (4, fields(&["3", "y"]), None));
     }
