@@ -140,6 +140,9 @@ impl<R: BufRead> ContactReader<R> {
             .into_iter()
             .map(|h| h.trim().to_string())
             .collect();
+        // Rows have the header's count: a multi-line record that has another, closed by a
+        // stray quote on a line that is a row of its own, is a quote opened by mistake.
+        records.expect_fields(header.len());
         let seen = || header.join(", ");
         let find = |name: &str| {
             let wanted = normalise_header(name);

@@ -8,6 +8,12 @@
 //! be lost silently. A linter must report both on their line and go on with the next line,
 //! which needs control of the framing. The state machine is RFC 4180 (quoted fields,
 //! doubled quotes, CRLF or LF), with a UTF-8 BOM skipped and `,` `;` or tab as delimiter.
+//!
+//! A quote opened by mistake (`"Asha,+919876543210`; a quote inside a field, as in
+//! `Asha "Ace`, is plain text and opens nothing) swallows the lines after it until some
+//! later quote closes it. When the record it makes is taken as broken (see
+//! [`Fault::UnclosedQuote`]), it is cut back to its first line and the swallowed lines are
+//! read again, each as a record of its own: every physical line is in exactly one record.
 
 use std::collections::VecDeque;
 use std::io::{self, BufRead};
@@ -22,7 +28,9 @@ pub const MAX_RECORD_BYTES: usize = 1 << 20;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Fault {
     /// A quote opened in a field is never closed (within the limits above or before the end
-    /// of the file); the lines after it are read again as records of their own.
+    /// of the file), or is closed only by a quote that shows it was opened by mistake (text
+    /// after it, or a record of the wrong field count: see [`RecordReader::expect_fields`]);
+    /// the lines after it are read again as records of their own.
     UnclosedQuote,
     /// Text follows a field's closing quote (`"ab"c`).
     TextAfterQuote,
@@ -149,8 +157,16 @@ impl<R: BufRead> RecordReader<R> {
     }
 
     /// Tells the reader how many fields a record has (the header's count), so that a
-    /// quoted field spanning lines that leaves a record with another count is recognised
-    /// as a quote opened by mistake, and its lines are read again one by one.
+    /// quote opened by mistake and closed by a stray quote some lines further on is
+    /// recognised: the record spans lines, has another count, and its last line, read on
+    /// its own, is a well-formed record of `n` fields (the row the stray quote is in). Its
+    /// lines are then read again one by one. A multi-line record with the wrong count
+    /// whose last line is not such a record stays whole (a legitimate multi-line cell in a
+    /// row with a field too many or too few, which the contact reader reports as ragged).
+    /// The two cannot always be told apart: a ragged row whose multi-line cell ends in a
+    /// line that reads as a row of `n` fields (`Asha,+91…,"Flat 2⏎MG Road, Pune",extra`
+    /// with three columns) is cut back too. Either way no line is lost or read twice, and a
+    /// record of the expected count is never touched.
     pub fn expect_fields(&mut self, n: usize) {
         self.expected_fields = Some(n);
     }
@@ -215,12 +231,11 @@ impl<R: BufRead> RecordReader<R> {
                 }
             }
             // A quote that runs over several lines and then never closes, closes with text
-            // after it, or leaves the record with the wrong number of fields, is taken as
-            // opened by mistake: the record is its first line, the others are read again.
+            // after it, or leaves the record with the wrong number of fields while its last
+            // line is a row of its own (see `expect_fields`), is taken as opened by mistake:
+            // the record is its first line, the others are read again.
             let broken = state == State::Quoted
-                || (span.len() > 1
-                    && (rec.fault.is_some()
-                        || self.expected_fields.is_some_and(|n| n != rec.len())));
+                || (span.len() > 1 && (rec.fault.is_some() || self.closed_by_a_stray(rec, &span)));
             if broken {
                 self.unclose(rec, &span);
             }
@@ -229,6 +244,25 @@ impl<R: BufRead> RecordReader<R> {
             }
             return Ok(true);
         }
+    }
+
+    /// Whether a multi-line record without a fault was closed by a stray quote: its field
+    /// count is not the expected one, and its last line, scanned alone, is a record of
+    /// exactly the expected count with no fault (not ending inside a quote).
+    fn closed_by_a_stray(&self, rec: &Record, span: &[(u64, usize)]) -> bool {
+        let Some(n) = self.expected_fields.filter(|&n| n != rec.len()) else {
+            return false;
+        };
+        let Some(&(_, last_start)) = span.last() else {
+            return false;
+        };
+        let mut last = Record {
+            raw: rec.raw[last_start..].to_vec(),
+            ..Record::default()
+        };
+        self.scan(&mut last, 0, State::FieldStart) != State::Quoted
+            && last.fault.is_none()
+            && last.len() == n
     }
 
     /// An unclosed quote: the record is its first line only; the lines after it (every
@@ -244,8 +278,11 @@ impl<R: BufRead> RecordReader<R> {
         rec.ends.clear();
         rec.raw_ends.clear();
         if self.scan(rec, 0, State::FieldStart) == State::Quoted {
+            // The open field ends before the line ending, which the scan took as its text.
             let body = rec.raw.strip_suffix(b"\n").unwrap_or(&rec.raw);
             let body = body.strip_suffix(b"\r").unwrap_or(body).len();
+            let ending = rec.raw.len() - body;
+            rec.data.truncate(rec.data.len() - ending);
             rec.end_field(body);
         }
         rec.fault = Some(Fault::UnclosedQuote);
@@ -340,13 +377,7 @@ mod tests {
     use super::*;
 
     fn read_all(input: &str) -> Vec<(u64, Vec<String>, Option<Fault>)> {
-        let mut r = RecordReader::new(input.as_bytes(), None).unwrap();
-        let mut rec = Record::default();
-        let mut out = Vec::new();
-        while r.read(&mut rec).unwrap() {
-            out.push((rec.line, rec.fields_lossy(), rec.fault));
-        }
-        out
+        read_expecting(input, None)
     }
 
     fn fields(v: &[&str]) -> Vec<String> {
@@ -406,6 +437,7 @@ mod tests {
         assert_eq!(got.len(), 4);
         assert_eq!(got[1].0, 2);
         assert_eq!(got[1].2, Some(Fault::UnclosedQuote));
+        assert_eq!(got[1].1, fields(&["1", "oops"]));
         assert_eq!(got[2], (3, fields(&["2", "x"]), None));
         assert_eq!(got[3], (4, fields(&["3", "y"]), None));
     }
@@ -428,24 +460,64 @@ mod tests {
         assert_eq!(got.len(), 3);
     }
 
-    #[test]
-    fn a_multi_line_record_with_the_wrong_field_count_is_split() {
-        let mut r = RecordReader::new(&b"a,b\n1,\"x\n2,y\",z\n3,w\n"[..], None).unwrap();
-        r.expect_fields(2);
-        let mut rec = Record::default();
-        let mut lines = Vec::new();
-        while r.read(&mut rec).unwrap() {
-            lines.push((rec.line, rec.fault));
+    /// Reads `input` expecting `n` fields (`None`: no count given), as (line, fields, fault).
+    fn read_expecting(input: &str, n: Option<usize>) -> Vec<(u64, Vec<String>, Option<Fault>)> {
+        let mut r = RecordReader::new(input.as_bytes(), None).unwrap();
+        if let Some(n) = n {
+            r.expect_fields(n);
         }
-        // Line 3 stands alone again: `y"` is a stray quote in an unquoted field (kept as
-        // text); its three fields make it ragged, which the contact reader reports.
+        let mut rec = Record::default();
+        let mut out = Vec::new();
+        while r.read(&mut rec).unwrap() {
+            out.push((rec.line, rec.fields_lossy(), rec.fault));
+        }
+        out
+    }
+
+    #[test]
+    fn a_quote_closed_by_a_stray_in_another_column_is_cut_back() {
+        // Line 2's quote is closed by the stray quote at the end of line 3: one record of
+        // one field where the header has two, whose last line is a row of two fields.
+        for input in [
+            "a,b\n\"1,x\n2,y\"\n3,w\n",
+            "a,b\r\n\"1,x\r\n2,y\"\r\n3,w\r\n",
+        ] {
+            assert_eq!(
+                read_expecting(input, Some(2)),
+                [
+                    (1, fields(&["a", "b"]), None),
+                    (2, fields(&["1,x"]), Some(Fault::UnclosedQuote)),
+                    (3, fields(&["2", "y\""]), None),
+                    (4, fields(&["3", "w"]), None),
+                ],
+                "{input:?}"
+            );
+            // Without a count the record stands (RFC 4180 allows it).
+            let whole = read_expecting(input, None);
+            assert_eq!(whole.len(), 3, "{input:?}");
+            assert_eq!(whole[1].0, 2);
+            assert_eq!(whole[1].2, None);
+        }
+    }
+
+    #[test]
+    fn a_multi_line_cell_in_a_ragged_row_stays_whole() {
+        // The last line, `2,y",z`, is no row of two fields: the cell `x⏎2,y` stands, and the
+        // record's three fields are the contact reader's to report as ragged.
         assert_eq!(
-            lines,
+            read_expecting("a,b\n1,\"x\n2,y\",z\n3,w\n", Some(2)),
             [
-                (1, None),
-                (2, Some(Fault::UnclosedQuote)),
-                (3, None),
-                (4, None)
+                (1, fields(&["a", "b"]), None),
+                (2, fields(&["1", "x\n2,y", "z"]), None),
+                (4, fields(&["3", "w"]), None),
+            ]
+        );
+        // A multi-line cell in a row of the expected count is never touched.
+        assert_eq!(
+            read_expecting("a,b\r\n1,\"x\r\ny, z\"\r\n", Some(2)),
+            [
+                (1, fields(&["a", "b"]), None),
+                (2, fields(&["1", "x\r\ny, z"]), None),
             ]
         );
     }

@@ -2,6 +2,7 @@
 
 mod campaigns;
 mod cli;
+mod csv_reading;
 mod fix;
 mod media;
 mod media_server;

@@ -218,11 +218,15 @@ enum RowKind {
     UnclosedQuote,
     /// `name,"a"b`: text after a closing quote.
     TextAfterQuote,
+    /// `name",phone`: a stray quote at the end of the name — plain text in a row of its own,
+    /// but it closes the quote of an `UnclosedQuote` row above it (within 64 lines) into a
+    /// record with a field too many, which the reader must cut back.
+    StrayQuote,
 }
 
 impl RowKind {
     fn malformed(self) -> bool {
-        self != RowKind::Normal
+        !matches!(self, RowKind::Normal | RowKind::StrayQuote)
     }
 }
 
@@ -243,6 +247,7 @@ fn row() -> impl Strategy<Value = (String, String, RowKind)> {
         1 => Just(RowKind::Ragged),
         1 => Just(RowKind::UnclosedQuote),
         1 => Just(RowKind::TextAfterQuote),
+        1 => Just(RowKind::StrayQuote),
     ];
     ("[A-Za-z][A-Za-z ]{0,11}", phone_cell(), kind)
 }
@@ -256,6 +261,7 @@ fn contact_list(rows: &[(String, String, RowKind)]) -> String {
             RowKind::Ragged => format!("{name},{phone},extra"),
             RowKind::UnclosedQuote => format!("{name},\"oops"),
             RowKind::TextAfterQuote => format!("{name},\"a\"b"),
+            RowKind::StrayQuote => format!("{name}\",{phone}"),
         };
         text.push_str(&line);
         text.push('\n');
@@ -291,20 +297,21 @@ proptest! {
     #![proptest_config(config(FILE_CASES))]
 
     /// However rows are broken, each physical line is one row: an unclosed quote is its
-    /// own unreadable row and the rows after it are still read.
+    /// own unreadable row and the rows after it are still read, also when a stray quote
+    /// further on closes it.
     #[test]
     fn never_loses_a_row(rows in prop::collection::vec(row(), 1..200)) {
         assert_no_row_lost(&rows)?;
     }
 }
 
-/// A fixed case of what `never_loses_a_row` finds (its minimised case is two `a,"oops`
+/// A fixed case of what `never_loses_a_row` found (its minimised case was two `a,"oops`
 /// lines in a row): an unclosed quote followed, within 64 lines, by another row holding a
-/// quote. The CSV reader takes the second quote as closing the first, so every line from
-/// the first to the second is one record, reported once as "text follows a field's
-/// closing quote"; the rows in between (here B's valid number) and the second row's own
-/// fault are never checked. Fails until the reader recovers from such a record as it does
-/// from an unclosed quote (reading its lines again one by one).
+/// quote. The second quote closes the first with text after it; the reader once took every
+/// line from the first to the second as one record, reported once as "text follows a
+/// field's closing quote", so the rows in between (here B's valid number) and the second
+/// row's own fault were never checked. It now cuts such a record back to its first line
+/// and reads the others again one by one, as after an unclosed quote.
 #[test]
 fn unclosed_quote_then_another_quoted_row_loses_no_row() {
     let rows = [
@@ -315,6 +322,28 @@ fn unclosed_quote_then_another_quoted_row_loses_no_row() {
     ]
     .map(|(n, p, k)| (n.to_string(), p.to_string(), k));
     if let Err(e) = assert_no_row_lost(&rows) {
+        panic!("{e}");
+    }
+}
+
+/// A fixed case of the stray-quote path: A's quote is closed by the stray quote after D's
+/// name, three lines on (C's ragged row in between), into one record with a field too
+/// many. The reader cuts it back to A's line and reads B, C and D again: A and C are
+/// unreadable, B and D are rows like any other (in `check` and in `walint fix`).
+#[test]
+fn a_stray_quote_closing_an_unclosed_one_loses_no_row() {
+    let rows = [
+        ("A", "+447400123456", RowKind::UnclosedQuote),
+        ("B", "+447400123457", RowKind::Normal),
+        ("C", "+447400123458", RowKind::Ragged),
+        ("D", "+447400123459", RowKind::StrayQuote),
+        ("E", "+447400123450", RowKind::Normal),
+    ]
+    .map(|(n, p, k)| (n.to_string(), p.to_string(), k));
+    if let Err(e) = assert_no_row_lost(&rows) {
+        panic!("{e}");
+    }
+    if let Err(e) = assert_fix_keeps_every_row(&rows) {
         panic!("{e}");
     }
 }
@@ -420,6 +449,7 @@ proptest! {
                 1 => Just(RowKind::Ragged),
                 1 => Just(RowKind::UnclosedQuote),
                 1 => Just(RowKind::TextAfterQuote),
+                1 => Just(RowKind::StrayQuote),
             ]),
             1..150,
         )
