@@ -317,9 +317,23 @@ const MAX_CELL_CHARS: usize = 64;
 
 /// Reads a cell. `default_region` is used for numbers written without a country code.
 pub fn analyse(cell: &str, default_region: Option<RegionCode>) -> PhoneFacts {
+    analyse_with_own(cell, default_region, None)
+}
+
+/// Reads a cell like [`analyse`]; numbers of calling code `own` (as well as the default
+/// region's) are read with this thread's own copy of the phone library rather than the
+/// shared one — for the calling code most of a list is in, read on several threads at
+/// once. Gives the same facts as [`analyse`].
+pub fn analyse_with_own(
+    cell: &str,
+    default_region: Option<RegionCode>,
+    own: Option<u16>,
+) -> PhoneFacts {
     let text = cell.trim();
     let shape = shape_of(text);
-    let hot = default_region.and_then(|_| hot_code(default_region));
+    let hot = own
+        .map(i32::from)
+        .or_else(|| default_region.and_then(|_| hot_code(default_region)));
     let number = match shape {
         Shape::Empty => Err(Invalid::NotANumber),
         Shape::E164 => read_e164(&text[1..], hot),

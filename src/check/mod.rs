@@ -334,8 +334,8 @@ fn judge_contacts<R: BufRead + Send>(
             for (row, facts) in chunk.rows.iter().zip(&chunk.facts) {
                 linter.check_in_order(&mut seen, row, facts.as_ref(), &mut chunk.found);
             }
-            chunk.order_findings();
         }
+        chunk.order_findings();
         sink.rows(&chunk.rows, std::mem::take(&mut chunk.found));
     };
     rows::stream(

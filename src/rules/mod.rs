@@ -363,14 +363,18 @@ mod tests {
     #[test]
     fn each_family_reads_what_its_letter_says() {
         for r in all() {
-            let fits = match (r.family(), r.check) {
-                ("contacts", Check::Row(_) | Check::RowInOrder(_)) => true,
-                ("payloads", Check::Message { .. } | Check::File(_)) => true,
-                ("registry", Check::Definition(_)) => true,
-                ("media", Check::Link { .. }) => true,
-                _ => false,
-            };
-            assert!(fits, "{} reads the wrong kind of input for its family", r.code);
+            let fits = matches!(
+                (r.family(), r.check),
+                ("contacts", Check::Row(_) | Check::RowInOrder(_))
+                    | ("payloads", Check::Message { .. } | Check::File(_))
+                    | ("registry", Check::Definition(_))
+                    | ("media", Check::Link { .. })
+            );
+            assert!(
+                fits,
+                "{} reads the wrong kind of input for its family",
+                r.code
+            );
         }
     }
 
