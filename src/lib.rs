@@ -18,6 +18,7 @@ pub mod fix;
 pub mod input;
 pub mod media;
 pub mod phone;
+pub mod phone_workers;
 pub mod report;
 pub mod rules;
 pub mod template;

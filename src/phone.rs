@@ -206,7 +206,8 @@ impl Number {
         let digits = self.key.to_string();
         let national = digits.get(cc_len(self.country_code)..)?;
         let parsed = phone_number(i32::from(self.country_code), national).ok()?;
-        OWN.with(|lib| lib.get_region_for_number(&parsed))
+        PHONE_NUMBER_UTIL
+            .get_region_for_number(&parsed)
             .map(RegionCode::from_region)
     }
 }
@@ -320,10 +321,10 @@ pub fn analyse(cell: &str, default_region: Option<RegionCode>) -> PhoneFacts {
     analyse_with_own(cell, default_region, None)
 }
 
-/// Reads a cell like [`analyse`]; numbers of calling code `own` (as well as the default
-/// region's) are read with this thread's own copy of the phone library rather than the
-/// shared one — for the calling code most of a list is in, read on several threads at
-/// once. Gives the same facts as [`analyse`].
+/// Reads a cell like [`analyse`]; numbers of calling code `own` are read with this
+/// thread's own copy of the phone library rather than the shared one — for the calling code
+/// most of a list is in, read on several threads at once. Gives the same facts as
+/// [`analyse`].
 pub fn analyse_with_own(
     cell: &str,
     default_region: Option<RegionCode>,
@@ -331,9 +332,7 @@ pub fn analyse_with_own(
 ) -> PhoneFacts {
     let text = cell.trim();
     let shape = shape_of(text);
-    let hot = own
-        .map(i32::from)
-        .or_else(|| default_region.and_then(|_| hot_code(default_region)));
+    let hot = own.map(i32::from);
     let number = match shape {
         Shape::Empty => Err(Invalid::NotANumber),
         Shape::E164 => read_e164(&text[1..], hot),
@@ -516,8 +515,12 @@ fn read_loose(
     let region = default_region.and_then(RegionCode::to_region);
     let mut national_failure = None;
     if let Some(region) = region {
-        match Lib::Own.with(|u| u.parse(&digits, Some(region))) {
-            Ok(parsed) => match classify(&parsed, Lib::Own) {
+        let lib = match hot_code(default_region) {
+            Some(cc) => Lib::for_code(cc, hot),
+            None => Lib::Shared,
+        };
+        match lib.with(|u| u.parse(&digits, Some(region))) {
+            Ok(parsed) => match classify(&parsed, lib) {
                 Ok(number) => return Ok(number),
                 Err(why) => national_failure = Some(why),
             },

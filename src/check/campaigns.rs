@@ -272,15 +272,15 @@ impl FileCheck<'_> {
         };
         let mut in_order = |chunk: &mut Chunk| {
             if linter.has_in_order_rules() {
-                for (row, facts) in chunk.rows.iter().zip(&chunk.facts) {
+                for (row, facts) in chunk.rows.iter().zip(chunk.facts) {
                     linter.check_in_order(seen, row, facts.as_ref(), &mut chunk.found);
                 }
             }
             chunk.order_findings();
             if let Some(links) = links.as_deref_mut() {
-                self.record_links(&chunk.rows, links);
+                self.record_links(chunk.rows, links);
             }
-            each(&chunk.rows, std::mem::take(&mut chunk.found));
+            each(chunk.rows, std::mem::take(&mut chunk.found));
         };
         let default_region = self.options.policy.default_region;
         rows::stream(&mut reader, default_region, &per_row, &mut in_order).map_err(|source| {

@@ -331,12 +331,12 @@ fn judge_contacts<R: BufRead + Send>(
     };
     let mut in_order = |chunk: &mut Chunk| {
         if linter.has_in_order_rules() {
-            for (row, facts) in chunk.rows.iter().zip(&chunk.facts) {
+            for (row, facts) in chunk.rows.iter().zip(chunk.facts) {
                 linter.check_in_order(&mut seen, row, facts.as_ref(), &mut chunk.found);
             }
         }
         chunk.order_findings();
-        sink.rows(&chunk.rows, std::mem::take(&mut chunk.found));
+        sink.rows(chunk.rows, std::mem::take(&mut chunk.found));
     };
     rows::stream(
         &mut reader,

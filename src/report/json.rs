@@ -59,28 +59,119 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             break;
         }
         let texts: Vec<Vec<u8>> = batch
-            .par_iter()
-            .map(|d| entry(d))
+            .par_chunks(TASK)
+            .map(entries)
             .collect::<io::Result<_>>()?;
         for text in texts {
-            out.write_all(if first { b"[\n    " } else { b",\n    " })?;
-            out.write_all(&text)?;
+            // Each text starts with the separator `,` that only the first entry must drop.
+            out.write_all(if first { b"[" } else { b"," })?;
+            out.write_all(&text[1..])?;
             first = false;
         }
     }
     out.write_all(if first { b"[]\n}\n" } else { b"\n  ]\n}\n" })
 }
 
-/// One finding as an entry of the pretty-printed `diagnostics` array (two levels deep).
-fn entry(d: &Diagnostic) -> io::Result<Vec<u8>> {
-    let text = serde_json::to_vec_pretty(d).map_err(io::Error::other)?;
-    let mut indented = Vec::with_capacity(text.len() + text.len() / 8);
-    // JSON strings hold no raw newline, so every newline is layout.
-    for &b in &text {
-        indented.push(b);
-        if b == b'\n' {
-            indented.extend_from_slice(b"    ");
+/// Findings formatted as one task.
+const TASK: usize = 256;
+
+/// Findings as entries of the pretty-printed `diagnostics` array (two levels deep), each
+/// preceded by `,` and its line break.
+fn entries(batch: &[Cow<Diagnostic>]) -> io::Result<Vec<u8>> {
+    let mut out = Vec::with_capacity(batch.len() * 640);
+    for d in batch {
+        out.extend_from_slice(b",\n    ");
+        let mut ser = serde_json::Serializer::with_formatter(&mut out, Indented::default());
+        d.serialize(&mut ser).map_err(io::Error::other)?;
+    }
+    Ok(out)
+}
+
+/// serde_json's pretty layout (two spaces an indent) for a value that starts two levels
+/// deep, so an entry is written in place without re-indenting it.
+struct Indented {
+    depth: usize,
+    has_value: bool,
+}
+
+impl Default for Indented {
+    fn default() -> Self {
+        Indented {
+            depth: 2,
+            has_value: false,
         }
     }
-    Ok(indented)
+}
+
+impl Indented {
+    fn indent<W: ?Sized + Write>(&self, writer: &mut W) -> io::Result<()> {
+        for _ in 0..self.depth {
+            writer.write_all(b"  ")?;
+        }
+        Ok(())
+    }
+}
+
+impl serde_json::ser::Formatter for Indented {
+    fn begin_array<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        self.depth += 1;
+        self.has_value = false;
+        writer.write_all(b"[")
+    }
+
+    fn end_array<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        self.depth -= 1;
+        if self.has_value {
+            writer.write_all(b"\n")?;
+            self.indent(writer)?;
+        }
+        writer.write_all(b"]")
+    }
+
+    fn begin_array_value<W: ?Sized + Write>(
+        &mut self,
+        writer: &mut W,
+        first: bool,
+    ) -> io::Result<()> {
+        writer.write_all(if first { b"\n" } else { b",\n" })?;
+        self.indent(writer)
+    }
+
+    fn end_array_value<W: ?Sized + Write>(&mut self, _writer: &mut W) -> io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+
+    fn begin_object<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        self.depth += 1;
+        self.has_value = false;
+        writer.write_all(b"{")
+    }
+
+    fn end_object<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        self.depth -= 1;
+        if self.has_value {
+            writer.write_all(b"\n")?;
+            self.indent(writer)?;
+        }
+        writer.write_all(b"}")
+    }
+
+    fn begin_object_key<W: ?Sized + Write>(
+        &mut self,
+        writer: &mut W,
+        first: bool,
+    ) -> io::Result<()> {
+        writer.write_all(if first { b"\n" } else { b",\n" })?;
+        self.indent(writer)
+    }
+
+    fn begin_object_value<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        writer.write_all(b": ")
+    }
+
+    fn end_object_value<W: ?Sized + Write>(&mut self, _writer: &mut W) -> io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
 }
