@@ -19,6 +19,7 @@ use crate::input::contacts::{ColumnChoice, ContactReader, ContactRow, shared_pat
 use crate::input::kind;
 use crate::media::{MediaKind, MediaLinks, Seen};
 use crate::phone::PhoneFacts;
+use crate::phone_workers::PhoneWorkers;
 use crate::report::Report;
 use crate::rules::InCampaign;
 use crate::rules::contacts::duplicate_recipient::SeenNumbers;
@@ -99,6 +100,7 @@ pub fn check_campaign(
     campaign: &Campaign,
     options: &CheckOptions,
     templates: &TemplateRegistry,
+    workers: &PhoneWorkers,
     report: &mut Report,
     links: &mut MediaLinks,
 ) -> Result<(), Error> {
@@ -124,7 +126,7 @@ pub fn check_campaign(
         };
         let diagnostics = &mut report.diagnostics;
         let mut each = |_: &[ContactRow], found| diagnostics.extend(found);
-        let rows = file.run(reader, &mut seen, Some(&mut *links), &mut each)?;
+        let rows = file.run(reader, workers, &mut seen, Some(&mut *links), &mut each)?;
         report.rows += rows;
         report.files += 1;
     }
@@ -135,10 +137,11 @@ pub fn check_campaign(
 /// definition's findings go to `definition`, the header and each chunk of rows with its
 /// findings to `sink`. For `walint fix`.
 #[allow(clippy::too_many_arguments)]
-pub fn judge_file<R: std::io::BufRead + Send>(
+pub fn judge_file<R: std::io::BufRead>(
     campaign: &Campaign,
     options: &CheckOptions,
     templates: &TemplateRegistry,
+    workers: &PhoneWorkers,
     shown: &str,
     input: R,
     definition: &mut impl Extend<Diagnostic>,
@@ -157,7 +160,13 @@ pub fn judge_file<R: std::io::BufRead + Send>(
         options,
     };
     let mut each = |rows: &[ContactRow], found| sink.rows(rows, found);
-    file.run(reader, &mut SeenNumbers::default(), None, &mut each)
+    file.run(
+        reader,
+        workers,
+        &mut SeenNumbers::default(),
+        None,
+        &mut each,
+    )
 }
 
 /// The contact files of a campaign: each path as given, each pattern's matches sorted.
@@ -250,12 +259,13 @@ impl FileCheck<'_> {
     /// and recording its media links in `links` (`None`: not collected, as for
     /// `walint fix`); `seen` holds the recipients of the campaign's earlier files. Returns
     /// the rows read.
-    fn run<R: std::io::BufRead + Send>(
+    fn run<R: std::io::BufRead>(
         &self,
         mut reader: ContactReader<R>,
+        workers: &PhoneWorkers,
         seen: &mut SeenNumbers,
         mut links: Option<&mut MediaLinks>,
-        each: &mut (dyn FnMut(&[ContactRow], Vec<Diagnostic>) + Send),
+        each: &mut dyn FnMut(&[ContactRow], Vec<Diagnostic>),
     ) -> Result<u64, Error> {
         let linter = ContactLinter::new(
             &self.options.policy,
@@ -271,23 +281,15 @@ impl FileCheck<'_> {
             self.check_message(row, facts, out);
         };
         let mut in_order = |chunk: &mut Chunk| {
-            if linter.has_in_order_rules() {
-                for (row, facts) in chunk.rows.iter().zip(chunk.facts) {
-                    linter.check_in_order(seen, row, facts.as_ref(), &mut chunk.found);
-                }
-            }
-            chunk.order_findings();
+            chunk.check_in_order(&linter, seen);
             if let Some(links) = links.as_deref_mut() {
                 self.record_links(chunk.rows, links);
             }
             each(chunk.rows, std::mem::take(&mut chunk.found));
         };
-        let default_region = self.options.policy.default_region;
-        rows::stream(&mut reader, default_region, &per_row, &mut in_order).map_err(|source| {
-            Error::Io {
-                path: self.shown.to_string(),
-                source,
-            }
+        rows::stream(&mut reader, workers, &per_row, &mut in_order).map_err(|source| Error::Io {
+            path: self.shown.to_string(),
+            source,
         })
     }
 

@@ -28,6 +28,7 @@ use crate::input::kind::{self, Kind, Recognised};
 use crate::input::suppression;
 use crate::media::MediaLinks;
 use crate::phone::RegionCode;
+use crate::phone_workers::PhoneWorkers;
 use crate::report::Report;
 use crate::report::findings::Findings;
 use crate::rules::RuleSettings;
@@ -191,24 +192,37 @@ pub fn run(options: &CheckOptions) -> Result<Report, Error> {
     let templates = registries.finish(&options.settings, &mut report);
     let payload_run = PayloadRun::new(&templates, &options.settings);
     let mut links = MediaLinks::default();
-    for input in rest {
-        let shown = shown_path(&input.path);
-        let path = input.path.clone();
-        match input.kind {
-            Kind::Payloads => payloads::check_payloads(
-                &shown,
-                &path,
-                input.into_input()?,
-                &payload_run,
+    std::thread::scope(|scope| {
+        // One set of phone workers for the run: their per-thread phone libraries are built
+        // once, whatever the number of files.
+        let workers = PhoneWorkers::start(scope, options.policy.default_region);
+        for input in rest {
+            let shown = shown_path(&input.path);
+            let path = input.path.clone();
+            match input.kind {
+                Kind::Payloads => payloads::check_payloads(
+                    &shown,
+                    &path,
+                    input.into_input()?,
+                    &payload_run,
+                    &mut report,
+                    &mut links,
+                )?,
+                _ => check_contacts(&shown, input.into_input()?, options, &workers, &mut report)?,
+            }
+        }
+        for campaign in &campaigns {
+            campaigns::check_campaign(
+                campaign,
+                options,
+                &templates,
+                &workers,
                 &mut report,
                 &mut links,
-            )?,
-            _ => check_contacts(&shown, input.into_input()?, options, &mut report)?,
+            )?;
         }
-    }
-    for campaign in &campaigns {
-        campaigns::check_campaign(campaign, options, &templates, &mut report, &mut links)?;
-    }
+        Ok::<(), Error>(())
+    })?;
     media::check_links(&links, &templates, options, &mut report)?;
     Ok(report)
 }
@@ -222,7 +236,7 @@ fn shown_path(path: &Path) -> String {
 }
 
 /// Receives a contact list judged by [`judge_list`].
-pub trait RowSink: Send {
+pub trait RowSink {
     /// The header row as it stands in the file, and the delimiter, before any row.
     fn header(&mut self, raw: &[u8], delimiter: u8);
     /// A chunk of rows, in order, with their findings (in row order).
@@ -236,7 +250,7 @@ pub trait RowSink: Send {
 /// `sink` gets the header, then every chunk of rows with their findings (severity settings
 /// applied). Returns the campaign definition's findings (empty for a plain list) and the
 /// rows read.
-pub fn judge_list<R: BufRead + Send>(
+pub fn judge_list<R: BufRead>(
     options: &CheckOptions,
     shown: &str,
     input: R,
@@ -263,32 +277,37 @@ pub fn judge_list<R: BufRead + Send>(
                 path: shown.to_string(),
                 source,
             })?;
-    let rows = match campaign {
-        Some(campaign) => campaigns::judge_file(
-            campaign,
-            options,
-            &templates,
-            shown,
-            input,
-            &mut definition,
-            sink,
-        )?,
-        None => {
-            let columns = ColumnChoice {
-                keep_raw: true,
-                ..options.columns.clone()
-            };
-            judge_contacts(shown, input, &columns, options, sink)?
-        }
-    };
-    Ok((definition, rows))
+    std::thread::scope(|scope| {
+        let workers = PhoneWorkers::start(scope, options.policy.default_region);
+        let rows = match campaign {
+            Some(campaign) => campaigns::judge_file(
+                campaign,
+                options,
+                &templates,
+                &workers,
+                shown,
+                input,
+                &mut definition,
+                sink,
+            )?,
+            None => {
+                let columns = ColumnChoice {
+                    keep_raw: true,
+                    ..options.columns.clone()
+                };
+                judge_contacts(shown, input, &columns, options, &workers, sink)?
+            }
+        };
+        Ok((definition, rows))
+    })
 }
 
 /// Lints one contact list from a stream; adds its rows and findings to `report`.
-pub fn check_contacts<R: BufRead + Send>(
+pub fn check_contacts<R: BufRead>(
     shown: &str,
     input: R,
     options: &CheckOptions,
+    workers: &PhoneWorkers,
     report: &mut Report,
 ) -> Result<(), Error> {
     /// Findings straight into the report; the rows themselves are not kept.
@@ -300,7 +319,7 @@ pub fn check_contacts<R: BufRead + Send>(
         }
     }
     let mut sink = Collect(&mut report.diagnostics);
-    report.rows += judge_contacts(shown, input, &options.columns, options, &mut sink)?;
+    report.rows += judge_contacts(shown, input, &options.columns, options, workers, &mut sink)?;
     report.files += 1;
     Ok(())
 }
@@ -308,11 +327,12 @@ pub fn check_contacts<R: BufRead + Send>(
 /// Streams a plain contact list (read with `columns`) through the phone reading and the
 /// contact rules; `sink` gets the header, then each chunk with its findings. Returns the
 /// rows read.
-fn judge_contacts<R: BufRead + Send>(
+fn judge_contacts<R: BufRead>(
     shown: &str,
     input: R,
     columns: &ColumnChoice,
     options: &CheckOptions,
+    workers: &PhoneWorkers,
     sink: &mut impl RowSink,
 ) -> Result<u64, Error> {
     let mut reader = ContactReader::open(shown, input, columns)?;
@@ -330,21 +350,10 @@ fn judge_contacts<R: BufRead + Send>(
         linter.check_row(row, facts, out);
     };
     let mut in_order = |chunk: &mut Chunk| {
-        if linter.has_in_order_rules() {
-            for (row, facts) in chunk.rows.iter().zip(chunk.facts) {
-                linter.check_in_order(&mut seen, row, facts.as_ref(), &mut chunk.found);
-            }
-        }
-        chunk.order_findings();
+        chunk.check_in_order(&linter, &mut seen);
         sink.rows(chunk.rows, std::mem::take(&mut chunk.found));
     };
-    rows::stream(
-        &mut reader,
-        options.policy.default_region,
-        &per_row,
-        &mut in_order,
-    )
-    .map_err(|source| Error::Io {
+    rows::stream(&mut reader, workers, &per_row, &mut in_order).map_err(|source| Error::Io {
         path: shown.to_string(),
         source,
     })

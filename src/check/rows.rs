@@ -12,8 +12,10 @@ use rayon::prelude::*;
 
 use crate::diagnostic::Diagnostic;
 use crate::input::contacts::{ContactReader, ContactRow};
-use crate::phone::{PhoneFacts, RegionCode};
+use crate::phone::PhoneFacts;
 use crate::phone_workers::PhoneWorkers;
+use crate::rules::contacts::ContactLinter;
+use crate::rules::contacts::duplicate_recipient::SeenNumbers;
 
 /// Rows judged as one task of the pool.
 const TASK_ROWS: usize = 512;
@@ -29,6 +31,17 @@ pub struct Chunk<'a> {
 }
 
 impl Chunk<'_> {
+    /// Runs `linter`'s in-order rules (duplicates, with the recipients `seen` so far) over
+    /// the chunk's rows, then puts all its findings in row order.
+    pub fn check_in_order(&mut self, linter: &ContactLinter, seen: &mut SeenNumbers) {
+        if linter.has_in_order_rules() {
+            for (row, facts) in self.rows.iter().zip(self.facts) {
+                linter.check_in_order(seen, row, facts.as_ref(), &mut self.found);
+            }
+        }
+        self.order_findings();
+    }
+
     /// Puts the findings in row order, and within a row in rule-code order, keeping the
     /// order of findings of the same rule (for `fix`'s reasons and the report's ties).
     pub fn order_findings(&mut self) {
@@ -39,20 +52,18 @@ impl Chunk<'_> {
 /// The per-row work: judges one row (with its phone facts), pushing findings to `out`.
 pub type PerRow<'a> = dyn Fn(&ContactRow, Option<&PhoneFacts>, &mut Vec<Diagnostic>) + Sync + 'a;
 
-/// Streams a contact list through the phone workers, `per_row` (in parallel, rows in any
-/// order) and then `in_order` (a chunk at a time, in file order). Returns the rows read.
+/// Streams a contact list through the run's phone `workers`, `per_row` (in parallel, rows
+/// in any order) and then `in_order` (a chunk at a time, in file order). Returns the rows
+/// read.
 pub fn stream<R: BufRead>(
     reader: &mut ContactReader<R>,
-    default_region: Option<RegionCode>,
+    workers: &PhoneWorkers,
     per_row: &PerRow,
     in_order: &mut dyn FnMut(&mut Chunk),
 ) -> io::Result<u64> {
-    std::thread::scope(|scope| {
-        let workers = PhoneWorkers::start(scope, default_region);
-        workers.stream(reader, |rows, facts| {
-            let found = judge(rows, facts, per_row);
-            in_order(&mut Chunk { rows, facts, found });
-        })
+    workers.stream(reader, |rows, facts| {
+        let found = judge(rows, facts, per_row);
+        in_order(&mut Chunk { rows, facts, found });
     })
 }
 
