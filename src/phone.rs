@@ -13,7 +13,8 @@ use rlibphonenumber::{
 };
 
 thread_local! {
-    /// This thread's own copy of the phone library, for the numbers of the default region.
+    /// This thread's own copy of the phone library, for the numbers of a list's dominant
+    /// calling code.
     static OWN: PhoneNumberUtil = PhoneNumberUtil::new().expect("the built-in metadata loads");
 }
 
@@ -23,10 +24,10 @@ thread_local! {
 /// belongs to the first thread that used the pattern; a second thread using the same
 /// pattern at the same time fights over that pool's state (measured: two threads on one
 /// country slower than one). A one-country list — the usual upload, read in parallel —
-/// would hit exactly that. So the numbers of the default region (the calling code a list
-/// is about) are read with each thread's own copy of the library, whose patterns that
-/// thread alone uses; every other number with the one shared copy, so a list of many
-/// countries compiles each country's patterns once. Both copies hold the same metadata
+/// would hit exactly that. So the numbers of the calling code the caller names (a chunk's
+/// dominant one, which `phone_workers` deals over every worker) are read with each thread's
+/// own copy of the library, whose patterns that thread alone uses; every other number with
+/// the one shared copy, so a list of many countries compiles each country's patterns once. Both copies hold the same metadata
 /// and give the same answers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Lib {
@@ -37,7 +38,7 @@ enum Lib {
 }
 
 impl Lib {
-    /// The copy for numbers of calling code `cc` when the default region's is `hot`.
+    /// The copy for numbers of calling code `cc` when `hot` is read with [`Lib::Own`].
     fn for_code(cc: i32, hot: Option<i32>) -> Lib {
         if hot == Some(cc) {
             Lib::Own
@@ -54,7 +55,7 @@ impl Lib {
     }
 }
 
-/// The calling code of the default region, whose numbers are read with [`Lib::Own`].
+/// The calling code of the default region (national numbers are parsed in it).
 fn hot_code(default_region: Option<RegionCode>) -> Option<i32> {
     PHONE_NUMBER_UTIL.get_country_code_for_region(default_region?.to_region()?)
 }
