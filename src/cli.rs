@@ -306,6 +306,14 @@ fn emit(report: &Report, format: Format, output: Option<&PathBuf>) -> Result<(),
             let mut out = io::BufWriter::new(file);
             write(&mut out).and_then(|()| out.flush()).map_err(err)
         }
+        // JSON escapes every control character, so it has no styling to strip: only text
+        // goes through the stream that drops colours when stdout is not a terminal.
+        None if format == Format::Json => {
+            let mut out = io::BufWriter::with_capacity(1 << 16, io::stdout().lock());
+            write(&mut out)
+                .and_then(|()| out.flush())
+                .map_err(stdout_error)
+        }
         None => {
             let mut out = io::BufWriter::with_capacity(
                 1 << 16,

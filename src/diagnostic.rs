@@ -183,6 +183,21 @@ impl Diagnostic {
         self.rule.name
     }
 
+    /// Orders two findings as [`Diagnostic::sort_key`] does, without comparing the bytes
+    /// of a path the two share (the common case: findings of one file).
+    pub fn report_order(&self, other: &Diagnostic) -> std::cmp::Ordering {
+        let (a, b) = (self.location.path(), other.location.path());
+        let by_path = if std::ptr::eq(a, b) {
+            std::cmp::Ordering::Equal
+        } else {
+            a.cmp(b)
+        };
+        by_path
+            .then(self.location.line().cmp(&other.location.line()))
+            .then(self.rule.code.cmp(other.rule.code))
+            .then(self.message.cmp(&other.message))
+    }
+
     /// The ordering the report contract promises: path, line, code (then message, for ties).
     pub fn sort_key(&self) -> (&str, u64, &'static str, &str) {
         (

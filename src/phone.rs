@@ -331,7 +331,7 @@ pub fn analyse_with_own(
     default_region: Option<RegionCode>,
     own: Option<u16>,
 ) -> PhoneFacts {
-    let text = cell.trim();
+    let text = trim(cell);
     let shape = shape_of(text);
     let hot = own.map(i32::from);
     let number = match shape {
@@ -347,7 +347,7 @@ pub fn analyse_with_own(
 /// Reads a number that should be international (as in a payload's `to`): a leading `+`
 /// is assumed when the text has none.
 pub fn analyse_international(cell: &str) -> PhoneFacts {
-    let text = cell.trim();
+    let text = trim(cell);
     let shape = shape_of(text);
     let number = match shape {
         Shape::Empty => Err(Invalid::NotANumber),
@@ -359,6 +359,15 @@ pub fn analyse_international(cell: &str) -> PhoneFacts {
         _ => read_loose(text, None, None),
     };
     PhoneFacts { shape, number }
+}
+
+/// `cell.trim()`, without decoding characters when the cell starts and ends with a
+/// printable ASCII one (nearly every phone cell; measured at 3.5% of a check's CPU before).
+fn trim(cell: &str) -> &str {
+    match (cell.as_bytes().first(), cell.as_bytes().last()) {
+        (Some(a), Some(b)) if a.is_ascii_graphic() && b.is_ascii_graphic() => cell,
+        _ => cell.trim(),
+    }
 }
 
 fn is_formatting(c: char) -> bool {
@@ -413,7 +422,7 @@ fn shape_of(text: &str) -> Shape {
 /// its digits when written with `+`, `00` or no prefix, else the default region's. Lets
 /// callers spread work by country so that each worker uses its own countries' patterns.
 pub fn calling_code_hint(cell: &str, default_region: Option<RegionCode>) -> Option<u16> {
-    let text = cell.trim();
+    let text = trim(cell);
     let cc = if let Some(digits) = text
         .strip_prefix('+')
         .filter(|d| d.bytes().all(|b| b.is_ascii_digit()))
@@ -615,6 +624,13 @@ pub fn example_mobile_numbers() -> Vec<(RegionCode, String)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        #[test]
+        fn the_quick_trim_is_trim(cell in "[ \t\u{a0}\u{3000}a+0-9é\n]{0,6}") {
+            proptest::prop_assert_eq!(trim(&cell), cell.trim());
+        }
+    }
 
     fn region(code: &str) -> Option<RegionCode> {
         RegionCode::parse(code)

@@ -11,8 +11,11 @@
 //! then shared. A calling code that holds more than a quarter of a chunk's rows (a
 //! one-country list, the usual upload) is dealt over every worker instead, each reading it
 //! with its own copy of the phone library (`phone::analyse_with_own`), so such a list uses
-//! every core too. This module owns the threads, the split and the chunked stream of a list
-//! through them ([`PhoneWorkers::stream`]), not the reading of a number (that is `phone`).
+//! every core too. A list's rows are read (and dealt to the workers) on a thread of their
+//! own, a few chunks ahead of the one being judged, so reading the file is off the path of
+//! the judging and reporting. This module owns the threads, the split and the chunked stream
+//! of a list through them ([`PhoneWorkers::stream`]), not the reading of a number (that is
+//! `phone`).
 //!
 //! Why not rayon here (the rest of the check runs on rayon's pool): measured with
 //! `cargo bench --bench contacts` on this project's 2-core machine, the same day, medians of
@@ -42,6 +45,10 @@ type Job = (
     Option<u16>,
     SyncSender<Vec<(u32, Option<PhoneFacts>)>>,
 );
+
+/// How many chunks the reading thread may have read and handed to the workers beyond the one
+/// being judged.
+const AHEAD: usize = 2;
 
 /// The least share of a chunk's rows one calling code must have to be dealt over every
 /// worker (each with its own copy of the phone library) rather than kept on one.
@@ -81,34 +88,46 @@ impl<'scope> PhoneWorkers<'scope> {
         }
     }
 
-    /// Streams a contact list through the workers a chunk at a time: while they read one
-    /// chunk's phone cells, this thread passes the chunk before it to `each` (its rows in
-    /// order, with their facts, `None` for unreadable rows) and reads the one after it.
-    /// Returns the number of rows read.
-    pub fn stream<R: BufRead>(
+    /// Streams a contact list through the workers a chunk at a time: a reading thread reads
+    /// the rows and hands each chunk's phone cells to the workers, up to [`AHEAD`] chunks
+    /// ahead, while this thread passes each read chunk, in order, to `each` (its rows with
+    /// their facts, `None` for unreadable rows). Returns the number of rows read.
+    pub fn stream<R: BufRead + Send>(
         &self,
         reader: &mut ContactReader<R>,
         mut each: impl FnMut(&[ContactRow], &[Option<PhoneFacts>]),
     ) -> std::io::Result<u64> {
-        let mut rows_read = 0;
-        let mut facts = Vec::with_capacity(CHUNK_ROWS);
-        let mut spare = Vec::with_capacity(CHUNK_ROWS);
-        let mut pending: Option<Pending> = None;
-        loop {
-            let mut chunk = std::mem::take(&mut spare);
-            let more = reader.read_chunk(&mut chunk, CHUNK_ROWS)? > 0;
-            let submitted = more.then(|| self.submit(chunk));
-            if let Some(previous) = pending.take() {
-                let rows = previous.wait(&mut facts);
+        std::thread::scope(|scope| {
+            let (chunks, read) = sync_channel::<std::io::Result<Pending>>(AHEAD);
+            let (spent, spares) = std::sync::mpsc::channel::<Vec<ContactRow>>();
+            scope.spawn(move || {
+                loop {
+                    let mut chunk = spares
+                        .try_recv()
+                        .unwrap_or_else(|_| Vec::with_capacity(CHUNK_ROWS));
+                    let next = match reader.read_chunk(&mut chunk, CHUNK_ROWS) {
+                        Ok(0) => return,
+                        Ok(_) => Ok(self.submit(chunk)),
+                        Err(e) => Err(e),
+                    };
+                    let failed = next.is_err();
+                    // A closed channel: the run stopped taking chunks (an error); so do we.
+                    if chunks.send(next).is_err() || failed {
+                        return;
+                    }
+                }
+            });
+            let mut rows_read = 0;
+            let mut facts = Vec::with_capacity(CHUNK_ROWS);
+            for pending in read {
+                let rows = pending?.wait(&mut facts);
                 each(&rows, &facts);
                 rows_read += rows.len() as u64;
-                spare = rows;
+                // The reader may have finished: then the rows are simply dropped.
+                let _ = spent.send(rows);
             }
-            pending = submitted;
-            if pending.is_none() {
-                return Ok(rows_read);
-            }
-        }
+            Ok(rows_read)
+        })
     }
 
     /// Hands the rows' phone cells to the workers and returns at once; [`Pending::wait`]
@@ -207,8 +226,8 @@ fn work(jobs: &Receiver<Job>, default_region: Option<RegionCode>) {
             })
             .collect();
         drop(rows);
-        if reply.send(out).is_err() {
-            return;
-        }
+        // Nobody waits for a chunk whose stream stopped on an error; the worker stays for
+        // the run's next list.
+        let _ = reply.send(out);
     }
 }

@@ -137,7 +137,7 @@ pub fn check_campaign(
 /// definition's findings go to `definition`, the header and each chunk of rows with its
 /// findings to `sink`. For `walint fix`.
 #[allow(clippy::too_many_arguments)]
-pub fn judge_file<R: std::io::BufRead>(
+pub fn judge_file<R: std::io::BufRead + Send>(
     campaign: &Campaign,
     options: &CheckOptions,
     templates: &TemplateRegistry,
@@ -259,7 +259,7 @@ impl FileCheck<'_> {
     /// and recording its media links in `links` (`None`: not collected, as for
     /// `walint fix`); `seen` holds the recipients of the campaign's earlier files. Returns
     /// the rows read.
-    fn run<R: std::io::BufRead>(
+    fn run<R: std::io::BufRead + Send>(
         &self,
         mut reader: ContactReader<R>,
         workers: &PhoneWorkers,

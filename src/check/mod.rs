@@ -250,7 +250,7 @@ pub trait RowSink {
 /// `sink` gets the header, then every chunk of rows with their findings (severity settings
 /// applied). Returns the campaign definition's findings (empty for a plain list) and the
 /// rows read.
-pub fn judge_list<R: BufRead>(
+pub fn judge_list<R: BufRead + Send>(
     options: &CheckOptions,
     shown: &str,
     input: R,
@@ -303,7 +303,7 @@ pub fn judge_list<R: BufRead>(
 }
 
 /// Lints one contact list from a stream; adds its rows and findings to `report`.
-pub fn check_contacts<R: BufRead>(
+pub fn check_contacts<R: BufRead + Send>(
     shown: &str,
     input: R,
     options: &CheckOptions,
@@ -327,7 +327,7 @@ pub fn check_contacts<R: BufRead>(
 /// Streams a plain contact list (read with `columns`) through the phone reading and the
 /// contact rules; `sink` gets the header, then each chunk with its findings. Returns the
 /// rows read.
-fn judge_contacts<R: BufRead>(
+fn judge_contacts<R: BufRead + Send>(
     shown: &str,
     input: R,
     columns: &ColumnChoice,

@@ -35,6 +35,11 @@ impl Chunk<'_> {
     /// the chunk's rows, then puts all its findings in row order.
     pub fn check_in_order(&mut self, linter: &ContactLinter, seen: &mut SeenNumbers) {
         if linter.has_in_order_rules() {
+            seen.prepare(
+                self.facts
+                    .iter()
+                    .filter_map(|f| f.as_ref()?.number.as_ref().ok().map(|n| n.key)),
+            );
             for (row, facts) in self.rows.iter().zip(self.facts) {
                 linter.check_in_order(seen, row, facts.as_ref(), &mut self.found);
             }
@@ -55,7 +60,7 @@ pub type PerRow<'a> = dyn Fn(&ContactRow, Option<&PhoneFacts>, &mut Vec<Diagnost
 /// Streams a contact list through the run's phone `workers`, `per_row` (in parallel, rows
 /// in any order) and then `in_order` (a chunk at a time, in file order). Returns the rows
 /// read.
-pub fn stream<R: BufRead>(
+pub fn stream<R: BufRead + Send>(
     reader: &mut ContactReader<R>,
     workers: &PhoneWorkers,
     per_row: &PerRow,

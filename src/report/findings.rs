@@ -3,7 +3,7 @@
 //!
 //! Findings arrive in whatever order the checks produce them. Up to [`HELD_FINDINGS`] are
 //! held in memory; past that the held ones are sorted and written to an anonymous
-//! temporary file as one sorted run (a JSON line each), and holding starts again. Reading
+//! temporary file as one sorted run (in `spill`'s compact binary form), and holding starts again. Reading
 //! them back merges the runs and the held findings, so a million-row list with a finding
 //! on every row costs a bounded amount of memory plus disk. The counts for the summary are
 //! kept as findings arrive, so they never need a pass over the runs.
@@ -12,12 +12,10 @@ use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, BinaryHeap};
 use std::fs::File;
-use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
+use std::io::{self, BufReader, BufWriter, Read, Write};
 
-use serde::Deserialize;
-
-use crate::diagnostic::{Diagnostic, Fix, Location, Severity};
-use crate::rules;
+use super::spill::Shared;
+use crate::diagnostic::{Diagnostic, Severity};
 
 /// How many findings are held in memory before they are written out as a sorted run
 /// (about 250 bytes each, so some 16 MB).
@@ -75,6 +73,8 @@ impl Tally {
 pub struct Findings {
     held: Vec<Diagnostic>,
     runs: Vec<File>,
+    /// What the runs' records name by index.
+    shared: Shared,
     limit: usize,
     tally: Tally,
     /// Writing a run failed (no usable temporary directory, a full disk): from then on
@@ -94,6 +94,7 @@ impl Findings {
         Findings {
             held: Vec::new(),
             runs: Vec::new(),
+            shared: Shared::default(),
             limit: limit.max(1),
             tally: Tally::default(),
             spill_failed: false,
@@ -133,14 +134,15 @@ impl Findings {
     /// findings that tie keep the order they were added in).
     pub fn sorted(&self) -> io::Result<Sorted<'_>> {
         let mut held: Vec<&Diagnostic> = self.held.iter().collect();
-        held.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        held.sort_by(|a, b| a.report_order(b));
         let mut sources = Vec::with_capacity(self.runs.len() + 1);
         for run in &self.runs {
             let reader = RunReader { file: run, pos: 0 };
-            sources.push(Source::Run(BufReader::new(reader), String::new()));
+            sources.push(Source::Run(BufReader::with_capacity(1 << 16, reader)));
         }
         sources.push(Source::Held(held.into_iter()));
         let mut merge = Sorted {
+            shared: &self.shared,
             heap: BinaryHeap::with_capacity(sources.len()),
             sources,
         };
@@ -159,12 +161,11 @@ impl Findings {
     /// Sorts the held findings and writes them to a new run. On failure the held findings
     /// stay held (sorted, which changes nothing of the report's order).
     fn spill(&mut self) -> io::Result<()> {
-        self.held.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        self.held.sort_by(|a, b| a.report_order(b));
         let file = tempfile::tempfile()?;
         let mut out = BufWriter::with_capacity(1 << 16, &file);
         for d in &self.held {
-            serde_json::to_writer(&mut out, d)?;
-            out.write_all(b"\n")?;
+            self.shared.write(d, &mut out)?;
         }
         out.flush()?;
         drop(out);
@@ -179,38 +180,6 @@ impl Extend<Diagnostic> for Findings {
         for d in iter {
             self.push(d);
         }
-    }
-}
-
-/// A finding as written in a run; the rule's static code and name are found again by code.
-#[derive(Deserialize)]
-struct Stored {
-    code: String,
-    severity: Severity,
-    wa_error: Option<u32>,
-    message: String,
-    help: Option<String>,
-    location: Location,
-    fix: Option<Fix>,
-}
-
-impl Stored {
-    fn into_diagnostic(self) -> io::Result<Diagnostic> {
-        let rule = rules::find(&self.code).ok_or_else(|| {
-            io::Error::new(
-                io::ErrorKind::InvalidData,
-                format!("a stored finding names an unknown rule `{}`", self.code),
-            )
-        })?;
-        Ok(Diagnostic {
-            rule,
-            severity: self.severity,
-            wa_error: self.wa_error,
-            message: self.message,
-            help: self.help.map(Cow::Owned),
-            location: self.location,
-            fix: self.fix,
-        })
     }
 }
 
@@ -233,7 +202,7 @@ impl Read for RunReader<'_> {
 }
 
 enum Source<'a> {
-    Run(BufReader<RunReader<'a>>, String),
+    Run(BufReader<RunReader<'a>>),
     Held(std::vec::IntoIter<&'a Diagnostic>),
 }
 
@@ -246,7 +215,10 @@ struct Head<'a> {
 
 impl Ord for Head<'_> {
     fn cmp(&self, other: &Self) -> Ordering {
-        (other.d.sort_key(), other.source).cmp(&(self.d.sort_key(), self.source))
+        other
+            .d
+            .report_order(&self.d)
+            .then(other.source.cmp(&self.source))
     }
 }
 
@@ -266,6 +238,7 @@ impl Eq for Head<'_> {}
 
 /// The findings in report order: a merge of the sorted runs and the held findings.
 pub struct Sorted<'a> {
+    shared: &'a Shared,
     sources: Vec<Source<'a>>,
     heap: BinaryHeap<Head<'a>>,
 }
@@ -275,15 +248,7 @@ impl<'a> Sorted<'a> {
     fn refill(&mut self, i: usize) -> io::Result<()> {
         let next = match &mut self.sources[i] {
             Source::Held(held) => held.next().map(Cow::Borrowed),
-            Source::Run(reader, line) => {
-                line.clear();
-                if reader.read_line(line)? == 0 {
-                    None
-                } else {
-                    let stored: Stored = serde_json::from_str(line)?;
-                    Some(Cow::Owned(stored.into_diagnostic()?))
-                }
-            }
+            Source::Run(reader) => self.shared.read(reader)?.map(Cow::Owned),
         };
         if let Some(d) = next {
             self.heap.push(Head { d, source: i });
@@ -306,6 +271,8 @@ mod tests {
     use std::sync::Arc;
 
     use super::*;
+    use crate::diagnostic::Location;
+    use crate::rules;
 
     fn finding(path: &str, line: u64, code: &'static str, message: &str) -> Diagnostic {
         let rule = rules::find(code).expect("a rule");
@@ -378,18 +345,67 @@ mod tests {
         }
     }
 
+    /// A finding of every shape a run stores: each location kind, with and without its
+    /// optional parts, help static, owned or absent, a fix or none.
+    fn shaped(path: &str, line: u64, code: &'static str, message: &str, shape: u8) -> Diagnostic {
+        let rule = rules::find(code).expect("a rule");
+        let path: Arc<str> = Arc::from(path);
+        let location = match shape % 5 {
+            0 => Location::Csv {
+                path,
+                line,
+                row: line - 1,
+                column: Some(Arc::from("phone")),
+            },
+            1 => Location::Csv {
+                path,
+                line,
+                row: line - 1,
+                column: None,
+            },
+            2 => Location::Json {
+                path,
+                pointer: format!("/template/components/{line}/\u{1}~1é"),
+                line: Some(line),
+                col: line.is_multiple_of(2).then_some(7),
+            },
+            3 => Location::File {
+                path,
+                line: Some(line),
+            },
+            _ => Location::File { path, line: None },
+        };
+        let mut d = rule.diagnostic(format!("{message} \"é\"\n"), location);
+        d = match shape % 3 {
+            0 => d.with_help("do something"),
+            1 => d.with_help(format!("do {message}")),
+            _ => d,
+        };
+        if shape.is_multiple_of(4) {
+            d = d.with_fix(format!("+{line}"));
+        }
+        if shape.is_multiple_of(7) {
+            d.wa_error = None;
+            d.severity = Severity::Info;
+        }
+        d
+    }
+
     proptest::proptest! {
         #[test]
         fn any_findings_and_limit_read_back_as_a_stable_sort(
-            picks in proptest::collection::vec((0u8..3, 2u64..40, 0usize..3, 0u8..2), 0..300),
+            picks in proptest::collection::vec(
+                (0u8..3, 2u64..40, 0usize..3, 0u8..2, proptest::num::u8::ANY),
+                0..300,
+            ),
             limit in 1usize..64,
         ) {
             let all: Vec<Diagnostic> = picks
                 .iter()
-                .map(|&(file, line, code, message)| {
+                .map(|&(file, line, code, message, shape)| {
                     let path = ["a.csv", "b.csv", "c.json"][usize::from(file)];
                     let code = ["WAC001", "WAC004", "WAT013"][code];
-                    finding(path, line, code, &format!("m{message}"))
+                    shaped(path, line, code, &format!("m{message}"), shape)
                 })
                 .collect();
             let mut expected = all.clone();

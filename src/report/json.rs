@@ -1,9 +1,11 @@
 //! `--format json`: the report contract of DESIGN.md, described by
 //! `schemas/report.schema.json`. Written straight to the output, one pass: the findings
 //! come from the (possibly on-disk) merge a batch at a time, each batch's entries are
-//! formatted in parallel on rayon's pool and written in order, never all collected.
+//! formatted in parallel on rayon's pool and written in order, never all collected; the
+//! merge, the formatting and the writing of successive batches overlap.
 
 use std::io::{self, Write};
+use std::sync::mpsc::sync_channel;
 
 use std::borrow::Cow;
 
@@ -11,7 +13,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use super::{Report, Summary};
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, Location};
 
 /// The version of the report format; bumped only on an incompatible change.
 pub const FORMAT_VERSION: u32 = 1;
@@ -51,134 +53,244 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         .strip_suffix(b"[]\n}")
         .ok_or_else(|| io::Error::other("unexpected JSON layout"))?;
     out.write_all(head)?;
-    let mut sorted = report.diagnostics.sorted()?;
-    let mut first = true;
-    loop {
-        let batch: Vec<Cow<Diagnostic>> = sorted.by_ref().take(BATCH).collect::<io::Result<_>>()?;
-        if batch.is_empty() {
-            break;
+    // Three stages at once: a thread merges the findings into report order a batch at a
+    // time, another formats each batch on rayon's pool, and this one writes.
+    std::thread::scope(|scope| {
+        let (batches, to_format) = sync_channel::<io::Result<Vec<Cow<Diagnostic>>>>(2);
+        let (texts, to_write) = sync_channel::<io::Result<Vec<Vec<u8>>>>(2);
+        scope.spawn(move || {
+            let mut sorted = match report.diagnostics.sorted() {
+                Ok(sorted) => sorted,
+                Err(e) => {
+                    let _ = batches.send(Err(e));
+                    return;
+                }
+            };
+            loop {
+                let batch: io::Result<Vec<_>> = sorted.by_ref().take(BATCH).collect();
+                let end = batch.as_ref().map_or(true, Vec::is_empty);
+                // A closed channel: the writer stopped on an error; so does the merge.
+                if batches.send(batch).is_err() || end {
+                    return;
+                }
+            }
+        });
+        scope.spawn(move || {
+            for batch in to_format {
+                let formatted = batch.and_then(|batch| {
+                    batch
+                        .par_chunks(TASK)
+                        .map(entries)
+                        .collect::<io::Result<Vec<_>>>()
+                });
+                if texts.send(formatted).is_err() {
+                    return;
+                }
+            }
+        });
+        let mut first = true;
+        for formatted in to_write {
+            for text in formatted? {
+                // Each text starts with the separator `,` that only the first entry must drop.
+                out.write_all(if first { b"[" } else { b"," })?;
+                out.write_all(&text[1..])?;
+                first = false;
+            }
         }
-        let texts: Vec<Vec<u8>> = batch
-            .par_chunks(TASK)
-            .map(entries)
-            .collect::<io::Result<_>>()?;
-        for text in texts {
-            // Each text starts with the separator `,` that only the first entry must drop.
-            out.write_all(if first { b"[" } else { b"," })?;
-            out.write_all(&text[1..])?;
-            first = false;
-        }
-    }
-    out.write_all(if first { b"[]\n}\n" } else { b"\n  ]\n}\n" })
+        out.write_all(if first { b"[]\n}\n" } else { b"\n  ]\n}\n" })
+    })
 }
 
 /// Findings formatted as one task.
 const TASK: usize = 256;
 
 /// Findings as entries of the pretty-printed `diagnostics` array (two levels deep), each
-/// preceded by `,` and its line break.
+/// preceded by `,` and its line break: exactly the bytes `serde_json::to_writer_pretty`
+/// writes for them in the document (a test holds the two together), written by hand
+/// because the layout is fixed and most strings need no escaping.
 fn entries(batch: &[Cow<Diagnostic>]) -> io::Result<Vec<u8>> {
     let mut out = Vec::with_capacity(batch.len() * 640);
     for d in batch {
-        out.extend_from_slice(b",\n    ");
-        let mut ser = serde_json::Serializer::with_formatter(&mut out, Indented::default());
-        d.serialize(&mut ser).map_err(io::Error::other)?;
+        entry(d, &mut out)?;
     }
     Ok(out)
 }
 
-/// serde_json's pretty layout (two spaces an indent) for a value that starts two levels
-/// deep, so an entry is written in place without re-indenting it.
-struct Indented {
-    depth: usize,
-    has_value: bool,
-}
-
-impl Default for Indented {
-    fn default() -> Self {
-        Indented {
-            depth: 2,
-            has_value: false,
+fn entry(d: &Diagnostic, out: &mut Vec<u8>) -> io::Result<()> {
+    out.extend_from_slice(b",\n    {\n      \"code\": ");
+    string(out, d.rule.code)?;
+    out.extend_from_slice(b",\n      \"name\": ");
+    string(out, d.rule.name)?;
+    out.extend_from_slice(b",\n      \"severity\": ");
+    string(out, d.severity.as_str())?;
+    out.extend_from_slice(b",\n      \"wa_error\": ");
+    match d.wa_error {
+        Some(code) => number(out, code.into()),
+        None => out.extend_from_slice(b"null"),
+    }
+    out.extend_from_slice(b",\n      \"message\": ");
+    string(out, &d.message)?;
+    if let Some(help) = &d.help {
+        out.extend_from_slice(b",\n      \"help\": ");
+        string(out, help)?;
+    }
+    out.extend_from_slice(b",\n      \"location\": {\n        \"path\": ");
+    string(out, d.location.path())?;
+    let field = |out: &mut Vec<u8>, name: &[u8]| {
+        out.extend_from_slice(b",\n        \"");
+        out.extend_from_slice(name);
+        out.extend_from_slice(b"\": ");
+    };
+    match &d.location {
+        Location::Csv {
+            line, row, column, ..
+        } => {
+            field(out, b"line");
+            number(out, *line);
+            field(out, b"row");
+            number(out, *row);
+            if let Some(column) = column {
+                field(out, b"column");
+                string(out, column)?;
+            }
+        }
+        Location::Json {
+            pointer, line, col, ..
+        } => {
+            field(out, b"pointer");
+            string(out, pointer)?;
+            if let Some(line) = line {
+                field(out, b"line");
+                number(out, *line);
+            }
+            if let Some(col) = col {
+                field(out, b"col");
+                number(out, *col);
+            }
+        }
+        Location::File { line, .. } => {
+            if let Some(line) = line {
+                field(out, b"line");
+                number(out, *line);
+            }
         }
     }
+    out.extend_from_slice(b"\n      }");
+    if let Some(fix) = &d.fix {
+        out.extend_from_slice(b",\n      \"fix\": {\n        \"replacement\": ");
+        string(out, &fix.replacement)?;
+        out.extend_from_slice(b"\n      }");
+    }
+    out.extend_from_slice(b"\n    }");
+    Ok(())
 }
 
-impl Indented {
-    fn indent<W: ?Sized + Write>(&self, writer: &mut W) -> io::Result<()> {
-        for _ in 0..self.depth {
-            writer.write_all(b"  ")?;
-        }
+/// A JSON string as serde_json writes it: as is between quotes when nothing in it needs
+/// escaping (no quote, backslash or control character), else through serde_json's own
+/// escaping.
+fn string(out: &mut Vec<u8>, s: &str) -> io::Result<()> {
+    // A fold rather than `any`: without the early exit the compiler checks many bytes at once.
+    if s.bytes().fold(false, |escape, b| {
+        escape | (b < 0x20) | (b == b'"') | (b == b'\\')
+    }) {
+        serde_json::to_writer(out, s).map_err(io::Error::other)
+    } else {
+        out.reserve(s.len() + 2);
+        out.push(b'"');
+        out.extend_from_slice(s.as_bytes());
+        out.push(b'"');
         Ok(())
-    }
-
-    /// Opens an array or object with `bracket`.
-    fn open<W: ?Sized + Write>(&mut self, writer: &mut W, bracket: &[u8]) -> io::Result<()> {
-        self.depth += 1;
-        self.has_value = false;
-        writer.write_all(bracket)
-    }
-
-    /// Closes an array or object with `bracket`, on a line of its own unless it is empty.
-    fn close<W: ?Sized + Write>(&mut self, writer: &mut W, bracket: &[u8]) -> io::Result<()> {
-        self.depth -= 1;
-        if self.has_value {
-            writer.write_all(b"\n")?;
-            self.indent(writer)?;
-        }
-        writer.write_all(bracket)
-    }
-
-    /// Starts an element or a key on a line of its own.
-    fn next<W: ?Sized + Write>(&self, writer: &mut W, first: bool) -> io::Result<()> {
-        writer.write_all(if first { b"\n" } else { b",\n" })?;
-        self.indent(writer)
     }
 }
 
-impl serde_json::ser::Formatter for Indented {
-    fn begin_array<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
-        self.open(writer, b"[")
+fn number(out: &mut Vec<u8>, n: u64) {
+    out.extend_from_slice(itoa::Buffer::new().format(n).as_bytes());
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::diagnostic::Severity;
+    use crate::rules;
+
+    /// The document serde_json writes for `diagnostics`, the layout `write` promises.
+    fn by_serde(diagnostics: &[Diagnostic]) -> Vec<u8> {
+        #[derive(Serialize)]
+        struct Doc<'a> {
+            diagnostics: &'a [Diagnostic],
+        }
+        let mut doc = serde_json::to_vec_pretty(&Doc { diagnostics }).unwrap();
+        doc.push(b'\n');
+        doc
     }
 
-    fn end_array<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
-        self.close(writer, b"]")
+    /// The same document with the entries written by [`entries`].
+    fn by_hand(diagnostics: &[Diagnostic]) -> Vec<u8> {
+        let batch: Vec<Cow<Diagnostic>> = diagnostics.iter().map(Cow::Borrowed).collect();
+        let text = entries(&batch).unwrap();
+        let mut doc = b"{\n  \"diagnostics\": ".to_vec();
+        if text.is_empty() {
+            doc.extend_from_slice(b"[]\n}\n");
+        } else {
+            doc.push(b'[');
+            doc.extend_from_slice(&text[1..]);
+            doc.extend_from_slice(b"\n  ]\n}\n");
+        }
+        doc
     }
 
-    fn begin_array_value<W: ?Sized + Write>(
-        &mut self,
-        writer: &mut W,
-        first: bool,
-    ) -> io::Result<()> {
-        self.next(writer, first)
+    fn text() -> impl proptest::strategy::Strategy<Value = String> {
+        proptest::string::string_regex("(.|[\"\\\\\\x00-\\x1f\\x7f\u{e9}\u{2028}\u{1F600}]){0,12}")
+            .unwrap()
     }
 
-    fn end_array_value<W: ?Sized + Write>(&mut self, _writer: &mut W) -> io::Result<()> {
-        self.has_value = true;
-        Ok(())
-    }
-
-    fn begin_object<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
-        self.open(writer, b"{")
-    }
-
-    fn end_object<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
-        self.close(writer, b"}")
-    }
-
-    fn begin_object_key<W: ?Sized + Write>(
-        &mut self,
-        writer: &mut W,
-        first: bool,
-    ) -> io::Result<()> {
-        self.next(writer, first)
-    }
-
-    fn begin_object_value<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
-        writer.write_all(b": ")
-    }
-
-    fn end_object_value<W: ?Sized + Write>(&mut self, _writer: &mut W) -> io::Result<()> {
-        self.has_value = true;
-        Ok(())
+    proptest::proptest! {
+        #[test]
+        fn entries_are_written_as_serde_json_writes_them(
+            picks in proptest::collection::vec(
+                (0usize..4, text(), proptest::option::of(text()), text(), 0u8..3,
+                 proptest::option::of(text()), proptest::num::u64::ANY, proptest::option::of(1u64..999)),
+                0..6,
+            ),
+        ) {
+            let all: Vec<Diagnostic> = picks
+                .into_iter()
+                .map(|(rule, message, help, path, kind, extra, line, col)| {
+                    let rule = rules::all()[rule * 7 % rules::all().len()];
+                    let path: Arc<str> = Arc::from(path);
+                    let location = match kind {
+                        0 => Location::Csv {
+                            path,
+                            line,
+                            row: line / 2,
+                            column: extra.clone().map(Arc::from),
+                        },
+                        1 => Location::Json {
+                            path,
+                            pointer: extra.clone().unwrap_or_default(),
+                            line: col,
+                            col: col.map(|c| c + 1),
+                        },
+                        _ => Location::File { path, line: col },
+                    };
+                    let mut d = rule.diagnostic(message, location);
+                    d.help = help.map(Cow::Owned);
+                    if let Some(fix) = extra {
+                        d = d.with_fix(fix);
+                    }
+                    if line.is_multiple_of(3) {
+                        d.wa_error = None;
+                        d.severity = Severity::Info;
+                    }
+                    d
+                })
+                .collect();
+            proptest::prop_assert_eq!(
+                String::from_utf8(by_hand(&all)).unwrap(),
+                String::from_utf8(by_serde(&all)).unwrap()
+            );
+        }
     }
 }

@@ -12,6 +12,7 @@ use crate::diagnostic::Severity;
 
 pub mod findings;
 pub mod json;
+mod spill;
 pub mod text;
 
 /// Everything a run found.
