@@ -14,7 +14,7 @@ use std::collections::{BTreeMap, BinaryHeap};
 use std::fs::File;
 use std::io::{self, BufReader, BufWriter, Read, Write};
 
-use super::spill::Shared;
+use super::spill::{self, Shared};
 use crate::diagnostic::{Diagnostic, Severity};
 
 /// How many findings are held in memory before they are written out as a sorted run
@@ -80,6 +80,11 @@ pub struct Findings {
     /// Writing a run failed (no usable temporary directory, a full disk): from then on
     /// every finding is held, so none is lost, only memory is no longer bounded.
     spill_failed: bool,
+    /// Every finding so far was added in report order (the usual case for one contact
+    /// list): then the runs and the held findings follow each other and need no merge.
+    in_order: bool,
+    /// The last finding written to a run, to tell whether the next one keeps the order.
+    last_spilled: Option<Diagnostic>,
 }
 
 impl Default for Findings {
@@ -98,12 +103,18 @@ impl Findings {
             limit: limit.max(1),
             tally: Tally::default(),
             spill_failed: false,
+            in_order: true,
+            last_spilled: None,
         }
     }
 
     /// Adds a finding.
     pub fn push(&mut self, d: Diagnostic) {
         self.tally.add(&d);
+        if self.in_order {
+            let previous = self.held.last().or(self.last_spilled.as_ref());
+            self.in_order = previous.is_none_or(|p| d.report_order(p).is_ge());
+        }
         self.held.push(d);
         if self.held.len() >= self.limit && !self.spill_failed && self.spill().is_err() {
             self.spill_failed = true;
@@ -130,6 +141,41 @@ impl Findings {
         self.runs.len()
     }
 
+    /// The findings in report order as blocks to be read in turn — stretches of the runs
+    /// as they are stored, then the held findings — when they were added in that order;
+    /// `None` when they need [`Findings::sorted`]'s merge. A stored block is decoded with
+    /// [`Findings::decode_block`], in any order or in parallel.
+    pub fn blocks(&self) -> Option<impl Iterator<Item = io::Result<Block<'_>>> + Send + '_> {
+        if !self.in_order {
+            return None;
+        }
+        let stored = self.runs.iter().flat_map(|run| StoredBlocks {
+            reader: RunReader { file: run, pos: 0 },
+            carry: Vec::new(),
+            done: false,
+        });
+        let held = self.held.chunks(BLOCK_FINDINGS).map(|h| Ok(Block::Held(h)));
+        Some(stored.chain(held))
+    }
+
+    /// The findings of a stored block, in order.
+    pub fn decode_block(&self, block: &[u8]) -> io::Result<Vec<Diagnostic>> {
+        spill::records(block)?
+            .into_iter()
+            .map(|record| self.shared.decode(record))
+            .collect()
+    }
+
+    /// The records of a stored block, each to be decoded with [`Findings::decode`].
+    pub fn records(block: &[u8]) -> io::Result<Vec<&[u8]>> {
+        spill::records(block)
+    }
+
+    /// Decodes one record of a stored block.
+    pub fn decode(&self, record: &[u8]) -> io::Result<Diagnostic> {
+        self.shared.decode(record)
+    }
+
     /// Every finding, sorted as the report contract says (path, line, code, message;
     /// findings that tie keep the order they were added in).
     pub fn sorted(&self) -> io::Result<Sorted<'_>> {
@@ -138,7 +184,10 @@ impl Findings {
         let mut sources = Vec::with_capacity(self.runs.len() + 1);
         for run in &self.runs {
             let reader = RunReader { file: run, pos: 0 };
-            sources.push(Source::Run(BufReader::with_capacity(1 << 16, reader)));
+            sources.push(Source::Run(
+                BufReader::with_capacity(1 << 16, reader),
+                Vec::new(),
+            ));
         }
         sources.push(Source::Held(held.into_iter()));
         let mut merge = Sorted {
@@ -161,15 +210,19 @@ impl Findings {
     /// Sorts the held findings and writes them to a new run. On failure the held findings
     /// stay held (sorted, which changes nothing of the report's order).
     fn spill(&mut self) -> io::Result<()> {
-        self.held.sort_by(|a, b| a.report_order(b));
+        if !self.in_order {
+            self.held.sort_by(|a, b| a.report_order(b));
+        }
         let file = tempfile::tempfile()?;
         let mut out = BufWriter::with_capacity(1 << 16, &file);
+        let mut scratch = Vec::new();
         for d in &self.held {
-            self.shared.write(d, &mut out)?;
+            self.shared.write(d, &mut scratch, &mut out)?;
         }
         out.flush()?;
         drop(out);
         self.runs.push(file);
+        self.last_spilled = self.held.pop();
         self.held.clear();
         Ok(())
     }
@@ -180,6 +233,75 @@ impl Extend<Diagnostic> for Findings {
         for d in iter {
             self.push(d);
         }
+    }
+}
+
+/// Held findings given per block by [`Findings::blocks`].
+const BLOCK_FINDINGS: usize = 4096;
+
+/// Bytes read from a run per stored block (then cut back to whole records).
+const BLOCK_BYTES: usize = 1 << 20;
+
+/// A stretch of the findings in report order (see [`Findings::blocks`]).
+pub enum Block<'a> {
+    /// Whole records as a run stores them, for [`Findings::decode_block`].
+    Stored(Vec<u8>),
+    /// Findings held in memory.
+    Held(&'a [Diagnostic]),
+}
+
+/// A run read from its start a block of whole records at a time.
+struct StoredBlocks<'a> {
+    reader: RunReader<'a>,
+    /// The start of a record the last block cut off.
+    carry: Vec<u8>,
+    done: bool,
+}
+
+impl<'a> Iterator for StoredBlocks<'a> {
+    type Item = io::Result<Block<'a>>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.done {
+            return None;
+        }
+        let mut block = std::mem::take(&mut self.carry);
+        let start = block.len();
+        block.resize(start + BLOCK_BYTES, 0);
+        let mut filled = start;
+        while filled < block.len() {
+            match self.reader.read(&mut block[filled..]) {
+                Ok(0) => break,
+                Ok(n) => filled += n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => {
+                    self.done = true;
+                    return Some(Err(e));
+                }
+            }
+        }
+        block.truncate(filled);
+        // Cut after the last whole record; what follows starts the next block.
+        let mut whole = 0;
+        while let Some(len) = spill::whole_record(&block[whole..]) {
+            whole += len;
+        }
+        if filled < start + BLOCK_BYTES {
+            // The end of the run: it must end on a record's end.
+            self.done = true;
+            if whole != block.len() {
+                return Some(Err(io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    "a stored finding was cut short (the temporary file was changed)",
+                )));
+            }
+        } else {
+            self.carry = block.split_off(whole);
+        }
+        if block.is_empty() && self.done {
+            return None;
+        }
+        Some(Ok(Block::Stored(block)))
     }
 }
 
@@ -202,7 +324,7 @@ impl Read for RunReader<'_> {
 }
 
 enum Source<'a> {
-    Run(BufReader<RunReader<'a>>),
+    Run(BufReader<RunReader<'a>>, Vec<u8>),
     Held(std::vec::IntoIter<&'a Diagnostic>),
 }
 
@@ -248,7 +370,7 @@ impl<'a> Sorted<'a> {
     fn refill(&mut self, i: usize) -> io::Result<()> {
         let next = match &mut self.sources[i] {
             Source::Held(held) => held.next().map(Cow::Borrowed),
-            Source::Run(reader) => self.shared.read(reader)?.map(Cow::Owned),
+            Source::Run(reader, record) => self.shared.read(reader, record)?.map(Cow::Owned),
         };
         if let Some(d) = next {
             self.heap.push(Head { d, source: i });
@@ -413,7 +535,56 @@ mod tests {
             let mut findings = Findings::with_limit(limit);
             findings.extend(all);
             proptest::prop_assert_eq!(findings.runs(), picks.len() / limit);
-            proptest::prop_assert_eq!(findings.to_vec().unwrap(), expected);
+            proptest::prop_assert_eq!(findings.to_vec().unwrap(), expected.clone());
+            // Whenever the blocks are offered, they are the same findings in the same order;
+            // added in report order, they always are.
+            if let Some(blocks) = in_blocks(&findings) {
+                proptest::prop_assert_eq!(blocks, expected.clone());
+            }
+            let mut in_order = Findings::with_limit(limit);
+            in_order.extend(expected.iter().cloned());
+            proptest::prop_assert_eq!(in_blocks(&in_order), Some(expected));
         }
+    }
+
+    /// The findings as [`Findings::blocks`] gives them, decoded.
+    fn in_blocks(findings: &Findings) -> Option<Vec<Diagnostic>> {
+        let mut out = Vec::new();
+        for block in findings.blocks()? {
+            match block.expect("a block") {
+                Block::Stored(bytes) => out.extend(findings.decode_block(&bytes).expect("decoded")),
+                Block::Held(held) => out.extend(held.iter().cloned()),
+            }
+        }
+        Some(out)
+    }
+
+    #[test]
+    fn findings_out_of_order_have_no_blocks() {
+        let mut findings = Findings::with_limit(2);
+        findings.extend([
+            finding("a.csv", 5, "WAC001", "m"),
+            finding("a.csv", 6, "WAC001", "m"),
+            finding("a.csv", 7, "WAC001", "m"),
+        ]);
+        assert!(findings.blocks().is_some());
+        // Sorts before the last finding spilled.
+        findings.push(finding("a.csv", 6, "WAC001", "l"));
+        assert!(findings.blocks().is_none());
+        assert_eq!(findings.to_vec().unwrap()[1].message, "l");
+    }
+
+    #[test]
+    fn a_record_bigger_than_a_block_reads_back() {
+        let big = "x".repeat(BLOCK_BYTES + 10);
+        let mut findings = Findings::with_limit(1);
+        findings.extend([
+            finding("a.csv", 2, "WAC001", "small"),
+            finding("a.csv", 3, "WAC001", &big),
+            finding("a.csv", 4, "WAC001", "small"),
+        ]);
+        let read = in_blocks(&findings).expect("in order");
+        assert_eq!(read, findings.to_vec().unwrap());
+        assert_eq!(read[1].message.len(), big.len());
     }
 }

@@ -5,13 +5,14 @@
 //! merge, the formatting and the writing of successive batches overlap.
 
 use std::io::{self, Write};
-use std::sync::mpsc::sync_channel;
+use std::sync::mpsc::{SyncSender, sync_channel};
 
 use std::borrow::Cow;
 
 use rayon::prelude::*;
 use serde::Serialize;
 
+use super::findings::{Block, Findings};
 use super::{Report, Summary};
 use crate::diagnostic::{Diagnostic, Location};
 
@@ -53,37 +54,16 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         .strip_suffix(b"[]\n}")
         .ok_or_else(|| io::Error::other("unexpected JSON layout"))?;
     out.write_all(head)?;
-    // Three stages at once: a thread merges the findings into report order a batch at a
+    // Three stages at once: a thread reads the findings in report order a batch at a
     // time, another formats each batch on rayon's pool, and this one writes.
+    let findings = &report.diagnostics;
     std::thread::scope(|scope| {
-        let (batches, to_format) = sync_channel::<io::Result<Vec<Cow<Diagnostic>>>>(2);
+        let (batches, to_format) = sync_channel::<io::Result<Batch>>(2);
         let (texts, to_write) = sync_channel::<io::Result<Vec<Vec<u8>>>>(2);
-        scope.spawn(move || {
-            let mut sorted = match report.diagnostics.sorted() {
-                Ok(sorted) => sorted,
-                Err(e) => {
-                    let _ = batches.send(Err(e));
-                    return;
-                }
-            };
-            loop {
-                let batch: io::Result<Vec<_>> = sorted.by_ref().take(BATCH).collect();
-                let end = batch.as_ref().map_or(true, Vec::is_empty);
-                // A closed channel: the writer stopped on an error; so does the merge.
-                if batches.send(batch).is_err() || end {
-                    return;
-                }
-            }
-        });
+        scope.spawn(move || read_batches(findings, &batches));
         scope.spawn(move || {
             for batch in to_format {
-                let formatted = batch.and_then(|batch| {
-                    batch
-                        .par_chunks(TASK)
-                        .map(entries)
-                        .collect::<io::Result<Vec<_>>>()
-                });
-                if texts.send(formatted).is_err() {
+                if texts.send(batch.and_then(|b| format(findings, b))).is_err() {
                     return;
                 }
             }
@@ -101,6 +81,80 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     })
 }
 
+/// Findings to be formatted together.
+enum Batch<'a> {
+    /// From the merge of runs and held findings.
+    Merged(Vec<Cow<'a, Diagnostic>>),
+    /// Records as a run stores them (findings added in report order need no merge).
+    Stored(Vec<u8>),
+    /// Held findings (likewise).
+    Held(&'a [Diagnostic]),
+}
+
+/// Sends the findings in report order, a batch at a time, until they end, one fails to
+/// read, or the channel closes (the writer stopped on an error).
+fn read_batches<'a>(findings: &'a Findings, batches: &SyncSender<io::Result<Batch<'a>>>) {
+    if let Some(blocks) = findings.blocks() {
+        for block in blocks {
+            let batch = block.map(|block| match block {
+                Block::Stored(bytes) => Batch::Stored(bytes),
+                Block::Held(held) => Batch::Held(held),
+            });
+            let failed = batch.is_err();
+            if batches.send(batch).is_err() || failed {
+                return;
+            }
+        }
+        return;
+    }
+    let mut sorted = match findings.sorted() {
+        Ok(sorted) => sorted,
+        Err(e) => {
+            let _ = batches.send(Err(e));
+            return;
+        }
+    };
+    loop {
+        let batch: io::Result<Vec<_>> = sorted.by_ref().take(BATCH).collect();
+        match batch {
+            Ok(batch) if batch.is_empty() => return,
+            Ok(batch) => {
+                if batches.send(Ok(Batch::Merged(batch))).is_err() {
+                    return;
+                }
+            }
+            Err(e) => {
+                let _ = batches.send(Err(e));
+                return;
+            }
+        }
+    }
+}
+
+/// A batch's entries, formatted in parallel tasks (stored records decoded in them too).
+fn format(findings: &Findings, batch: Batch) -> io::Result<Vec<Vec<u8>>> {
+    match batch {
+        Batch::Merged(batch) => batch
+            .par_chunks(TASK)
+            .map(|task| entries(task.iter().map(|d| &**d)))
+            .collect(),
+        Batch::Held(batch) => batch
+            .par_chunks(TASK)
+            .map(|task| entries(task.iter()))
+            .collect(),
+        Batch::Stored(bytes) => Findings::records(&bytes)?
+            .par_chunks(TASK)
+            .map(|task| {
+                let mut out = Vec::with_capacity(task.len() * 640);
+                for record in task {
+                    entry(&findings.decode(record)?, &mut out)?;
+                }
+                Ok(out)
+            })
+            .collect(),
+    }
+}
+
 /// Findings formatted as one task.
 const TASK: usize = 256;
 
@@ -108,7 +162,7 @@ const TASK: usize = 256;
 /// preceded by `,` and its line break: exactly the bytes `serde_json::to_writer_pretty`
 /// writes for them in the document (a test holds the two together), written by hand
 /// because the layout is fixed and most strings need no escaping.
-fn entries(batch: &[Cow<Diagnostic>]) -> io::Result<Vec<u8>> {
+fn entries<'d>(batch: impl ExactSizeIterator<Item = &'d Diagnostic>) -> io::Result<Vec<u8>> {
     let mut out = Vec::with_capacity(batch.len() * 640);
     for d in batch {
         entry(d, &mut out)?;
@@ -228,8 +282,7 @@ mod tests {
 
     /// The same document with the entries written by [`entries`].
     fn by_hand(diagnostics: &[Diagnostic]) -> Vec<u8> {
-        let batch: Vec<Cow<Diagnostic>> = diagnostics.iter().map(Cow::Borrowed).collect();
-        let text = entries(&batch).unwrap();
+        let text = entries(diagnostics.iter()).unwrap();
         let mut doc = b"{\n  \"diagnostics\": ".to_vec();
         if text.is_empty() {
             doc.extend_from_slice(b"[]\n}\n");
@@ -239,6 +292,42 @@ mod tests {
             doc.extend_from_slice(b"\n  ]\n}\n");
         }
         doc
+    }
+
+    #[test]
+    fn merged_and_in_order_findings_write_the_same_report() {
+        let rule = rules::find("WAC001").unwrap();
+        let all: Vec<Diagnostic> = (0..40u64)
+            .map(|i| {
+                let location = Location::Csv {
+                    path: Arc::from(if i % 2 == 0 { "a.csv" } else { "b.csv" }),
+                    line: 2 + i / 2,
+                    row: 1 + i / 2,
+                    column: Some(Arc::from("phone")),
+                };
+                rule.diagnostic(format!("m{i}"), location).with_help("h")
+            })
+            .collect();
+        let mut sorted = all.clone();
+        sorted.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        let write_with = |findings: Vec<Diagnostic>| {
+            let mut report = Report {
+                diagnostics: super::super::findings::Findings::with_limit(7),
+                ..Report::default()
+            };
+            report.diagnostics.extend(findings);
+            let in_order = report.diagnostics.blocks().is_some();
+            let mut out = Vec::new();
+            write(&report, &mut out).unwrap();
+            (in_order, out)
+        };
+        let (merged_in_order, merged) = write_with(all);
+        let (in_order, direct) = write_with(sorted);
+        assert!(!merged_in_order && in_order);
+        assert_eq!(
+            String::from_utf8(merged).unwrap(),
+            String::from_utf8(direct).unwrap()
+        );
     }
 
     fn text() -> impl proptest::strategy::Strategy<Value = String> {

@@ -4,8 +4,10 @@
 //! What many findings share — the rule, the file's path, the column's name, a help text
 //! that is a static string — is kept once in a [`Shared`] table that lives beside the runs
 //! and is named by index in each record, so a record holds only what is particular to its
-//! finding (message, line, fix) and reading one back allocates only for those. Integers are
-//! little-endian; a string is its length (`u32`) and its UTF-8 bytes.
+//! finding (message, line, fix) and reading one back allocates only for those. Each record
+//! is framed by its length, so a stretch of a run can be cut into records without decoding
+//! them and decoded in parallel. Integers are little-endian; a string is its length (`u32`)
+//! and its UTF-8 bytes.
 
 use std::borrow::Cow;
 use std::io::{self, Read, Write};
@@ -73,8 +75,23 @@ impl Shared {
         i
     }
 
-    /// Writes one finding's record.
-    pub fn write(&mut self, d: &Diagnostic, out: &mut impl Write) -> io::Result<()> {
+    /// Writes one finding's record, framed by its length, to `out`; `scratch` is reused
+    /// between calls.
+    pub fn write(
+        &mut self,
+        d: &Diagnostic,
+        scratch: &mut Vec<u8>,
+        out: &mut impl Write,
+    ) -> io::Result<()> {
+        scratch.clear();
+        self.encode(d, scratch)?;
+        let len = u32::try_from(scratch.len())
+            .map_err(|_| io::Error::other("a finding's record over 4 GiB"))?;
+        out.write_all(&len.to_le_bytes())?;
+        out.write_all(scratch)
+    }
+
+    fn encode(&mut self, d: &Diagnostic, out: &mut Vec<u8>) -> io::Result<()> {
         let mut flags = 0;
         if d.wa_error.is_some() {
             flags |= WA_ERROR;
@@ -153,19 +170,44 @@ impl Shared {
         out.write_all(&i.to_le_bytes())
     }
 
-    /// Reads the next record, or `None` at the end of the run.
-    pub fn read(&self, input: &mut impl Read) -> io::Result<Option<Diagnostic>> {
-        let mut head = [0u8; 2];
-        loop {
-            match input.read(&mut head[..1]) {
-                Ok(0) => return Ok(None),
-                Ok(_) => break,
+    /// Reads the next record of a run into `record` and decodes it, or gives `None` at the
+    /// end of the run.
+    pub fn read(
+        &self,
+        input: &mut impl Read,
+        record: &mut Vec<u8>,
+    ) -> io::Result<Option<Diagnostic>> {
+        let mut len = [0u8; 4];
+        let mut got = 0;
+        while got < len.len() {
+            match input.read(&mut len[got..]) {
+                Ok(0) if got == 0 => return Ok(None),
+                Ok(0) => return Err(corrupt("length")),
+                Ok(n) => got += n,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(e) => return Err(e),
             }
         }
-        input.read_exact(&mut head[1..])?;
-        let [flags, severity] = head;
+        record.clear();
+        record.resize(u32::from_le_bytes(len) as usize, 0);
+        input.read_exact(record)?;
+        self.decode(record).map(Some)
+    }
+
+    /// Decodes one record (without its length).
+    pub fn decode(&self, record: &[u8]) -> io::Result<Diagnostic> {
+        let input = &mut &record[..];
+        let d = self.decode_from(input)?;
+        if input.is_empty() {
+            Ok(d)
+        } else {
+            Err(corrupt("length"))
+        }
+    }
+
+    fn decode_from(&self, input: &mut &[u8]) -> io::Result<Diagnostic> {
+        let head = take(input, 2)?;
+        let (flags, severity) = (head[0], head[1]);
         let rule = *self
             .rules
             .get(read_u32(input)? as usize)
@@ -184,9 +226,7 @@ impl Shared {
             },
             (true, false) => Some(Cow::Owned(read_string(input)?)),
         };
-        let mut kind = [0u8];
-        input.read_exact(&mut kind)?;
-        let kind = kind[0];
+        let kind = take(input, 1)?[0];
         let path = self.read_arc(input)?;
         let location = match kind & 0x0F {
             CSV => Location::Csv {
@@ -230,7 +270,7 @@ impl Shared {
         } else {
             None
         };
-        Ok(Some(Diagnostic {
+        Ok(Diagnostic {
             rule,
             severity: severity_from(severity)?,
             wa_error,
@@ -238,15 +278,33 @@ impl Shared {
             help,
             location,
             fix,
-        }))
+        })
     }
 
-    fn read_arc(&self, input: &mut impl Read) -> io::Result<Arc<str>> {
+    fn read_arc(&self, input: &mut &[u8]) -> io::Result<Arc<str>> {
         match self.texts.get(read_u32(input)? as usize) {
             Some(Text::Arc(a)) => Ok(Arc::clone(a)),
             _ => Err(corrupt("path or column")),
         }
     }
+}
+
+/// The records (each without its length) of a stretch of a run that holds whole records
+/// only.
+pub fn records(mut block: &[u8]) -> io::Result<Vec<&[u8]>> {
+    let mut out = Vec::new();
+    while !block.is_empty() {
+        let len = whole_record(block).ok_or_else(|| corrupt("length"))?;
+        out.push(&block[4..len]);
+        block = &block[len..];
+    }
+    Ok(out)
+}
+
+/// The length, framing included, of the record `bytes` starts with, if it holds all of it.
+pub fn whole_record(bytes: &[u8]) -> Option<usize> {
+    let len = u32::from_le_bytes(bytes.get(..4)?.try_into().ok()?) as usize + 4;
+    (bytes.len() >= len).then_some(len)
 }
 
 fn index(i: usize) -> u32 {
@@ -278,23 +336,31 @@ fn write_str(out: &mut impl Write, s: &str) -> io::Result<()> {
     out.write_all(s.as_bytes())
 }
 
-fn read_u32(input: &mut impl Read) -> io::Result<u32> {
-    let mut b = [0u8; 4];
-    input.read_exact(&mut b)?;
-    Ok(u32::from_le_bytes(b))
+fn take<'a>(input: &mut &'a [u8], n: usize) -> io::Result<&'a [u8]> {
+    if input.len() < n {
+        return Err(corrupt("length"));
+    }
+    let (head, rest) = input.split_at(n);
+    *input = rest;
+    Ok(head)
 }
 
-fn read_u64(input: &mut impl Read) -> io::Result<u64> {
-    let mut b = [0u8; 8];
-    input.read_exact(&mut b)?;
-    Ok(u64::from_le_bytes(b))
+fn read_u32(input: &mut &[u8]) -> io::Result<u32> {
+    Ok(u32::from_le_bytes(
+        take(input, 4)?.try_into().expect("4 bytes"),
+    ))
 }
 
-fn read_string(input: &mut impl Read) -> io::Result<String> {
+fn read_u64(input: &mut &[u8]) -> io::Result<u64> {
+    Ok(u64::from_le_bytes(
+        take(input, 8)?.try_into().expect("8 bytes"),
+    ))
+}
+
+fn read_string(input: &mut &[u8]) -> io::Result<String> {
     let len = read_u32(input)? as usize;
-    let mut bytes = vec![0u8; len];
-    input.read_exact(&mut bytes)?;
-    String::from_utf8(bytes).map_err(|_| corrupt("text"))
+    let bytes = take(input, len)?;
+    String::from_utf8(bytes.to_vec()).map_err(|_| corrupt("text"))
 }
 
 fn corrupt(what: &str) -> io::Error {
