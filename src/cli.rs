@@ -85,6 +85,10 @@ pub struct CheckArgs {
     /// Region (ISO 3166-1 alpha-2) for numbers written without a country code.
     #[arg(long, value_name = "CC")]
     pub default_region: Option<String>,
+    /// Numbers written without `+` or `00` already start with their country code (the
+    /// fix then adds the `+`); without it, walint never fixes such a number into a country.
+    #[arg(long)]
+    pub assume_international: bool,
     /// Header of the phone column [default: recognised from the header].
     #[arg(long, value_name = "NAME")]
     pub phone_column: Option<String>,
@@ -128,6 +132,10 @@ pub struct FixArgs {
     /// Region (ISO 3166-1 alpha-2) for numbers written without a country code.
     #[arg(long, value_name = "CC")]
     pub default_region: Option<String>,
+    /// Numbers written without `+` or `00` already start with their country code (the
+    /// fix then adds the `+`); without it, walint never fixes such a number into a country.
+    #[arg(long)]
+    pub assume_international: bool,
     /// Header of the phone column [default: recognised from the header].
     #[arg(long, value_name = "NAME")]
     pub phone_column: Option<String>,
@@ -223,6 +231,7 @@ fn run_fix(args: FixArgs) -> Result<Outcome, Error> {
     let config = load_config(args.config.as_ref(), args.no_config)?;
     let overrides = Overrides {
         default_region: region_arg(args.default_region.as_deref())?,
+        assume_international: args.assume_international,
         phone_column: args.phone_column.clone(),
         campaign: args.campaign.clone(),
         ..Overrides::default()
@@ -251,6 +260,7 @@ fn run_check(args: CheckArgs) -> Result<Outcome, Error> {
         paths: args.paths.clone(),
         registry: args.registry.clone(),
         default_region,
+        assume_international: args.assume_international,
         phone_column: args.phone_column.clone(),
         select: args.select.clone(),
         ignore: args.ignore.clone(),

@@ -32,6 +32,8 @@ pub const FILE_NAME: &str = "walint.toml";
 #[serde(deny_unknown_fields)]
 struct RawConfig {
     default_region: Option<Spanned<String>>,
+    #[serde(default)]
+    assume_international: bool,
     sender: Option<Spanned<String>>,
     #[serde(default)]
     allowed_countries: Vec<Spanned<String>>,
@@ -227,6 +229,9 @@ pub struct Config {
     pub source: Option<PathBuf>,
     /// Region for numbers written without a country code.
     pub default_region: Option<RegionCode>,
+    /// Numbers written with neither `+` nor `00` start with their country code (fixes
+    /// then add the `+`); without it such a reading is never certain.
+    pub assume_international: bool,
     /// The business's own sending number (E.164 key), never a valid recipient.
     pub sender: Option<u64>,
     /// When non-empty, the only regions recipients may be in.
@@ -324,6 +329,7 @@ impl Config {
         Ok(Config {
             source: None,
             default_region,
+            assume_international: raw.assume_international,
             sender,
             allowed_countries,
             blocked_countries,
@@ -839,5 +845,16 @@ WAC004 = "error"
         std::fs::create_dir_all(&nested).unwrap();
         std::fs::write(dir.path().join(FILE_NAME), "").unwrap();
         assert_eq!(Config::discover(&nested), Some(dir.path().join(FILE_NAME)));
+    }
+
+    #[test]
+    fn assume_international_is_a_flag() {
+        assert!(
+            parse("assume_international = true\n")
+                .unwrap()
+                .assume_international
+        );
+        assert!(!parse("").unwrap().assume_international);
+        assert!(parse("assume_international = \"yes\"\n").is_err());
     }
 }

@@ -4,6 +4,7 @@
 //! why it cannot be read — and never judges: the contact rules decide what is a finding.
 //! Nothing outside this module names an `rlibphonenumber` type.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::str::FromStr;
 
@@ -70,6 +71,11 @@ pub const LIBRARY_VERSION: &str = "rlibphonenumber 2.2.15";
 pub struct RegionCode([u8; 3]);
 
 impl RegionCode {
+    /// The region's country calling code.
+    pub fn calling_code(self) -> Option<u16> {
+        hot_code(Some(self)).and_then(|cc| u16::try_from(cc).ok())
+    }
+
     /// Parses a region code the phone metadata knows (`IN`, `gb`, `001`…).
     pub fn parse(code: &str) -> Option<RegionCode> {
         let region = Region::from_str(code.trim()).ok()?;
@@ -240,6 +246,8 @@ pub enum Invalid {
     NoPatternMatch,
     /// The text holds no digits at all.
     NotANumber,
+    /// Scientific notation that kept too few digits (`9.19876E+11`): the rest are gone.
+    DigitsLost,
 }
 
 impl Invalid {
@@ -249,13 +257,19 @@ impl Invalid {
             Invalid::ForeignCharacters => {
                 "it holds characters no phone number has (letters, an extension or other symbols)"
             }
-            Invalid::NoCountryCode => "it has no country code and no default region is set",
+            Invalid::NoCountryCode => {
+                "it has no country code and no default region is set (`--default-region`)"
+            }
             Invalid::UnknownCountryCode => "its country calling code is not assigned",
             Invalid::TooShort => "it is too short for its country",
             Invalid::TooLong => "it is too long for its country",
             Invalid::InvalidLength => "its length fits no number of its country",
             Invalid::NoPatternMatch => "no number pattern of its country matches it",
             Invalid::NotANumber => "it holds no phone number",
+            Invalid::DigitsLost => {
+                "scientific notation kept only its first digits and the rest are lost: \
+                 re-export the column formatted as text"
+            }
         }
     }
 }
@@ -288,6 +302,12 @@ pub enum ShapeFault {
     ForeignCharacters,
     /// A lone `+` or no digits.
     NoDigits,
+    /// A `whatsapp:` or `tel:` prefix (Twilio's and RFC 3966's forms) before the number.
+    Prefix,
+    /// A decimal number: the digits then `.0` (a spreadsheet or pandas float column).
+    DecimalNumber,
+    /// Scientific notation (`9.19876E+11`), as Excel shows and exports a long number.
+    ScientificNotation,
 }
 
 impl ShapeFault {
@@ -301,6 +321,13 @@ impl ShapeFault {
             ShapeFault::TooManyDigits => "it has more than 15 digits",
             ShapeFault::ForeignCharacters => "it holds characters other than digits",
             ShapeFault::NoDigits => "it holds no digits",
+            ShapeFault::Prefix => "it starts with a `whatsapp:` or `tel:` prefix",
+            ShapeFault::DecimalNumber => {
+                "it is written as a decimal number ending `.0`, as a float column is"
+            }
+            ShapeFault::ScientificNotation => {
+                "it is in scientific notation, as Excel shows a long number"
+            }
         }
     }
 }
@@ -332,6 +359,16 @@ pub fn analyse_with_own(
     own: Option<u16>,
 ) -> PhoneFacts {
     let text = trim(cell);
+    if let Some((fault, inner)) = artefact(text) {
+        let number = match inner {
+            Some(inner) => analyse_with_own(&inner, default_region, own).number,
+            None => Err(Invalid::DigitsLost),
+        };
+        return PhoneFacts {
+            shape: Shape::NotE164(fault),
+            number,
+        };
+    }
     let shape = shape_of(text);
     let hot = own.map(i32::from);
     let number = match shape {
@@ -348,6 +385,16 @@ pub fn analyse_with_own(
 /// is assumed when the text has none.
 pub fn analyse_international(cell: &str) -> PhoneFacts {
     let text = trim(cell);
+    if let Some((fault, inner)) = artefact(text) {
+        let number = match inner {
+            Some(inner) => analyse_international(&inner).number,
+            None => Err(Invalid::DigitsLost),
+        };
+        return PhoneFacts {
+            shape: Shape::NotE164(fault),
+            number,
+        };
+    }
     let shape = shape_of(text);
     let number = match shape {
         Shape::Empty => Err(Invalid::NotANumber),
@@ -359,6 +406,70 @@ pub fn analyse_international(cell: &str) -> PhoneFacts {
         _ => read_loose(text, None, None),
     };
     PhoneFacts { shape, number }
+}
+
+/// What a tool wrapped around a number: the fault, and the number's own text (`None` when
+/// scientific notation lost digits). `None` for a cell with none of these forms.
+fn artefact(text: &str) -> Option<(ShapeFault, Option<Cow<'_, str>>)> {
+    // Most cells hold none of `:`, `.`, `e`: they are let through at once.
+    if !text.bytes().any(|b| matches!(b, b':' | b'.' | b'e' | b'E')) {
+        return None;
+    }
+    for prefix in ["whatsapp:", "tel:"] {
+        // A `tel:` URI with parameters (`;phone-context=`, `;ext=`) is no plain number.
+        if text.len() > prefix.len()
+            && text.is_char_boundary(prefix.len())
+            && text[..prefix.len()].eq_ignore_ascii_case(prefix)
+            && !text.contains(';')
+        {
+            let inner = trim(&text[prefix.len()..]);
+            return Some((ShapeFault::Prefix, Some(Cow::Borrowed(inner))));
+        }
+    }
+    let unsigned = text.strip_prefix('+').unwrap_or(text);
+    if let Some((whole, fraction)) = unsigned.split_once('.') {
+        let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+        if digits(whole) && digits(fraction) && fraction.bytes().all(|b| b == b'0') {
+            let inner = &text[..text.len() - fraction.len() - 1];
+            return Some((ShapeFault::DecimalNumber, Some(Cow::Borrowed(inner))));
+        }
+    }
+    scientific(text).map(|digits| (ShapeFault::ScientificNotation, digits.map(Cow::Owned)))
+}
+
+/// `d.dddE+nn` (or `e`, with or without the exponent's `+`): the integer it stands for when
+/// the mantissa kept every digit (`Some(Some(digits))`), `Some(None)` when digits were lost,
+/// `None` when the text is not an integer in scientific notation.
+fn scientific(text: &str) -> Option<Option<String>> {
+    let (mantissa, exponent) = text.split_once(['e', 'E'])?;
+    let exponent = exponent.strip_prefix('+').unwrap_or(exponent);
+    if exponent.is_empty() || exponent.len() > 2 || !exponent.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let exponent: usize = exponent.parse().ok()?;
+    let (lead, fraction) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    if lead.len() != 1
+        || lead == "0"
+        || !lead.bytes().all(|b| b.is_ascii_digit())
+        || !fraction.bytes().all(|b| b.is_ascii_digit())
+    {
+        return None;
+    }
+    let digits = format!("{lead}{fraction}");
+    match digits.len().cmp(&(exponent + 1)) {
+        std::cmp::Ordering::Equal => Some(Some(digits)),
+        std::cmp::Ordering::Less => Some(None),
+        // A fraction: not an integer, so not a number written by a spreadsheet.
+        std::cmp::Ordering::Greater => None,
+    }
+}
+
+/// Whether a cell states its country: its first `+` or digit is a `+`, or its digits start
+/// with the `00` international prefix. A number without either is read as international
+/// only by assumption.
+pub fn states_country(cell: &str) -> bool {
+    let rest = cell.trim_start_matches(|c: char| !c.is_ascii_digit() && c != '+');
+    rest.starts_with('+') || rest.starts_with("00")
 }
 
 /// `cell.trim()`, without decoding characters when the cell starts and ends with a
@@ -546,6 +657,11 @@ fn read_loose(
         (Ok(number), _) => Ok(number),
         (Err(_), Some(national)) => Err(national),
         (Err(Invalid::UnknownCountryCode), None) => Err(Invalid::NoCountryCode),
+        // Digits alone that do not read as international: no country code is the finding,
+        // not how they fail to read as some country's number.
+        (Err(_), None) if region.is_none() && !digits.starts_with("00") => {
+            Err(Invalid::NoCountryCode)
+        }
         (Err(why), None) => Err(why),
     }
 }
@@ -624,6 +740,93 @@ pub fn example_mobile_numbers() -> Vec<(RegionCode, String)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn what_tools_wrap_around_a_number_is_named_and_unwrapped() {
+        let read = |cell: &str| {
+            let f = analyse(cell, None);
+            (f.shape, f.number.map(|n| n.e164()))
+        };
+        let fault = |f| Shape::NotE164(f);
+        let ok = |s: &str| Ok(s.to_string());
+        assert_eq!(
+            read("whatsapp:+14155552671"),
+            (fault(ShapeFault::Prefix), ok("+14155552671"))
+        );
+        assert_eq!(
+            read("TEL: +1 415 555 2671"),
+            (fault(ShapeFault::Prefix), ok("+14155552671"))
+        );
+        assert_eq!(
+            read("447911123456.0"),
+            (fault(ShapeFault::DecimalNumber), ok("+447911123456"))
+        );
+        assert_eq!(
+            read("+447911123456.00"),
+            (fault(ShapeFault::DecimalNumber), ok("+447911123456"))
+        );
+        assert_eq!(
+            read("4.47911123456E+11"),
+            (fault(ShapeFault::ScientificNotation), ok("+447911123456"))
+        );
+        assert_eq!(
+            read("4.47911E+11"),
+            (
+                fault(ShapeFault::ScientificNotation),
+                Err(Invalid::DigitsLost)
+            )
+        );
+        // Near misses: a real decimal, a fraction in scientific notation, a word with `e`.
+        assert_eq!(read("4479111234.5").0, fault(ShapeFault::Formatting));
+        assert_eq!(read("4.479E+2").0, fault(ShapeFault::ForeignCharacters));
+        assert_eq!(read("telephone").0, fault(ShapeFault::ForeignCharacters));
+        assert_eq!(read("+447911123456").0, Shape::E164);
+        // A payload's `to` is unwrapped the same way.
+        assert_eq!(
+            analyse_international("whatsapp:+447911123456")
+                .number
+                .map(|n| n.key),
+            Ok(447911123456)
+        );
+    }
+
+    #[test]
+    fn a_cell_states_its_country_with_plus_or_00() {
+        for cell in [
+            "+44 7911",
+            "(+44) 7911",
+            "tel:+1415",
+            "0044 7911",
+            "whatsapp:+1",
+        ] {
+            assert!(states_country(cell), "{cell}");
+        }
+        for cell in [
+            "447911123456",
+            "07911 123456",
+            "(415) 555-2671",
+            "4.4E+11",
+            "",
+        ] {
+            assert!(!states_country(cell), "{cell}");
+        }
+    }
+
+    #[test]
+    fn digits_without_a_country_fail_as_no_country_code() {
+        // `4155552671` read as international is +41 (Switzerland) and too short; the finding
+        // is that no country is stated, not how Switzerland rejects it.
+        assert_eq!(
+            analyse("(415) 555-2671", None).number,
+            Err(Invalid::NoCountryCode)
+        );
+        assert_eq!(
+            analyse("(415) 555-2671", region("US"))
+                .number
+                .map(|n| n.key),
+            Ok(14155552671)
+        );
+    }
 
     proptest::proptest! {
         #[test]

@@ -62,6 +62,7 @@ impl CheckOptions {
         let default_region = overrides.default_region.or(config.default_region);
         let mut policy = ContactPolicy {
             default_region,
+            assume_international: overrides.assume_international || config.assume_international,
             sender: config.sender,
             allowed_countries: config.allowed_countries.clone(),
             blocked_countries: config.blocked_countries.clone(),
@@ -143,6 +144,8 @@ pub struct Overrides {
     pub registry: Vec<PathBuf>,
     /// `--default-region`.
     pub default_region: Option<RegionCode>,
+    /// `--assume-international` (or the config's `assume_international`).
+    pub assume_international: bool,
     /// `--phone-column`.
     pub phone_column: Option<String>,
     /// `--select` (replaces the config's selection).

@@ -262,46 +262,43 @@ impl<'a> Iterator for StoredBlocks<'a> {
     type Item = io::Result<Block<'a>>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        if self.done {
-            return None;
-        }
+        // Reads on until the block holds a whole record (one may be longer than a block)
+        // or the run ends.
         let mut block = std::mem::take(&mut self.carry);
-        let start = block.len();
-        block.resize(start + BLOCK_BYTES, 0);
-        let mut filled = start;
-        while filled < block.len() {
-            match self.reader.read(&mut block[filled..]) {
-                Ok(0) => break,
-                Ok(n) => filled += n,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => {
-                    self.done = true;
-                    return Some(Err(e));
+        while !self.done {
+            let start = block.len();
+            block.resize(start + BLOCK_BYTES, 0);
+            let mut filled = start;
+            while filled < block.len() {
+                match self.reader.read(&mut block[filled..]) {
+                    Ok(0) => break,
+                    Ok(n) => filled += n,
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                    Err(e) => {
+                        self.done = true;
+                        return Some(Err(e));
+                    }
                 }
             }
-        }
-        block.truncate(filled);
-        // Cut after the last whole record; what follows starts the next block.
-        let mut whole = 0;
-        while let Some(len) = spill::whole_record(&block[whole..]) {
-            whole += len;
-        }
-        if filled < start + BLOCK_BYTES {
-            // The end of the run: it must end on a record's end.
-            self.done = true;
-            if whole != block.len() {
+            block.truncate(filled);
+            self.done = filled < start + BLOCK_BYTES;
+            // Cut after the last whole record; what follows starts the next block.
+            let mut whole = 0;
+            while let Some(len) = spill::whole_record(&block[whole..]) {
+                whole += len;
+            }
+            if self.done && whole != block.len() {
                 return Some(Err(io::Error::new(
                     io::ErrorKind::InvalidData,
                     "a stored finding was cut short (the temporary file was changed)",
                 )));
             }
-        } else {
-            self.carry = block.split_off(whole);
+            if whole > 0 {
+                self.carry = block.split_off(whole);
+                return Some(Ok(Block::Stored(block)));
+            }
         }
-        if block.is_empty() && self.done {
-            return None;
-        }
-        Some(Ok(Block::Stored(block)))
+        None
     }
 }
 

@@ -188,9 +188,14 @@ impl Shared {
                 Err(e) => return Err(e),
             }
         }
+        // Read up to the length rather than allocating it first: a damaged length must not
+        // become a huge allocation.
+        let len = u64::from(u32::from_le_bytes(len));
         record.clear();
-        record.resize(u32::from_le_bytes(len) as usize, 0);
-        input.read_exact(record)?;
+        input.take(len).read_to_end(record)?;
+        if record.len() as u64 != len {
+            return Err(corrupt("length"));
+        }
         self.decode(record).map(Some)
     }
 

@@ -195,3 +195,34 @@ fn a_campaign_rejects_rows_whose_message_fails() {
         201
     );
 }
+
+/// `4799123456` is a US number (area code 479) or a Norwegian mobile: with no region and no
+/// word that numbers start with their country code, `fix` must not choose a country.
+#[test]
+fn digits_that_state_no_country_are_never_fixed_into_one() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("list.csv"), "phone\n4799123456\n").unwrap();
+    let run = |extra: &[&str]| {
+        let out = walint()
+            .current_dir(dir.path())
+            .args(["fix", "--no-config", "list.csv"])
+            .args(["--clean", "clean.csv", "--rejects", "rejects.csv"])
+            .args(extra)
+            .output()
+            .unwrap();
+        let read = |name: &str| std::fs::read_to_string(dir.path().join(name)).unwrap();
+        (out.status.code(), read("clean.csv"), read("rejects.csv"))
+    };
+    let (code, clean, rejects) = run(&[]);
+    assert_eq!(code, Some(1));
+    assert_eq!(clean, "phone\n");
+    assert!(
+        rejects.starts_with("phone,\"walint_codes\",\"walint_reasons\"\n4799123456,\"WAC001\",")
+            && rejects.contains("+4799123456 (NO)"),
+        "{rejects}"
+    );
+    let (code, clean, _) = run(&["--default-region", "US"]);
+    assert_eq!((code, clean.as_str()), (Some(0), "phone\n+14799123456\n"));
+    let (code, clean, _) = run(&["--assume-international"]);
+    assert_eq!((code, clean.as_str()), (Some(0), "phone\n+4799123456\n"));
+}

@@ -138,7 +138,8 @@ fn fixtures_fire_exactly_where_expected() {
     };
     // Ragged (3), text after a quote (4), unclosed quote (5); line 6 is read again.
     assert_eq!(lines("WAC000"), [3, 4, 5]);
-    assert_eq!(lines("WAC001"), [2, 3, 4]);
+    // Line 4 (digits alone) and 5 (`whatsapp:`), 6 (a float), 7 (scientific notation).
+    assert_eq!(lines("WAC001"), [2, 3, 4, 5, 6, 7, 8]);
     assert_eq!(lines("WAC004"), [4]);
     assert_eq!(lines("WAC006"), [2, 3]);
     // Suppression list (2), "no" (3), empty opt-in (4).

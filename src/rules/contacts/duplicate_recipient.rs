@@ -64,7 +64,10 @@ impl SeenNumbers {
     /// Records a row's recipient (in the file last entered); returns where it was first
     /// seen, if earlier.
     fn first_place(&mut self, key: u64, line: u64) -> Option<(&Arc<str>, u64)> {
-        let here = ((self.files.len().saturating_sub(1) as u64) << 48) | (line & 0xFFFF_FFFF_FFFF);
+        // Past 65,535 files in one campaign the file named for an earlier row is the last
+        // one counted; no real campaign comes near.
+        let file = (self.files.len().saturating_sub(1) as u64).min(0xFFFF);
+        let here = (file << 48) | (line & 0xFFFF_FFFF_FFFF);
         let first = self.first.first(key, here);
         (first != here).then(|| {
             (
@@ -137,6 +140,7 @@ impl FirstPlaces {
 
     /// The place `key` was first seen at, recording `here` when it is new.
     fn first(&mut self, key: u64, here: u64) -> u64 {
+        debug_assert!(key < u64::MAX, "an E.164 key has at most 15 digits");
         self.reserve(1);
         let stored = key.wrapping_add(1);
         let mask = self.slots.len() - 1;

@@ -32,6 +32,9 @@ pub mod us_marketing_recipient;
 pub struct ContactPolicy {
     /// Region for numbers written without a country code.
     pub default_region: Option<RegionCode>,
+    /// Numbers written with neither `+` nor `00` (and not national in `default_region`)
+    /// are taken to start with their country code: `--assume-international`.
+    pub assume_international: bool,
     /// The business's own number.
     pub sender: Option<u64>,
     /// When non-empty, the only regions allowed.

@@ -14,11 +14,25 @@ declare_rule! {
     /// missing `+`, no national form. When the value can be read as a valid number (spaces,
     /// dashes or brackets removed, `00` read as `+`, a missing `+` added, or a national
     /// number read in `default_region`), the finding carries the E.164 replacement as its
-    /// fix, and `walint fix` applies it.
+    /// fix, and `walint fix` applies it — but only when the reading is certain: the cell
+    /// states its country (`+` or `00`), the number is in `default_region`'s country, or
+    /// `--assume-international` (`assume_international = true`) says every number starts
+    /// with its country code. Digits alone with no region (`4799123456`: a US number with
+    /// area code 479, or a Norwegian mobile?) get no fix: the finding names the country the
+    /// digits reach when read as international, and `walint fix` rejects the row.
+    ///
+    /// Also recognised, each with its own message: a `whatsapp:` or `tel:` prefix (Twilio's
+    /// `whatsapp:+14155552671`, RFC 3966's `tel:`); a float column's `919876543210.0`
+    /// (pandas writes integer columns with gaps as floats); and Excel's scientific notation
+    /// (`9.19876E+11`) — fixable only when the mantissa kept every digit, otherwise the
+    /// digits are gone and the row must be re-exported with the column formatted as text.
     ///
     /// ## Why it matters
     /// Without a `+` and country code, the Cloud API prepends the *business* number's
-    /// country code, which misdelivers or fails as 131026 (undeliverable); a `00` prefix
+    /// country code (Meta's "Send messages" guide, phone number formats), which misdelivers
+    /// or fails as 131026 (undeliverable) — though Meta's own examples send bare digits with
+    /// the country code (`"to": "16505555555"`), which is why such digits are read as
+    /// international but never fixed without a word from the user; a `00` prefix
     /// is rejected outright (error 100) since 2023. Letters or extensions never reach a
     /// WhatsApp account. E.164 is also the only form in which duplicates and opt-outs can
     /// be matched reliably.
@@ -40,6 +54,21 @@ declare_rule! {
     }
 }
 
+/// Whether the number read from the cell is certainly the one meant: the cell states its
+/// country (`+`, or the `00` prefix), the number is in the default region's country (read
+/// as national there, or its digits start with that country's code), or the list is
+/// declared international (`--assume-international`). Otherwise the reading chose a country
+/// for the digits, and a fix would change the country silently.
+fn certain(cx: &RowCheck, number: &crate::phone::Number) -> bool {
+    crate::phone::states_country(&cx.row.phone)
+        || cx.policy.assume_international
+        || cx
+            .policy
+            .default_region
+            .and_then(crate::phone::RegionCode::calling_code)
+            == Some(number.country_code)
+}
+
 /// The finding for a cell that is not strict E.164.
 pub fn check(cx: &RowCheck) -> Option<Diagnostic> {
     let facts = cx.facts?;
@@ -47,6 +76,26 @@ pub fn check(cx: &RowCheck) -> Option<Diagnostic> {
         return None;
     };
     let d = match &facts.number {
+        Ok(number) if !certain(cx, number) => {
+            let region = number
+                .region()
+                .map_or_else(String::new, |r| format!(" ({r})"));
+            RULE.diagnostic(
+                format!(
+                    "phone is not E.164 ({}) and states no country: read as international it \
+                     is {}{region}, but sent without a + the Cloud API may put the business \
+                     number's country code in front instead",
+                    fault.describe(),
+                    number.e164(),
+                ),
+                cx.phone_cell(),
+            )
+            .with_help(
+                "write + and the country code at the source; set `--default-region` for \
+                 national numbers, or pass `--assume-international` when every number already \
+                 starts with its country code (then `walint fix` adds the +)",
+            )
+        }
         Ok(number) => RULE
             .diagnostic(
                 format!(
@@ -85,8 +134,8 @@ mod tests {
             "+91 98765 43210",
             "+91-98765-43210",
             "0091 9876543210",
-            "919876543210",
             "(+91) 98765 43210",
+            "whatsapp:+919876543210",
         ] {
             let d = findings(&super::RULE, cell, &p);
             assert_eq!(d.len(), 1, "{cell}");
@@ -95,6 +144,42 @@ mod tests {
                 "+919876543210",
                 "{cell}"
             );
+        }
+    }
+
+    #[test]
+    fn digits_that_state_no_country_are_fixed_only_when_certain() {
+        let none = ContactPolicy::default();
+        // A US number (area code 479) or a Norwegian mobile: no fix without a word.
+        let d = findings(&super::RULE, "4799123456", &none);
+        assert!(d[0].fix.is_none(), "{:?}", d[0].fix);
+        assert!(
+            d[0].message.contains("+4799123456 (NO)"),
+            "{}",
+            d[0].message
+        );
+        let us = ContactPolicy {
+            default_region: RegionCode::parse("US"),
+            ..ContactPolicy::default()
+        };
+        let d = findings(&super::RULE, "4799123456", &us);
+        assert_eq!(d[0].fix.as_ref().unwrap().replacement, "+14799123456");
+        // The region is India but the digits read as another country: still not certain.
+        let india = ContactPolicy {
+            default_region: RegionCode::parse("IN"),
+            ..ContactPolicy::default()
+        };
+        let d = findings(&super::RULE, "447911123456", &india);
+        assert!(d[0].fix.is_none());
+        let d = findings(&super::RULE, "919876543210", &india);
+        assert_eq!(d[0].fix.as_ref().unwrap().replacement, "+919876543210");
+        let declared = ContactPolicy {
+            assume_international: true,
+            ..ContactPolicy::default()
+        };
+        for cell in ["4799123456", "919876543210.0", "9.19876543210E+11"] {
+            let d = findings(&super::RULE, cell, &declared);
+            assert!(d[0].fix.is_some(), "{cell}");
         }
     }
 
