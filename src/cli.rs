@@ -89,9 +89,15 @@ pub struct CheckArgs {
     /// fix then adds the `+`); without it, walint never fixes such a number into a country.
     #[arg(long)]
     pub assume_international: bool,
-    /// Header of the phone column [default: recognised from the header].
-    #[arg(long, value_name = "NAME")]
+    /// The phone column: its header, or its number counting from 1 [default: recognised
+    /// from the header, or from the first row's cells in a file with no header].
+    #[arg(long, value_name = "NAME|N")]
     pub phone_column: Option<String>,
+    /// The contact lists have no header row: the first row is data, columns are named
+    /// `column 1`, `column 2`… (a file whose first row has a phone number and no phone
+    /// header is read so without it).
+    #[arg(long)]
+    pub no_header: bool,
     /// Only these rules (codes, prefixes such as WAC, names); replaces the config's `select`.
     #[arg(long, value_delimiter = ',', value_name = "CODES")]
     pub select: Vec<String>,
@@ -136,9 +142,15 @@ pub struct FixArgs {
     /// fix then adds the `+`); without it, walint never fixes such a number into a country.
     #[arg(long)]
     pub assume_international: bool,
-    /// Header of the phone column [default: recognised from the header].
-    #[arg(long, value_name = "NAME")]
+    /// The phone column: its header, or its number counting from 1 [default: recognised
+    /// from the header, or from the first row's cells in a file with no header].
+    #[arg(long, value_name = "NAME|N")]
     pub phone_column: Option<String>,
+    /// The contact lists have no header row: the first row is data, columns are named
+    /// `column 1`, `column 2`… (a file whose first row has a phone number and no phone
+    /// header is read so without it).
+    #[arg(long)]
+    pub no_header: bool,
 }
 
 /// `--fail-on` values.
@@ -232,6 +244,7 @@ fn run_fix(args: FixArgs) -> Result<Outcome, Error> {
     let overrides = Overrides {
         default_region: region_arg(args.default_region.as_deref())?,
         assume_international: args.assume_international,
+        no_header: args.no_header,
         phone_column: args.phone_column.clone(),
         campaign: args.campaign.clone(),
         ..Overrides::default()
@@ -261,6 +274,7 @@ fn run_check(args: CheckArgs) -> Result<Outcome, Error> {
         registry: args.registry.clone(),
         default_region,
         assume_international: args.assume_international,
+        no_header: args.no_header,
         phone_column: args.phone_column.clone(),
         select: args.select.clone(),
         ignore: args.ignore.clone(),

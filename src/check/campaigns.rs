@@ -75,6 +75,7 @@ impl<'a> Plan<'a> {
             values: campaign.value_columns(),
             last_inbound: context.window.as_ref().map(|w| w.column.to_string()),
             keep_raw: false,
+            no_header: options.columns.no_header,
         };
         let builder = MessageBuilder::new(campaign, template);
         let wanted = template.is_some()

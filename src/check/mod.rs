@@ -89,6 +89,7 @@ impl CheckOptions {
                     .phone_column
                     .or_else(|| config.phone_column.clone()),
                 opt_in: config.opt_in_column.clone(),
+                no_header: overrides.no_header,
                 ..ColumnChoice::default()
             },
             settings,
@@ -146,6 +147,8 @@ pub struct Overrides {
     pub default_region: Option<RegionCode>,
     /// `--assume-international` (or the config's `assume_international`).
     pub assume_international: bool,
+    /// `--no-header`: the contact lists have no header row.
+    pub no_header: bool,
     /// `--phone-column`.
     pub phone_column: Option<String>,
     /// `--select` (replaces the config's selection).

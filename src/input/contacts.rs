@@ -10,7 +10,10 @@ use super::csv_records::{Fault, Record, RecordReader};
 use crate::error::Error;
 
 /// Header names recognised as the phone column, in order of preference, normalised
-/// (lower case, letters and digits only).
+/// (lower case, letters and digits only, accents kept): English first, then the names
+/// Excel, CRM and phone exports use in Spanish, Portuguese, French, German, Italian,
+/// Dutch, Turkish and Indonesian. A header that starts with one of the English names
+/// (`Phone Number (with country code)`, `WhatsApp No.`) is recognised too.
 pub const PHONE_HEADERS: &[&str] = &[
     "phone",
     "phonenumber",
@@ -32,12 +35,56 @@ pub const PHONE_HEADERS: &[&str] = &[
     "telephone",
     "tel",
     "recipient",
+    "whatsappno",
+    // Spanish, Portuguese
+    "teléfono",
+    "telefono",
+    "móvil",
+    "movil",
+    "celular",
+    "númerodeteléfono",
+    "numerodetelefono",
+    "telefone",
+    "númerodetelefone",
+    "numerodetelefone",
+    "telemóvel",
+    // French
+    "téléphone",
+    "telephone",
+    "portable",
+    "numérodetéléphone",
+    // German, Dutch
+    "telefon",
+    "telefonnummer",
+    "handy",
+    "handynummer",
+    "mobilnummer",
+    "rufnummer",
+    "telefoonnummer",
+    "mobiel",
+    // Italian
+    "cellulare",
+    "numeroditelefono",
+    // Turkish, Indonesian
+    "telefonnumarası",
+    "cep",
+    "nomortelepon",
+    "nomorhp",
+    "nohp",
+];
+
+/// English names a header may start with and still be the phone column.
+const PHONE_HEADER_STARTS: &[&str] = &[
+    "phonenumber",
+    "mobilenumber",
+    "whatsappnumber",
+    "whatsappno",
 ];
 
 fn normalise_header(h: &str) -> String {
     h.chars()
-        .filter(char::is_ascii_alphanumeric)
-        .map(|c| c.to_ascii_lowercase())
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
         .collect()
 }
 
@@ -104,6 +151,10 @@ pub struct ColumnChoice {
     pub last_inbound: Option<String>,
     /// Keep each row's raw bytes (for writers that copy rows as they are).
     pub keep_raw: bool,
+    /// The file has no header row (`--no-header`): its first row is data. Without it, a
+    /// file whose first row has a cell that reads as a phone number and no phone header
+    /// is taken as header-less too.
+    pub no_header: bool,
 }
 
 /// A contact list being read.
@@ -117,6 +168,8 @@ pub struct ContactReader<R> {
     last_inbound_col: Option<usize>,
     keep_raw: bool,
     rows: u64,
+    /// The file has no header: the first record, read by `open`, is the first row.
+    first_is_row: bool,
 }
 
 impl<R: BufRead> ContactReader<R> {
@@ -135,26 +188,70 @@ impl<R: BufRead> ContactReader<R> {
             let reason = format!("the header row cannot be read: {}", fault.describe());
             return Err(Error::input(path, Some(record.line), reason));
         }
-        let header: Vec<String> = record
+        let first: Vec<String> = record
             .fields_lossy()
             .into_iter()
             .map(|h| h.trim().to_string())
             .collect();
+        // A header-less file: said so, or no header names the phone column and a cell of
+        // the first row reads as a phone number (then that cell's column is the phone's).
+        // `--phone-column 2`: the second column, unless a header cell is named `2`.
+        let numeric_column = columns.phone.as_deref().and_then(|name| {
+            let n = name.trim().parse::<usize>().ok()?;
+            ((1..=first.len()).contains(&n) && !first.iter().any(|h| h == name)).then_some(n)
+        });
+        let first_is_row = columns.no_header
+            || (columns.phone.is_none() || numeric_column.is_some())
+                && recognise_phone_column(&first).is_none()
+                && first.iter().any(|cell| looks_like_phone(cell));
+        let (header, headerless_phone) = if first_is_row {
+            let names = (1..=first.len()).map(|i| format!("column {i}")).collect();
+            let phone = numeric_column
+                .map(|n| n - 1)
+                .or_else(|| first.iter().position(|cell| looks_like_phone(cell)));
+            (names, phone)
+        } else {
+            (first, None)
+        };
         // Rows have the header's count: a multi-line record that has another, closed by a
         // stray quote on a line that is a row of its own, is a quote opened by mistake.
         records.expect_fields(header.len());
-        let seen = || header.join(", ");
+        // Header cells as named in an error; one that looks like a phone number is not
+        // repeated (an error message is no place for personal data).
+        let seen = || {
+            header
+                .iter()
+                .map(|h| {
+                    if digits_in(h) >= 5 {
+                        "<digits>"
+                    } else {
+                        h.as_str()
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
         let find = |name: &str| {
             let wanted = normalise_header(name);
             header
                 .iter()
                 .position(|h| h == name || normalise_header(h) == wanted)
         };
-        let phone_col = match &columns.phone {
-            Some(name) => find(name).ok_or_else(|| {
+        let phone_col = match (&columns.phone, headerless_phone, numeric_column) {
+            (_, Some(i), _) => i,
+            (_, None, Some(n)) => n - 1,
+            (None, None, None) if first_is_row => {
+                return Err(Error::input(
+                    path,
+                    Some(record.line),
+                    "no cell of the first row reads as a phone number and the file has no \
+                     header (--no-header): give the phone column's number with --phone-column N",
+                ));
+            }
+            (Some(name), None, None) => find(name).ok_or_else(|| {
                 Error::input(path, Some(record.line), format!("no column '{name}' in the header (saw: {})", seen()))
             })?,
-            None => recognise_phone_column(&header).ok_or_else(|| {
+            (None, None, None) => recognise_phone_column(&header).ok_or_else(|| {
                 Error::input(
                     path,
                     Some(record.line),
@@ -210,6 +307,7 @@ impl<R: BufRead> ContactReader<R> {
             last_inbound_col,
             keep_raw: columns.keep_raw,
             rows: 0,
+            first_is_row,
         })
     }
 
@@ -233,9 +331,19 @@ impl<R: BufRead> ContactReader<R> {
         self.records.lines_read()
     }
 
-    /// The raw bytes of the record last read — right after `open`, the header's.
+    /// The raw bytes of the record last read — right after `open`, the header's (empty
+    /// for a file with no header).
     pub fn raw(&self) -> &[u8] {
-        &self.record.raw
+        if self.first_is_row {
+            &[]
+        } else {
+            &self.record.raw
+        }
+    }
+
+    /// Whether the file has no header row (its first row is data).
+    pub fn headerless(&self) -> bool {
+        self.first_is_row
     }
 
     /// The field delimiter (`,`, `;` or tab).
@@ -246,7 +354,9 @@ impl<R: BufRead> ContactReader<R> {
     /// Reads the next row into `row`; `false` at the end. I/O errors are the only errors:
     /// a malformed row comes back with its `fault` set.
     pub fn read_row(&mut self, row: &mut ContactRow) -> std::io::Result<bool> {
-        if !self.records.read(&mut self.record)? {
+        if self.first_is_row && self.rows == 0 {
+            // The first record, read by `open`, is this row.
+        } else if !self.records.read(&mut self.record)? {
             return Ok(false);
         }
         self.rows += 1;
@@ -304,12 +414,32 @@ impl<R: BufRead> ContactReader<R> {
     }
 }
 
+/// How many ASCII digits `s` has.
+fn digits_in(s: &str) -> usize {
+    s.bytes().filter(u8::is_ascii_digit).count()
+}
+
+/// Whether a cell reads as a phone number written some usual way: digits with at most a
+/// `+` and formatting (spaces, dashes, dots, brackets), 7 to 15 digits.
+fn looks_like_phone(cell: &str) -> bool {
+    let cell = cell.trim();
+    (7..=15).contains(&digits_in(cell))
+        && cell
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, '+' | ' ' | '-' | '.' | '(' | ')'))
+}
+
 /// The index of the phone column in a header, by the names in [`PHONE_HEADERS`].
 pub fn recognise_phone_column(header: &[String]) -> Option<usize> {
     let normalised: Vec<String> = header.iter().map(|h| normalise_header(h)).collect();
     PHONE_HEADERS
         .iter()
         .find_map(|want| normalised.iter().position(|h| h == want))
+        .or_else(|| {
+            PHONE_HEADER_STARTS
+                .iter()
+                .find_map(|want| normalised.iter().position(|h| h.starts_with(want)))
+        })
 }
 
 /// Shared, cheap-to-clone path text for locations.
@@ -340,6 +470,31 @@ mod tests {
         assert_eq!(h(&["name", "WA_ID"]), Some(1));
         assert_eq!(h(&["MSISDN", "mobile"]), Some(0));
         assert_eq!(h(&["name", "email"]), None);
+    }
+
+    #[test]
+    fn recognises_phone_headers_in_other_languages_and_longer_names() {
+        let h = |v: &[&str]| {
+            recognise_phone_column(&v.iter().map(|s| s.to_string()).collect::<Vec<_>>())
+        };
+        for name in [
+            "Telefon",
+            "Teléfono",
+            "TELÉFONO",
+            "Celular",
+            "Móvil",
+            "Téléphone",
+            "Handynummer",
+            "Cellulare",
+            "Phone Number (with country code)",
+            "WhatsApp No.",
+            "No. HP",
+        ] {
+            assert_eq!(h(&["Nombre", name]), Some(1), "{name}");
+        }
+        // Near misses: names that only contain a phone word somewhere.
+        assert_eq!(h(&["name", "phone_verified_at"]), None);
+        assert_eq!(h(&["name", "Microphone"]), None);
     }
 
     #[test]

@@ -136,14 +136,19 @@ pub struct RecordReader<R> {
     at_start: bool,
     line_buf: Vec<u8>,
     expected_fields: Option<usize>,
+    /// The byte that ends a line: `\n` (LF and CRLF files), or `\r` in a file whose first
+    /// line ends with a lone CR (classic Mac OS and some exports).
+    terminator: u8,
 }
 
 impl<R: BufRead> RecordReader<R> {
     /// A reader; the delimiter is taken from the first line (see [`sniff_delimiter`]) unless given.
     pub fn new(mut inner: R, delimiter: Option<u8>) -> io::Result<RecordReader<R>> {
+        let head = inner.fill_buf()?;
+        let terminator = line_terminator(head);
         let delimiter = match delimiter {
             Some(d) => d,
-            None => sniff_delimiter(inner.fill_buf()?),
+            None => sniff_delimiter(head),
         };
         Ok(RecordReader {
             inner,
@@ -153,6 +158,7 @@ impl<R: BufRead> RecordReader<R> {
             at_start: true,
             line_buf: Vec::new(),
             expected_fields: None,
+            terminator,
         })
     }
 
@@ -188,7 +194,7 @@ impl<R: BufRead> RecordReader<R> {
             return Ok(Some(n));
         }
         self.line_buf.clear();
-        if self.inner.read_until(b'\n', &mut self.line_buf)? == 0 {
+        if self.inner.read_until(self.terminator, &mut self.line_buf)? == 0 {
             return Ok(None);
         }
         if self.at_start {
@@ -347,10 +353,22 @@ impl<R: BufRead> RecordReader<R> {
     }
 }
 
+/// The byte that ends the lines of a file, from its start: `\r` when the first line break
+/// is a CR not followed by LF, else `\n`.
+fn line_terminator(head: &[u8]) -> u8 {
+    match head.iter().position(|&b| b == b'\n' || b == b'\r') {
+        Some(i) if head[i] == b'\r' && head.get(i + 1).is_some_and(|&b| b != b'\n') => b'\r',
+        _ => b'\n',
+    }
+}
+
 /// Picks the delimiter of a header line: the most frequent of `,` `;` and tab outside quotes
 /// (`,` on a tie or when there is none).
 pub fn sniff_delimiter(head: &[u8]) -> u8 {
-    let line = head.split(|&b| b == b'\n').next().unwrap_or_default();
+    let line = head
+        .split(|&b| b == b'\n' || b == b'\r')
+        .next()
+        .unwrap_or_default();
     let mut counts = [0usize; 3];
     let mut quoted = false;
     for &b in line {

@@ -156,3 +156,67 @@ fn a_multi_line_cell_in_a_ragged_row_is_one_ragged_row() {
         );
     }
 }
+
+/// Classic Mac OS line ends (a lone CR): every row is read, with its line, and `fix`
+/// keeps the CRs in both outputs.
+#[test]
+fn cr_only_line_ends_are_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "phone,name\r12345,A\rnot-a-phone,B\r+919876543210,\"C\rD\"\r";
+    let path = write(dir.path(), "list.csv", text);
+    let (rows, found) = findings(&path, 1);
+    assert_eq!(rows, 3);
+    assert_eq!(places(&found), [("WAC001", 2), ("WAC001", 3)]);
+    walint()
+        .current_dir(dir.path())
+        .args(["fix", "--no-config", "list.csv"])
+        .args(["--clean", "clean.csv", "--rejects", "rejects.csv"])
+        .assert()
+        .code(1);
+    let clean = std::fs::read_to_string(dir.path().join("clean.csv")).unwrap();
+    assert_eq!(clean, "phone,name\r+919876543210,\"C\rD\"\r");
+    let rejects = std::fs::read_to_string(dir.path().join("rejects.csv")).unwrap();
+    assert_eq!(rejects.matches('\r').count(), 3, "{rejects:?}");
+    assert!(!rejects.contains('\n'), "{rejects:?}");
+}
+
+/// A list with no header row: recognised from a first row whose cell reads as a phone
+/// number, or stated with `--no-header`; `--phone-column` takes a column's number; an
+/// exit-2 message never repeats a phone number.
+#[test]
+fn header_less_lists_and_column_numbers() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "list.csv", "+14155552671,Asha\nnot,Meera\n");
+    let (rows, found) = findings(&path, 1);
+    assert_eq!(rows, 2);
+    assert_eq!(places(&found), [("WAC001", 2)]);
+    // Stated, with the phone in the second column, given by number.
+    let path = write(
+        dir.path(),
+        "names.csv",
+        "Asha,Mumbai,+14155552671\nRavi,Pune,x\n",
+    );
+    let report = json_report(
+        walint()
+            .args(["check", "--no-config", "--format", "json", "--no-header"])
+            .args(["--phone-column", "3"])
+            .arg(&path),
+        1,
+    );
+    assert_eq!(report["summary"]["rows"], 2);
+    let d = &report["diagnostics"][0];
+    assert_eq!(d["location"]["line"], 2);
+    assert_eq!(d["location"]["column"], "column 3");
+    // A header with a number-like cell but no phone column: the number is not echoed.
+    let path = write(dir.path(), "odd.csv", "name,id 4155552671x\nAsha,1\n");
+    let out = walint()
+        .args(["check", "--no-config"])
+        .arg(&path)
+        .assert()
+        .code(2);
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert!(
+        stderr.contains("saw: name, <digits>") && !stderr.contains("4155552671"),
+        "{stderr}"
+    );
+}
