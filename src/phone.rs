@@ -201,6 +201,14 @@ impl Number {
         format!("+{}", self.key)
     }
 
+    /// The main region of the number's calling code (`US` for +1, `NO` for +47), without
+    /// matching the number against any plan: cheap, for messages.
+    pub fn calling_code_region(&self) -> Option<RegionCode> {
+        PHONE_NUMBER_UTIL
+            .get_region_for_country_code(i32::from(self.country_code))
+            .map(RegionCode::from_region)
+    }
+
     /// The region the number belongs to. Cheap for a calling code that serves one region;
     /// for a shared one (+1, +7, +44…) it matches the number against each region's plan,
     /// which is why it is computed on demand rather than for every row.

@@ -77,23 +77,24 @@ pub fn check(cx: &RowCheck) -> Option<Diagnostic> {
     };
     let d = match &facts.number {
         Ok(number) if !certain(cx, number) => {
+            // The calling code's main region: matching the number against each plan of a
+            // shared code (+1 has 25 regions) costs too much for a message.
             let region = number
-                .region()
-                .map_or_else(String::new, |r| format!(" ({r})"));
+                .calling_code_region()
+                .map_or_else(String::new, |r| format!(" (+{}: {r})", number.country_code));
             RULE.diagnostic(
                 format!(
-                    "phone is not E.164 ({}) and states no country: read as international it \
-                     is {}{region}, but sent without a + the Cloud API may put the business \
-                     number's country code in front instead",
+                    "phone is not E.164 ({}) and names no country: as international it is {}{region}",
                     fault.describe(),
                     number.e164(),
                 ),
                 cx.phone_cell(),
             )
             .with_help(
-                "write + and the country code at the source; set `--default-region` for \
-                 national numbers, or pass `--assume-international` when every number already \
-                 starts with its country code (then `walint fix` adds the +)",
+                "sent without + the Cloud API may put the business number's country code in \
+                 front; write + and the country code at the source, set `--default-region` for \
+                 national numbers, or pass `--assume-international` when every number starts \
+                 with its country code (then `walint fix` adds the +)",
             )
         }
         Ok(number) => RULE
@@ -154,7 +155,7 @@ mod tests {
         let d = findings(&super::RULE, "4799123456", &none);
         assert!(d[0].fix.is_none(), "{:?}", d[0].fix);
         assert!(
-            d[0].message.contains("+4799123456 (NO)"),
+            d[0].message.contains("+4799123456 (+47: NO)"),
             "{}",
             d[0].message
         );
