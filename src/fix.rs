@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use crate::check::{self, CheckOptions, RowSink};
 use crate::diagnostic::{Diagnostic, Location, Severity};
 use crate::error::Error;
-use crate::input::contacts::ContactRow;
+use crate::input::contacts::{ContactRow, RowFault};
 use crate::input::kind;
 use crate::rules::contacts::duplicate_recipient;
 
@@ -223,11 +223,15 @@ fn sort_chunk(
                     .collect();
                 let codes = codes.join(" ");
                 let reasons = reasons.join("; ");
-                rejects.write_with_fields(
-                    &row.raw,
-                    delimiter,
-                    &[codes.as_bytes(), reasons.as_bytes()],
-                )?;
+                // A row with fields missing is padded with empty ones, so that its codes and
+                // reasons stand under `walint_codes` and `walint_reasons`.
+                let missing = match &row.fault {
+                    Some(RowFault::Ragged { expected, found }) => expected.saturating_sub(*found),
+                    _ => 0,
+                };
+                let mut fields: Vec<&[u8]> = vec![b"".as_slice(); missing];
+                fields.extend([codes.as_bytes(), reasons.as_bytes()]);
+                rejects.write_with_fields(&row.raw, delimiter, &fields)?;
                 summary.rejected += 1;
             }
         }

@@ -226,3 +226,31 @@ fn digits_that_state_no_country_are_never_fixed_into_one() {
     let (code, clean, _) = run(&["--assume-international"]);
     assert_eq!((code, clean.as_str()), (Some(0), "phone\n+4799123456\n"));
 }
+
+/// A row with fields missing is padded in the rejects, so its codes and reasons stand
+/// under `walint_codes` and `walint_reasons` (a row with fields too many keeps them all).
+#[test]
+fn a_short_row_is_padded_in_the_rejects() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("list.csv"),
+        "name,phone,city\nAsha\nRavi,+919812345678,Pune\n",
+    )
+    .unwrap();
+    walint()
+        .current_dir(dir.path())
+        .args(["fix", "--no-config", "list.csv"])
+        .args(["--clean", "clean.csv", "--rejects", "rejects.csv"])
+        .assert()
+        .code(1);
+    let rejects = std::fs::read_to_string(dir.path().join("rejects.csv")).unwrap();
+    let lines: Vec<&str> = rejects.lines().collect();
+    assert_eq!(
+        lines[0],
+        "name,phone,city,\"walint_codes\",\"walint_reasons\""
+    );
+    assert!(
+        lines[1].starts_with("Asha,\"\",\"\",\"WAC000\",\""),
+        "{rejects}"
+    );
+}
