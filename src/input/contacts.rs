@@ -204,6 +204,11 @@ impl<R: BufRead> ContactReader<R> {
             || (columns.phone.is_none() || numeric_column.is_some())
                 && recognise_phone_column(&first).is_none()
                 && first.iter().any(|cell| looks_like_phone(cell));
+        // The header's bytes as the file has them, byte order mark included (writers that
+        // copy the header, `walint fix`, keep it; Excel needs it to read UTF-8).
+        if records.had_bom() && !first_is_row {
+            record.raw.splice(0..0, *b"\xEF\xBB\xBF");
+        }
         let (header, headerless_phone) = if first_is_row {
             let names = (1..=first.len()).map(|i| format!("column {i}")).collect();
             let phone = numeric_column

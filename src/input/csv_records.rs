@@ -139,6 +139,8 @@ pub struct RecordReader<R> {
     /// The byte that ends a line: `\n` (LF and CRLF files), or `\r` in a file whose first
     /// line ends with a lone CR (classic Mac OS and some exports).
     terminator: u8,
+    /// The input started with a UTF-8 byte order mark (taken off the first line).
+    bom: bool,
 }
 
 impl<R: BufRead> RecordReader<R> {
@@ -159,6 +161,7 @@ impl<R: BufRead> RecordReader<R> {
             line_buf: Vec::new(),
             expected_fields: None,
             terminator,
+            bom: false,
         })
     }
 
@@ -175,6 +178,11 @@ impl<R: BufRead> RecordReader<R> {
     /// record of the expected count is never touched.
     pub fn expect_fields(&mut self, n: usize) {
         self.expected_fields = Some(n);
+    }
+
+    /// Whether the input started with a UTF-8 byte order mark (which records never hold).
+    pub fn had_bom(&self) -> bool {
+        self.bom
     }
 
     /// The delimiter in use.
@@ -201,6 +209,7 @@ impl<R: BufRead> RecordReader<R> {
             self.at_start = false;
             if self.line_buf.starts_with(b"\xEF\xBB\xBF") {
                 self.line_buf.drain(..3);
+                self.bom = true;
             }
         }
         self.lines_read += 1;

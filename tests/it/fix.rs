@@ -254,3 +254,28 @@ fn a_short_row_is_padded_in_the_rejects() {
         "{rejects}"
     );
 }
+
+/// A UTF-8 byte order mark stays at the start of both outputs (Excel needs it to show
+/// `Zoë` rather than `ZoÃ«`).
+#[test]
+fn the_byte_order_mark_is_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("list.csv"),
+        "\u{feff}name,phone\nZoë,+919812345678\nAsha,x\n",
+    )
+    .unwrap();
+    walint()
+        .current_dir(dir.path())
+        .args(["fix", "--no-config", "list.csv"])
+        .args(["--clean", "clean.csv", "--rejects", "rejects.csv"])
+        .assert()
+        .code(1);
+    let read = |name: &str| std::fs::read_to_string(dir.path().join(name)).unwrap();
+    assert_eq!(read("clean.csv"), "\u{feff}name,phone\nZoë,+919812345678\n");
+    assert!(
+        read("rejects.csv").starts_with("\u{feff}name,phone,\"walint_codes\""),
+        "{}",
+        read("rejects.csv")
+    );
+}
