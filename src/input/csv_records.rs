@@ -19,8 +19,10 @@ use std::collections::VecDeque;
 use std::io::{self, BufRead};
 
 /// A quoted field may span at most this many physical lines before the quote is taken as
-/// unclosed: real multi-line cells (addresses) are a few lines long.
-pub const MAX_RECORD_LINES: u64 = 64;
+/// unclosed. Real multi-line cells (addresses, notes) run to tens of lines (a 70-line
+/// address cell from a CRM export was split before this was raised from 64); a quote that
+/// never closes costs a look this far ahead, and its lines are then read again one by one.
+pub const MAX_RECORD_LINES: u64 = 1024;
 /// A record may be at most this many bytes before the quote is taken as unclosed.
 pub const MAX_RECORD_BYTES: usize = 1 << 20;
 

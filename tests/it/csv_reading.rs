@@ -220,3 +220,18 @@ fn header_less_lists_and_column_numbers() {
         "{stderr}"
     );
 }
+
+/// A valid quoted cell of 70 lines (a long address from a CRM export) is one row.
+#[test]
+fn a_long_quoted_cell_is_one_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let address: Vec<String> = (1..=70).map(|i| format!("line {i}")).collect();
+    let text = format!(
+        "name,phone,address\nAsha,+919876543210,\"{}\"\nRavi,+919812345678,Pune\n",
+        address.join("\n")
+    );
+    let path = write(dir.path(), "list.csv", &text);
+    let (rows, found) = findings(&path, 0);
+    assert_eq!(rows, 2);
+    assert!(found.is_empty(), "{found:?}");
+}
