@@ -87,6 +87,7 @@ pub struct CheckArgs {
     pub default_region: Option<String>,
     /// Numbers written without `+` or `00` already start with their country code (the
     /// fix then adds the `+`); without it, walint never fixes such a number into a country.
+    /// With --default-region too, a number national in that region is read so first.
     #[arg(long)]
     pub assume_international: bool,
     /// The phone column: its header, or its number counting from 1 [default: recognised
@@ -140,6 +141,7 @@ pub struct FixArgs {
     pub default_region: Option<String>,
     /// Numbers written without `+` or `00` already start with their country code (the
     /// fix then adds the `+`); without it, walint never fixes such a number into a country.
+    /// With --default-region too, a number national in that region is read so first.
     #[arg(long)]
     pub assume_international: bool,
     /// The phone column: its header, or its number counting from 1 [default: recognised

@@ -211,9 +211,12 @@ impl<R: BufRead> ContactReader<R> {
         }
         let (header, headerless_phone) = if first_is_row {
             let names = (1..=first.len()).map(|i| format!("column {i}")).collect();
-            let phone = numeric_column
-                .map(|n| n - 1)
-                .or_else(|| first.iter().position(|cell| looks_like_phone(cell)));
+            // A column given by number is that column (one out of range is an error below);
+            // else the first cell that reads as a phone number.
+            let phone = match &columns.phone {
+                Some(_) => numeric_column.map(|n| n - 1),
+                None => first.iter().position(|cell| looks_like_phone(cell)),
+            };
             (names, phone)
         } else {
             (first, None)

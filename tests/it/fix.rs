@@ -218,7 +218,7 @@ fn digits_that_state_no_country_are_never_fixed_into_one() {
     assert_eq!(clean, "phone\n");
     assert!(
         rejects.starts_with("phone,\"walint_codes\",\"walint_reasons\"\n4799123456,\"WAC001\",")
-            && rejects.contains("+4799123456 (+47: NO)"),
+            && rejects.contains("calling code +47 (NO)"),
         "{rejects}"
     );
     let (code, clean, _) = run(&["--default-region", "US"]);

@@ -81,12 +81,14 @@ pub fn check(cx: &RowCheck) -> Option<Diagnostic> {
             // shared code (+1 has 25 regions) costs too much for a message.
             let region = number
                 .calling_code_region()
-                .map_or_else(String::new, |r| format!(" (+{}: {r})", number.country_code));
+                .map_or_else(String::new, |r| format!(" ({r})"));
+            // The calling code, not the number: messages do not repeat personal data.
             RULE.diagnostic(
                 format!(
-                    "phone is not E.164 ({}) and names no country: as international it is {}{region}",
+                    "phone is not E.164 ({}) and names no country: read as international it \
+                     starts with calling code +{}{region}",
                     fault.describe(),
-                    number.e164(),
+                    number.country_code,
                 ),
                 cx.phone_cell(),
             )
@@ -155,7 +157,7 @@ mod tests {
         let d = findings(&super::RULE, "4799123456", &none);
         assert!(d[0].fix.is_none(), "{:?}", d[0].fix);
         assert!(
-            d[0].message.contains("+4799123456 (+47: NO)"),
+            d[0].message.contains("calling code +47 (NO)") && !d[0].message.contains("4799123456"),
             "{}",
             d[0].message
         );
