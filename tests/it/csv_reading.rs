@@ -6,7 +6,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::support::{json_report, walint};
+use crate::support::{fix_list, json_report, walint};
 
 /// A list whose line 2 opens a quote by mistake; the stray quote at the end of line 4
 /// closes it, so read as RFC 4180 lines 2–4 are one record of one field. Line 3 has a bad
@@ -167,15 +167,10 @@ fn cr_only_line_ends_are_lines() {
     let (rows, found) = findings(&path, 1);
     assert_eq!(rows, 3);
     assert_eq!(places(&found), [("WAC001", 2), ("WAC001", 3)]);
-    walint()
-        .current_dir(dir.path())
-        .args(["fix", "--no-config", "list.csv"])
-        .args(["--clean", "clean.csv", "--rejects", "rejects.csv"])
-        .assert()
-        .code(1);
-    let clean = std::fs::read_to_string(dir.path().join("clean.csv")).unwrap();
+    let run = fix_list(dir.path(), text, &[]);
+    assert_eq!(run.code, Some(1));
+    let (clean, rejects) = (run.clean, run.rejects);
     assert_eq!(clean, "phone,name\r+919876543210,\"C\rD\"\r");
-    let rejects = std::fs::read_to_string(dir.path().join("rejects.csv")).unwrap();
     assert_eq!(rejects.matches('\r').count(), 3, "{rejects:?}");
     assert!(!rejects.contains('\n'), "{rejects:?}");
 }

@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use crate::support::{fixture, json_report, walint};
+use crate::support::{FixRun, fix_list, fixture, json_report, walint};
 
 /// Copies the demo folder (list, config, registry, opt-outs) into a temp dir.
 fn demo_copy() -> tempfile::TempDir {
@@ -201,19 +201,12 @@ fn a_campaign_rejects_rows_whose_message_fails() {
 #[test]
 fn digits_that_state_no_country_are_never_fixed_into_one() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("list.csv"), "phone\n4799123456\n").unwrap();
-    let run = |extra: &[&str]| {
-        let out = walint()
-            .current_dir(dir.path())
-            .args(["fix", "--no-config", "list.csv"])
-            .args(["--clean", "clean.csv", "--rejects", "rejects.csv"])
-            .args(extra)
-            .output()
-            .unwrap();
-        let read = |name: &str| std::fs::read_to_string(dir.path().join(name)).unwrap();
-        (out.status.code(), read("clean.csv"), read("rejects.csv"))
-    };
-    let (code, clean, rejects) = run(&[]);
+    let run = |extra: &[&str]| fix_list(dir.path(), "phone\n4799123456\n", extra);
+    let FixRun {
+        code,
+        clean,
+        rejects,
+    } = run(&[]);
     assert_eq!(code, Some(1));
     assert_eq!(clean, "phone\n");
     assert!(
@@ -221,9 +214,9 @@ fn digits_that_state_no_country_are_never_fixed_into_one() {
             && rejects.contains("calling code +47 (NO)"),
         "{rejects}"
     );
-    let (code, clean, _) = run(&["--default-region", "US"]);
+    let FixRun { code, clean, .. } = run(&["--default-region", "US"]);
     assert_eq!((code, clean.as_str()), (Some(0), "phone\n+14799123456\n"));
-    let (code, clean, _) = run(&["--assume-international"]);
+    let FixRun { code, clean, .. } = run(&["--assume-international"]);
     assert_eq!((code, clean.as_str()), (Some(0), "phone\n+4799123456\n"));
 }
 
@@ -232,18 +225,13 @@ fn digits_that_state_no_country_are_never_fixed_into_one() {
 #[test]
 fn a_short_row_is_padded_in_the_rejects() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("list.csv"),
+    let run = fix_list(
+        dir.path(),
         "name,phone,city\nAsha\nRavi,+919812345678,Pune\n",
-    )
-    .unwrap();
-    walint()
-        .current_dir(dir.path())
-        .args(["fix", "--no-config", "list.csv"])
-        .args(["--clean", "clean.csv", "--rejects", "rejects.csv"])
-        .assert()
-        .code(1);
-    let rejects = std::fs::read_to_string(dir.path().join("rejects.csv")).unwrap();
+        &[],
+    );
+    assert_eq!(run.code, Some(1));
+    let rejects = run.rejects;
     let lines: Vec<&str> = rejects.lines().collect();
     assert_eq!(
         lines[0],
@@ -260,22 +248,17 @@ fn a_short_row_is_padded_in_the_rejects() {
 #[test]
 fn the_byte_order_mark_is_kept() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("list.csv"),
+    let run = fix_list(
+        dir.path(),
         "\u{feff}name,phone\nZoë,+919812345678\nAsha,x\n",
-    )
-    .unwrap();
-    walint()
-        .current_dir(dir.path())
-        .args(["fix", "--no-config", "list.csv"])
-        .args(["--clean", "clean.csv", "--rejects", "rejects.csv"])
-        .assert()
-        .code(1);
-    let read = |name: &str| std::fs::read_to_string(dir.path().join(name)).unwrap();
-    assert_eq!(read("clean.csv"), "\u{feff}name,phone\nZoë,+919812345678\n");
+        &[],
+    );
+    assert_eq!(run.code, Some(1));
+    assert_eq!(run.clean, "\u{feff}name,phone\nZoë,+919812345678\n");
     assert!(
-        read("rejects.csv").starts_with("\u{feff}name,phone,\"walint_codes\""),
+        run.rejects
+            .starts_with("\u{feff}name,phone,\"walint_codes\""),
         "{}",
-        read("rejects.csv")
+        run.rejects
     );
 }

@@ -92,3 +92,32 @@ pub fn json_report(command: &mut assert_cmd::Command, code: i32) -> serde_json::
     let out = command.assert().code(code);
     serde_json::from_slice(&out.get_output().stdout).expect("a JSON report on stdout")
 }
+
+/// What `walint fix --no-config list.csv --clean clean.csv --rejects rejects.csv` did with a
+/// list: its exit code and both outputs (empty when not written).
+pub struct FixRun {
+    /// The exit code.
+    pub code: Option<i32>,
+    /// clean.csv.
+    pub clean: String,
+    /// rejects.csv.
+    pub rejects: String,
+}
+
+/// Writes `list` as `list.csv` in `dir` and runs `walint fix` on it with `extra` flags.
+pub fn fix_list(dir: &Path, list: &str, extra: &[&str]) -> FixRun {
+    std::fs::write(dir.join("list.csv"), list).unwrap();
+    let out = walint()
+        .current_dir(dir)
+        .args(["fix", "--no-config", "list.csv"])
+        .args(["--clean", "clean.csv", "--rejects", "rejects.csv"])
+        .args(extra)
+        .output()
+        .unwrap();
+    let read = |name: &str| std::fs::read_to_string(dir.join(name)).unwrap_or_default();
+    FixRun {
+        code: out.status.code(),
+        clean: read("clean.csv"),
+        rejects: read("rejects.csv"),
+    }
+}
