@@ -472,6 +472,24 @@ fn scientific(text: &str) -> Option<Option<String>> {
     }
 }
 
+/// Whether a cell is written as phone numbers are — `+` and digits, or digits with
+/// formatting, a `00` prefix or none — with 7 to 15 digits, valid or not (no parsing). For
+/// telling a header-less file's first row from a header.
+pub fn looks_like_number(cell: &str) -> bool {
+    let text = trim(cell);
+    (7..=15).contains(&text.bytes().filter(u8::is_ascii_digit).count())
+        && matches!(
+            shape_of(text),
+            Shape::E164
+                | Shape::NotE164(
+                    ShapeFault::Formatting
+                        | ShapeFault::MissingPlus
+                        | ShapeFault::DoubleZeroPrefix
+                        | ShapeFault::LeadingZero
+                )
+        )
+}
+
 /// Whether a cell states its country: its first `+` or digit is a `+`, or its digits start
 /// with the `00` international prefix. A number without either is read as international
 /// only by assumption.

@@ -203,7 +203,9 @@ impl<R: BufRead> ContactReader<R> {
         let first_is_row = columns.no_header
             || (columns.phone.is_none() || numeric_column.is_some())
                 && recognise_phone_column(&first).is_none()
-                && first.iter().any(|cell| looks_like_phone(cell));
+                && first
+                    .iter()
+                    .any(|cell| crate::phone::looks_like_number(cell));
         // The header's bytes as the file has them, byte order mark included (writers that
         // copy the header, `walint fix`, keep it; Excel needs it to read UTF-8).
         if records.had_bom() && !first_is_row {
@@ -215,7 +217,9 @@ impl<R: BufRead> ContactReader<R> {
             // else the first cell that reads as a phone number.
             let phone = match &columns.phone {
                 Some(_) => numeric_column.map(|n| n - 1),
-                None => first.iter().position(|cell| looks_like_phone(cell)),
+                None => first
+                    .iter()
+                    .position(|cell| crate::phone::looks_like_number(cell)),
             };
             (names, phone)
         } else {
@@ -245,10 +249,11 @@ impl<R: BufRead> ContactReader<R> {
                 .iter()
                 .position(|h| h == name || normalise_header(h) == wanted)
         };
-        let phone_col = match (&columns.phone, headerless_phone, numeric_column) {
-            (_, Some(i), _) => i,
-            (_, None, Some(n)) => n - 1,
-            (None, None, None) if first_is_row => {
+        // A column found in the first row or given by number, else one named.
+        let given = headerless_phone.or(numeric_column.map(|n| n - 1));
+        let phone_col = match (given, &columns.phone) {
+            (Some(i), _) => i,
+            (None, None) if first_is_row => {
                 return Err(Error::input(
                     path,
                     Some(record.line),
@@ -256,10 +261,10 @@ impl<R: BufRead> ContactReader<R> {
                      header (--no-header): give the phone column's number with --phone-column N",
                 ));
             }
-            (Some(name), None, None) => find(name).ok_or_else(|| {
+            (None, Some(name)) => find(name).ok_or_else(|| {
                 Error::input(path, Some(record.line), format!("no column '{name}' in the header (saw: {})", seen()))
             })?,
-            (None, None, None) => recognise_phone_column(&header).ok_or_else(|| {
+            (None, None) => recognise_phone_column(&header).ok_or_else(|| {
                 Error::input(
                     path,
                     Some(record.line),
@@ -425,16 +430,6 @@ impl<R: BufRead> ContactReader<R> {
 /// How many ASCII digits `s` has.
 fn digits_in(s: &str) -> usize {
     s.bytes().filter(u8::is_ascii_digit).count()
-}
-
-/// Whether a cell reads as a phone number written some usual way: digits with at most a
-/// `+` and formatting (spaces, dashes, dots, brackets), 7 to 15 digits.
-fn looks_like_phone(cell: &str) -> bool {
-    let cell = cell.trim();
-    (7..=15).contains(&digits_in(cell))
-        && cell
-            .chars()
-            .all(|c| c.is_ascii_digit() || matches!(c, '+' | ' ' | '-' | '.' | '(' | ')'))
 }
 
 /// The index of the phone column in a header, by the names in [`PHONE_HEADERS`].

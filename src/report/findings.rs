@@ -144,7 +144,7 @@ impl Findings {
     /// The findings in report order as blocks to be read in turn — stretches of the runs
     /// as they are stored, then the held findings — when they were added in that order;
     /// `None` when they need [`Findings::sorted`]'s merge. A stored block is decoded with
-    /// [`Findings::decode_block`], in any order or in parallel.
+    /// [`Findings::records`] and [`Findings::decode`], in any order or in parallel.
     pub fn blocks(&self) -> Option<impl Iterator<Item = io::Result<Block<'_>>> + Send + '_> {
         if !self.in_order {
             return None;
@@ -156,14 +156,6 @@ impl Findings {
         });
         let held = self.held.chunks(BLOCK_FINDINGS).map(|h| Ok(Block::Held(h)));
         Some(stored.chain(held))
-    }
-
-    /// The findings of a stored block, in order.
-    pub fn decode_block(&self, block: &[u8]) -> io::Result<Vec<Diagnostic>> {
-        spill::records(block)?
-            .into_iter()
-            .map(|record| self.shared.decode(record))
-            .collect()
     }
 
     /// The records of a stored block, each to be decoded with [`Findings::decode`].
@@ -244,7 +236,7 @@ const BLOCK_BYTES: usize = 1 << 20;
 
 /// A stretch of the findings in report order (see [`Findings::blocks`]).
 pub enum Block<'a> {
-    /// Whole records as a run stores them, for [`Findings::decode_block`].
+    /// Whole records as a run stores them (see [`Findings::records`]).
     Stored(Vec<u8>),
     /// Findings held in memory.
     Held(&'a [Diagnostic]),
@@ -549,7 +541,11 @@ mod tests {
         let mut out = Vec::new();
         for block in findings.blocks()? {
             match block.expect("a block") {
-                Block::Stored(bytes) => out.extend(findings.decode_block(&bytes).expect("decoded")),
+                Block::Stored(bytes) => {
+                    for record in Findings::records(&bytes).expect("records") {
+                        out.push(findings.decode(record).expect("decoded"));
+                    }
+                }
                 Block::Held(held) => out.extend(held.iter().cloned()),
             }
         }
