@@ -99,6 +99,11 @@ pub struct CheckArgs {
     /// header is read so without it).
     #[arg(long)]
     pub no_header: bool,
+    /// The contact lists' text encoding (a WHATWG label: utf-8, windows-1252, latin1,
+    /// utf-16le…) [default: UTF-8, UTF-16 by its byte order mark; a file that is not
+    /// UTF-8 is read as Windows-1252, with a warning (WAC011)].
+    #[arg(long, value_name = "LABEL", value_parser = encoding_label)]
+    pub encoding: Option<&'static encoding_rs::Encoding>,
     /// Only these rules (codes, prefixes such as WAC, names); replaces the config's `select`.
     #[arg(long, value_delimiter = ',', value_name = "CODES")]
     pub select: Vec<String>,
@@ -153,6 +158,11 @@ pub struct FixArgs {
     /// header is read so without it).
     #[arg(long)]
     pub no_header: bool,
+    /// The contact lists' text encoding (a WHATWG label: utf-8, windows-1252, latin1,
+    /// utf-16le…) [default: UTF-8, UTF-16 by its byte order mark; a file that is not
+    /// UTF-8 is read as Windows-1252, with a warning (WAC011)].
+    #[arg(long, value_name = "LABEL", value_parser = encoding_label)]
+    pub encoding: Option<&'static encoding_rs::Encoding>,
 }
 
 /// `--fail-on` values.
@@ -241,12 +251,20 @@ fn region_arg(code: Option<&str>) -> Result<Option<RegionCode>, Error> {
     .transpose()
 }
 
+/// `--encoding`: a WHATWG encoding label.
+fn encoding_label(label: &str) -> Result<&'static encoding_rs::Encoding, String> {
+    crate::input::encoding::from_label(label).ok_or_else(|| {
+        format!("'{label}' is not an encoding label (e.g. utf-8, windows-1252, utf-16le)")
+    })
+}
+
 fn run_fix(args: FixArgs) -> Result<Outcome, Error> {
     let config = load_config(args.config.as_ref(), args.no_config)?;
     let overrides = Overrides {
         default_region: region_arg(args.default_region.as_deref())?,
         assume_international: args.assume_international,
         no_header: args.no_header,
+        encoding: args.encoding,
         phone_column: args.phone_column.clone(),
         campaign: args.campaign.clone(),
         ..Overrides::default()
@@ -277,6 +295,7 @@ fn run_check(args: CheckArgs) -> Result<Outcome, Error> {
         default_region,
         assume_international: args.assume_international,
         no_header: args.no_header,
+        encoding: args.encoding,
         phone_column: args.phone_column.clone(),
         select: args.select.clone(),
         ignore: args.ignore.clone(),

@@ -45,6 +45,7 @@ struct RawConfig {
     registry: Vec<String>,
     opt_in_column: Option<String>,
     phone_column: Option<String>,
+    encoding: Option<Spanned<String>>,
     #[serde(default)]
     select: Vec<Spanned<String>>,
     #[serde(default)]
@@ -246,6 +247,8 @@ pub struct Config {
     pub opt_in_column: Option<String>,
     /// Column holding the phone number, when the header does not say.
     pub phone_column: Option<String>,
+    /// The contact lists' text encoding, when stated (else detected: see `input::encoding`).
+    pub encoding: Option<&'static encoding_rs::Encoding>,
     /// Rule selection from the file (CLI selections are added on top).
     pub select: Vec<String>,
     /// Rules ignored by the file.
@@ -324,6 +327,21 @@ impl Config {
             .as_ref()
             .map(|number| sender(src, number, default_region))
             .transpose()?;
+        let encoding = raw
+            .encoding
+            .as_ref()
+            .map(|label| {
+                crate::input::encoding::from_label(label.get_ref()).ok_or_else(|| {
+                    src.error(
+                        label.span(),
+                        format!(
+                            "`encoding`: '{}' is not an encoding label (e.g. utf-8, windows-1252, utf-16le)",
+                            label.get_ref()
+                        ),
+                    )
+                })
+            })
+            .transpose()?;
         check_rules(src, &raw)?;
         let campaigns = campaigns(src, raw.campaign, base)?;
         Ok(Config {
@@ -337,6 +355,7 @@ impl Config {
             registry: raw.registry.iter().map(|p| base.join(p)).collect(),
             opt_in_column: raw.opt_in_column,
             phone_column: raw.phone_column,
+            encoding,
             select: raw.select.into_iter().map(Spanned::into_inner).collect(),
             ignore: raw.ignore.into_iter().map(Spanned::into_inner).collect(),
             severity: (raw.severity.into_iter())

@@ -3,7 +3,9 @@
 //! a row with an error finding, or a later copy of a recipient, goes to the rejects with
 //! two added columns (`walint_codes`, `walint_reasons`); a phone cell with a fix (a number
 //! written loosely, such as `098765 43210`) is rewritten to E.164 in the clean file and
-//! nothing else in the row changes. Outputs are written to temporary files beside them and
+//! nothing else in the row changes. A file in another encoding (UTF-16, a legacy
+//! Windows-1252 export) is written back in it, its byte order mark kept; whitespace-only
+//! lines, which are not rows, are kept in the clean file where they stood. Outputs are written to temporary files beside them and
 //! renamed into place, and never over the input unless asked (`--in-place`, which keeps a
 //! `.bak`). The judging is `check`'s; this module only sorts rows and writes.
 
@@ -16,6 +18,7 @@ use crate::check::{self, CheckOptions, RowSink};
 use crate::diagnostic::{Diagnostic, Location, Severity};
 use crate::error::Error;
 use crate::input::contacts::{ContactRow, RowFault};
+use crate::input::encoding::EncodingSeen;
 use crate::input::kind;
 use crate::rules::contacts::duplicate_recipient;
 
@@ -43,6 +46,10 @@ pub struct FixSummary {
     pub fixed: u64,
     /// Rows written to the rejects file.
     pub rejected: u64,
+    /// Whitespace-only lines (not rows) kept in the clean file where they stood.
+    pub blank_lines: u64,
+    /// The encoding the outputs are written in, when not UTF-8.
+    pub encoding: Option<&'static str>,
     /// Rejected rows by the codes that rejected them (a row counts once per code).
     pub rejected_by_code: BTreeMap<&'static str, u64>,
     /// Findings about the campaign's definition (with `--campaign`), placed in walint.toml.
@@ -76,6 +83,7 @@ pub fn run(options: &CheckOptions, paths: &FixPaths) -> Result<FixSummary, Error
         clean: Output::create(&clean_path)?,
         rejects: Output::create(&paths.rejects)?,
         delimiter: b',',
+        encoding: EncodingSeen::default(),
         summary: FixSummary::default(),
         failure: None,
     };
@@ -93,6 +101,7 @@ pub fn run(options: &CheckOptions, paths: &FixPaths) -> Result<FixSummary, Error
     sorter.rejects.commit()?;
     sorter.clean.commit()?;
     let mut summary = sorter.summary;
+    summary.encoding = sorter.encoding.get().map(|e| e.encoding.name());
     summary.rows = rows;
     summary.definition = definition;
     summary.clean_path = clean_path;
@@ -130,13 +139,17 @@ struct Sorter {
     clean: Output,
     rejects: Output,
     delimiter: u8,
+    encoding: EncodingSeen,
     summary: FixSummary,
     failure: Option<Error>,
 }
 
 impl RowSink for Sorter {
-    fn header(&mut self, raw: &[u8], delimiter: u8) {
+    fn header(&mut self, raw: &[u8], delimiter: u8, encoding: EncodingSeen) {
         self.delimiter = delimiter;
+        self.clean.encoding = encoding.clone();
+        self.rejects.encoding = encoding.clone();
+        self.encoding = encoding;
         if raw.is_empty() {
             // A file with no header: the outputs have none either.
             return;
@@ -165,6 +178,27 @@ impl RowSink for Sorter {
             self.failure = Some(e);
         }
     }
+
+    fn end(&mut self, blank_after: &[u8]) {
+        if self.failure.is_none() {
+            self.summary.blank_lines += count_lines(blank_after);
+            if let Err(e) = self.clean.write(blank_after) {
+                self.failure = Some(e);
+            }
+        }
+    }
+}
+
+/// Physical lines in a run of whitespace-only lines (the last may lack its ending).
+fn count_lines(blank: &[u8]) -> u64 {
+    let ends = blank.iter().filter(|&&b| b == b'\n').count()
+        + blank
+            .windows(2)
+            .filter(|w| w[0] == b'\r' && w[1] != b'\n')
+            .count()
+        + usize::from(blank.last() == Some(&b'\r'));
+    let unended = !blank.is_empty() && !matches!(blank.last(), Some(b'\n' | b'\r'));
+    (ends + usize::from(unended)) as u64
 }
 
 /// Writes each row of a chunk to the clean or the rejects file.
@@ -190,6 +224,10 @@ fn sort_chunk(
         }
     }
     for (row, findings) in chunk.iter().zip(by_row) {
+        if !row.blank_before.is_empty() {
+            summary.blank_lines += count_lines(&row.blank_before);
+            clean.write(&row.blank_before)?;
+        }
         match verdict(&findings) {
             Verdict::Clean => {
                 clean.write(&row.raw)?;
@@ -260,11 +298,18 @@ fn verdict<'d>(findings: &[&'d Diagnostic]) -> Verdict<'d> {
     }
 }
 
-/// An output file, written to a temporary file beside it and renamed into place.
+/// An output file, written to a temporary file beside it and renamed into place, in the
+/// input's encoding.
 struct Output {
     path: PathBuf,
     temp: PathBuf,
     out: BufWriter<File>,
+    /// The input's encoding (unset: UTF-8, bytes written as they are).
+    encoding: EncodingSeen,
+    /// Whether anything was written yet (a UTF-16 byte order mark goes first).
+    started: bool,
+    /// Text encoded for writing.
+    encoded: Vec<u8>,
 }
 
 impl Output {
@@ -280,6 +325,9 @@ impl Output {
             path: path.to_path_buf(),
             temp,
             out: BufWriter::with_capacity(1 << 16, file),
+            encoding: EncodingSeen::default(),
+            started: false,
+            encoded: Vec::new(),
         })
     }
 
@@ -290,8 +338,19 @@ impl Output {
         }
     }
 
+    /// Writes text as read (UTF-8, or bytes that were not) in the input's encoding.
     fn write(&mut self, bytes: &[u8]) -> Result<(), Error> {
-        self.out.write_all(bytes).map_err(|e| self.io(e))
+        let Some(encoding) = self.encoding.get().copied() else {
+            return self.out.write_all(bytes).map_err(|e| self.io(e));
+        };
+        self.encoded.clear();
+        if !self.started {
+            self.started = true;
+            self.encoded.extend_from_slice(encoding.bom());
+        }
+        encoding.encode(bytes, &mut self.encoded);
+        let written = self.out.write_all(&self.encoded);
+        written.map_err(|e| self.io(e))
     }
 
     /// Writes a record with fields added at its end (quoted), before its line ending.
@@ -323,6 +382,14 @@ impl Output {
 
     /// Flushes and renames the temporary file into place.
     fn commit(mut self) -> Result<(), Error> {
+        if !self.started
+            && let Some(encoding) = self.encoding.get().copied()
+        {
+            // An empty output still carries the input's byte order mark.
+            self.started = true;
+            let bom = encoding.bom();
+            self.out.write_all(bom).map_err(|e| self.io(e))?;
+        }
         self.out.flush().map_err(|e| self.io(e))?;
         std::fs::rename(&self.temp, &self.path).map_err(|e| self.io(e))
     }
@@ -343,9 +410,10 @@ pub fn write_summary(
     paths: &FixPaths,
     out: &mut impl Write,
 ) -> std::io::Result<()> {
+    let rows = if summary.rows == 1 { "row" } else { "rows" };
     writeln!(
         out,
-        "{} rows in: {} clean ({} fixed) -> {}, {} rejected -> {}",
+        "{} {rows} in: {} clean ({} fixed) -> {}, {} rejected -> {}",
         summary.rows,
         summary.clean,
         summary.fixed,
@@ -353,6 +421,17 @@ pub fn write_summary(
         summary.rejected,
         paths.rejects.display()
     )?;
+    if summary.blank_lines > 0 {
+        writeln!(
+            out,
+            "  {} blank line{} (not rows) kept in the clean file where they stood",
+            summary.blank_lines,
+            if summary.blank_lines == 1 { "" } else { "s" }
+        )?;
+    }
+    if let Some(name) = summary.encoding {
+        writeln!(out, "  written in {name}, as the input was read")?;
+    }
     for (code, n) in &summary.rejected_by_code {
         let name = crate::rules::find(code).map_or("", |r| r.name);
         writeln!(out, "  {code}  {name:<28} {n}")?;

@@ -256,6 +256,35 @@ pub enum Invalid {
     NotANumber,
     /// Scientific notation that kept too few digits (`9.19876E+11`): the rest are gone.
     DigitsLost,
+    /// A mobile number in an old form that WhatsApp IDs (`wa_id`) and old lists still
+    /// carry, not valid as written, whose current form is the number given.
+    Legacy(LegacyForm, Number),
+}
+
+/// Old forms of mobile numbers, each with one current form (see WAC013's documentation
+/// for the sources).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum LegacyForm {
+    /// Mexico's `+52 1` + 10 digits: the `1` for mobiles was abolished on 3 August 2019;
+    /// webhooks still report such `wa_id`s.
+    MexicoMobileOne,
+    /// Brazil's `+55` + area code + 8 digits for a mobile: the ninth digit (`9`) was
+    /// added to every mobile by 2016.
+    BrazilNinthDigit,
+}
+
+impl LegacyForm {
+    /// The form, in words.
+    pub fn describe(self) -> &'static str {
+        match self {
+            LegacyForm::MexicoMobileOne => {
+                "a Mexican mobile in the old `52 1` form WhatsApp IDs carry (the 1 was dropped in August 2019)"
+            }
+            LegacyForm::BrazilNinthDigit => {
+                "a Brazilian mobile without its ninth digit (a 9 after the area code since 2016)"
+            }
+        }
+    }
 }
 
 impl Invalid {
@@ -274,9 +303,9 @@ impl Invalid {
             Invalid::InvalidLength => "its length fits no number of its country",
             Invalid::NoPatternMatch => "no number pattern of its country matches it",
             Invalid::NotANumber => "it holds no phone number",
+            Invalid::Legacy(form, _) => form.describe(),
             Invalid::DigitsLost => {
-                "scientific notation kept only its first digits and the rest are lost: \
-                 re-export the column formatted as text"
+                "scientific notation kept only its first digits and the rest are lost"
             }
         }
     }
@@ -347,6 +376,18 @@ pub struct PhoneFacts {
     pub shape: Shape,
     /// The valid number it reads as, or why it does not read as one.
     pub number: Result<Number, Invalid>,
+}
+
+impl PhoneFacts {
+    /// The number the cell reaches, as one contact: the valid number, or the current
+    /// form of a number in an old form ([`Invalid::Legacy`]), so that a contact written
+    /// both ways is one recipient.
+    pub fn recipient(&self) -> Option<&Number> {
+        match &self.number {
+            Ok(number) | Err(Invalid::Legacy(_, number)) => Some(number),
+            Err(_) => None,
+        }
+    }
 }
 
 /// The longest phone cell read: anything longer is not a number (and is not parsed).
@@ -602,8 +643,49 @@ fn split_calling_code(digits: &str) -> Option<(i32, &str)> {
 /// (`+44 0…`) that WhatsApp would keep and fail on. It also skips the parser's
 /// pattern matching, the costliest part of reading a well-formed list.
 fn read_e164(digits: &str, hot: Option<i32>) -> Result<Number, Invalid> {
+    read_e164_as_written(digits, hot).map_err(|why| legacy_form(digits, hot).unwrap_or(why))
+}
+
+fn read_e164_as_written(digits: &str, hot: Option<i32>) -> Result<Number, Invalid> {
     let (cc, national) = split_calling_code(digits).ok_or(Invalid::UnknownCountryCode)?;
     classify(&phone_number(cc, national)?, Lib::for_code(cc, hot))
+}
+
+/// E.164 digits that are not a valid number but an old form of one (see [`LegacyForm`]):
+/// `52 1` + 10 digits whose `52` + 10 digits is a valid mobile; `55` + area code + 8
+/// digits starting 6, 8 or 9 whose form with a 9 before them is a valid mobile. (An
+/// 8-digit number starting 7 is still a valid mobile range in libphonenumber's data, and
+/// Argentina's `54` without the mobile `9` is a valid fixed line: neither is certain.)
+fn legacy_form(digits: &str, hot: Option<i32>) -> Option<Invalid> {
+    let b = digits.as_bytes();
+    let (form, current) = match b.len() {
+        13 if digits.starts_with("521") => {
+            (LegacyForm::MexicoMobileOne, format!("52{}", &digits[3..]))
+        }
+        12 if digits.starts_with("55") && matches!(b[4], b'6' | b'8' | b'9') => (
+            LegacyForm::BrazilNinthDigit,
+            format!("55{}9{}", &digits[2..4], &digits[4..]),
+        ),
+        _ => return None,
+    };
+    let number = read_e164_as_written(&current, hot).ok()?;
+    matches!(
+        number.line_type,
+        LineType::Mobile | LineType::FixedLineOrMobile
+    )
+    .then_some(Invalid::Legacy(form, number))
+}
+
+/// An Argentine fixed-line number whose form with the mobile `9` after +54 is a valid
+/// mobile: that form, which WhatsApp IDs of Argentine mobiles use. Not certain (the
+/// number may be the fixed line it reads as), so only ever a hint.
+pub fn argentine_mobile_form(number: &Number) -> Option<Number> {
+    if number.country_code != 54 || number.line_type != LineType::FixedLine {
+        return None;
+    }
+    let digits = number.key.to_string();
+    let mobile = read_e164_as_written(&format!("549{}", &digits[2..]), None).ok()?;
+    (mobile.line_type == LineType::Mobile).then_some(mobile)
 }
 
 /// Builds a number from its calling code and national digits, as libphonenumber's parser
@@ -681,6 +763,8 @@ fn read_loose(
     };
     match (international, national_failure) {
         (Ok(number), _) => Ok(number),
+        // An old form of a mobile (a `wa_id`) says more than how the digits fail otherwise.
+        (Err(legacy @ Invalid::Legacy(..)), _) => Err(legacy),
         (Err(_), Some(national)) => Err(national),
         (Err(Invalid::UnknownCountryCode), None) => Err(Invalid::NoCountryCode),
         // Digits alone that do not read as international: no country code is the finding,
@@ -706,7 +790,7 @@ fn read_international_digits(digits: &str, hot: Option<i32>) -> Result<Number, I
         Some((cc, _)) => Lib::for_code(cc, hot),
         None => Lib::Shared,
     };
-    read_international(&text, lib)
+    read_international(&text, lib).map_err(|why| legacy_form(digits, hot).unwrap_or(why))
 }
 
 fn parse_failure(e: &ParseError) -> Invalid {

@@ -76,6 +76,7 @@ impl<'a> Plan<'a> {
             last_inbound: context.window.as_ref().map(|w| w.column.to_string()),
             keep_raw: false,
             no_header: options.columns.no_header,
+            encoding: options.columns.encoding,
         };
         let builder = MessageBuilder::new(campaign, template);
         let wanted = template.is_some()
@@ -117,7 +118,7 @@ pub fn check_campaign(
     for path in contact_files(campaign)? {
         let shown = path.display().to_string();
         let input = kind::open(&path)?;
-        let reader = ContactReader::open(&shown, input, &plan.columns)
+        let mut reader = ContactReader::open(&shown, input, &plan.columns)
             .map_err(|e| in_campaign(e, campaign))?;
         let file = FileCheck {
             shown: shared_path(&shown),
@@ -127,7 +128,13 @@ pub fn check_campaign(
         };
         let diagnostics = &mut report.diagnostics;
         let mut each = |_: &[ContactRow], found| diagnostics.extend(found);
-        let rows = file.run(reader, workers, &mut seen, Some(&mut *links), &mut each)?;
+        let rows = file.run(
+            &mut reader,
+            workers,
+            &mut seen,
+            Some(&mut *links),
+            &mut each,
+        )?;
         report.rows += rows;
         report.files += 1;
     }
@@ -151,9 +158,9 @@ pub fn judge_file<R: std::io::BufRead + Send>(
     let mut plan = Plan::new(campaign, options, templates);
     plan.columns.keep_raw = true;
     check_definition(campaign, &plan.builder, options, templates, definition);
-    let reader =
+    let mut reader =
         ContactReader::open(shown, input, &plan.columns).map_err(|e| in_campaign(e, campaign))?;
-    sink.header(reader.raw(), reader.delimiter());
+    sink.header(reader.raw(), reader.delimiter(), reader.encoding());
     let file = FileCheck {
         shown: shared_path(shown),
         templates,
@@ -161,13 +168,15 @@ pub fn judge_file<R: std::io::BufRead + Send>(
         options,
     };
     let mut each = |rows: &[ContactRow], found| sink.rows(rows, found);
-    file.run(
-        reader,
+    let rows = file.run(
+        &mut reader,
         workers,
         &mut SeenNumbers::default(),
         None,
         &mut each,
-    )
+    )?;
+    sink.end(reader.blank_after());
+    Ok(rows)
 }
 
 /// The contact files of a campaign: each path as given, each pattern's matches sorted.
@@ -262,7 +271,7 @@ impl FileCheck<'_> {
     /// the rows read.
     fn run<R: std::io::BufRead + Send>(
         &self,
-        mut reader: ContactReader<R>,
+        reader: &mut ContactReader<R>,
         workers: &PhoneWorkers,
         seen: &mut SeenNumbers,
         mut links: Option<&mut MediaLinks>,
@@ -288,7 +297,7 @@ impl FileCheck<'_> {
             }
             each(chunk.rows, std::mem::take(&mut chunk.found));
         };
-        rows::stream(&mut reader, workers, &per_row, &mut in_order).map_err(|source| Error::Io {
+        rows::stream(reader, workers, &per_row, &mut in_order).map_err(|source| Error::Io {
             path: self.shown.to_string(),
             source,
         })

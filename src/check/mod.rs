@@ -24,6 +24,7 @@ use crate::config::{Config, MediaConfig};
 use crate::diagnostic::Diagnostic;
 use crate::error::Error;
 use crate::input::contacts::{ColumnChoice, ContactReader, ContactRow};
+use crate::input::encoding::EncodingSeen;
 use crate::input::kind::{self, Kind, Recognised};
 use crate::input::suppression;
 use crate::media::MediaLinks;
@@ -90,6 +91,7 @@ impl CheckOptions {
                     .or_else(|| config.phone_column.clone()),
                 opt_in: config.opt_in_column.clone(),
                 no_header: overrides.no_header,
+                encoding: overrides.encoding.or(config.encoding),
                 ..ColumnChoice::default()
             },
             settings,
@@ -149,6 +151,8 @@ pub struct Overrides {
     pub assume_international: bool,
     /// `--no-header`: the contact lists have no header row.
     pub no_header: bool,
+    /// `--encoding`: the contact lists' text encoding.
+    pub encoding: Option<&'static encoding_rs::Encoding>,
     /// `--phone-column`.
     pub phone_column: Option<String>,
     /// `--select` (replaces the config's selection).
@@ -243,10 +247,13 @@ fn shown_path(path: &Path) -> String {
 
 /// Receives a contact list judged by [`judge_list`].
 pub trait RowSink {
-    /// The header row as it stands in the file, and the delimiter, before any row.
-    fn header(&mut self, raw: &[u8], delimiter: u8);
+    /// The header row as it stands in the file (decoded), the delimiter, and the encoding
+    /// the file turns out to be in (see `input::encoding`), before any row.
+    fn header(&mut self, raw: &[u8], delimiter: u8, encoding: EncodingSeen);
     /// A chunk of rows, in order, with their findings (in row order).
     fn rows(&mut self, rows: &[ContactRow], found: Vec<Diagnostic>);
+    /// The end of the file, with the whitespace-only lines after its last row.
+    fn end(&mut self, blank_after: &[u8]);
 }
 
 /// Judges one contact list row by row, keeping each row's raw bytes — the check behind
@@ -319,10 +326,11 @@ pub fn check_contacts<R: BufRead + Send>(
     /// Findings straight into the report; the rows themselves are not kept.
     struct Collect<'r>(&'r mut Findings);
     impl RowSink for Collect<'_> {
-        fn header(&mut self, _: &[u8], _: u8) {}
+        fn header(&mut self, _: &[u8], _: u8, _: EncodingSeen) {}
         fn rows(&mut self, _: &[ContactRow], found: Vec<Diagnostic>) {
             self.0.extend(found);
         }
+        fn end(&mut self, _: &[u8]) {}
     }
     let mut sink = Collect(&mut report.diagnostics);
     report.rows += judge_contacts(shown, input, &options.columns, options, workers, &mut sink)?;
@@ -342,7 +350,7 @@ fn judge_contacts<R: BufRead + Send>(
     sink: &mut impl RowSink,
 ) -> Result<u64, Error> {
     let mut reader = ContactReader::open(shown, input, columns)?;
-    sink.header(reader.raw(), reader.delimiter());
+    sink.header(reader.raw(), reader.delimiter(), reader.encoding());
     let linter = ContactLinter::new(
         &options.policy,
         &options.settings,
@@ -359,8 +367,12 @@ fn judge_contacts<R: BufRead + Send>(
         chunk.check_in_order(&linter, &mut seen);
         sink.rows(chunk.rows, std::mem::take(&mut chunk.found));
     };
-    rows::stream(&mut reader, workers, &per_row, &mut in_order).map_err(|source| Error::Io {
-        path: shown.to_string(),
-        source,
-    })
+    let rows = rows::stream(&mut reader, workers, &per_row, &mut in_order).map_err(|source| {
+        Error::Io {
+            path: shown.to_string(),
+            source,
+        }
+    })?;
+    sink.end(reader.blank_after());
+    Ok(rows)
 }

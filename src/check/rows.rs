@@ -38,7 +38,7 @@ impl Chunk<'_> {
             seen.prepare(
                 self.facts
                     .iter()
-                    .filter_map(|f| f.as_ref()?.number.as_ref().ok().map(|n| n.key)),
+                    .filter_map(|f| f.as_ref()?.recipient().map(|n| n.key)),
             );
             for (row, facts) in self.rows.iter().zip(self.facts) {
                 linter.check_in_order(seen, row, facts.as_ref(), &mut self.found);

@@ -6,7 +6,10 @@
 use std::io::BufRead;
 use std::sync::Arc;
 
+use encoding_rs::Encoding;
+
 use super::csv_records::{Fault, Record, RecordReader};
+use super::encoding::EncodingSeen;
 use crate::error::Error;
 
 /// Header names recognised as the phone column, in order of preference, normalised
@@ -136,6 +139,15 @@ pub struct ContactRow {
     pub phone_raw: Option<std::ops::Range<usize>>,
     /// Why the row cannot be read, if it cannot.
     pub fault: Option<RowFault>,
+    /// The encoding the file is read in from this row on, on the row whose bytes showed
+    /// the file is not UTF-8 (once per file; see `encoding`).
+    pub assumed_encoding: Option<&'static Encoding>,
+    /// Whitespace-only lines right before this row, as they stand in the file (with
+    /// `raw`): not rows, but `walint fix` keeps them where they were.
+    pub blank_before: Vec<u8>,
+    /// On the first row only: another column that could be the phone column, when the
+    /// header (or a header-less file's first row) has two and none was named.
+    pub second_phone_column: Option<Arc<str>>,
 }
 
 /// Where to find the columns walint reads.
@@ -155,6 +167,9 @@ pub struct ColumnChoice {
     /// file whose first row has a cell that reads as a phone number and no phone header
     /// is taken as header-less too.
     pub no_header: bool,
+    /// The file's encoding, when stated (`--encoding`); else UTF-8, UTF-16 by its byte
+    /// order mark, or Windows-1252 by the fallback (see `encoding`).
+    pub encoding: Option<&'static Encoding>,
 }
 
 /// A contact list being read.
@@ -170,6 +185,10 @@ pub struct ContactReader<R> {
     rows: u64,
     /// The file has no header: the first record, read by `open`, is the first row.
     first_is_row: bool,
+    /// Another column that could be the phone column (see `ContactRow::second_phone_column`).
+    second_phone: Option<Arc<str>>,
+    /// The encoding the file turned out to be in, when not UTF-8.
+    encoding: EncodingSeen,
 }
 
 impl<R: BufRead> ContactReader<R> {
@@ -179,7 +198,9 @@ impl<R: BufRead> ContactReader<R> {
             path: path.to_string(),
             source,
         };
-        let mut records = RecordReader::new(input, None).map_err(io)?;
+        let encoding = EncodingSeen::default();
+        let mut records =
+            RecordReader::with_encoding(input, None, columns.encoding, &encoding).map_err(io)?;
         let mut record = Record::default();
         if !records.read(&mut record).map_err(io)? {
             return Err(Error::input(path, None, "the file is empty: no header row"));
@@ -208,8 +229,13 @@ impl<R: BufRead> ContactReader<R> {
                     .any(|cell| crate::phone::looks_like_number(cell));
         // The header's bytes as the file has them, byte order mark included (writers that
         // copy the header, `walint fix`, keep it; Excel needs it to read UTF-8).
-        if records.had_bom() && !first_is_row {
-            record.raw.splice(0..0, *b"\xEF\xBB\xBF");
+        if !first_is_row {
+            record
+                .raw
+                .splice(0..0, records.blank_before().iter().copied());
+            if records.had_bom() {
+                record.raw.splice(0..0, *b"\xEF\xBB\xBF");
+            }
         }
         let (header, headerless_phone) = if first_is_row {
             let names = (1..=first.len()).map(|i| format!("column {i}")).collect();
@@ -223,7 +249,7 @@ impl<R: BufRead> ContactReader<R> {
             };
             (names, phone)
         } else {
-            (first, None)
+            (first.clone(), None)
         };
         // Rows have the header's count: a multi-line record that has another, closed by a
         // stray quote on a line that is a row of its own, is a quote opened by mistake.
@@ -275,6 +301,19 @@ impl<R: BufRead> ContactReader<R> {
                 )
             })?,
         };
+        // Two columns that could be the phone's, none named: the chosen one is read, and the
+        // first row says which other could have been.
+        let second_phone = match (&columns.phone, first_is_row) {
+            (Some(_), _) => None,
+            (None, false) => phone_candidates(&header)
+                .into_iter()
+                .find(|&i| i != phone_col),
+            (None, true) => first
+                .iter()
+                .enumerate()
+                .position(|(i, cell)| i != phone_col && crate::phone::looks_like_number(cell)),
+        }
+        .map(|i| Arc::from(header[i].as_str()));
         let opt_in_col = match &columns.opt_in {
             Some(name) => Some(find(name).ok_or_else(|| {
                 Error::input(
@@ -321,6 +360,8 @@ impl<R: BufRead> ContactReader<R> {
             keep_raw: columns.keep_raw,
             rows: 0,
             first_is_row,
+            second_phone,
+            encoding,
         })
     }
 
@@ -354,6 +395,12 @@ impl<R: BufRead> ContactReader<R> {
         }
     }
 
+    /// The encoding the file is read in, once known not to be UTF-8 (shared: the legacy
+    /// fallback sets it at the row that shows it, which writers of the rows see).
+    pub fn encoding(&self) -> EncodingSeen {
+        self.encoding.clone()
+    }
+
     /// Whether the file has no header row (its first row is data).
     pub fn headerless(&self) -> bool {
         self.first_is_row
@@ -381,8 +428,17 @@ impl<R: BufRead> ContactReader<R> {
         row.last_inbound = None;
         row.raw.clear();
         row.phone_raw = None;
+        row.blank_before.clear();
+        row.assumed_encoding = rec.assumed;
+        row.second_phone_column = if self.rows == 1 {
+            self.second_phone.clone()
+        } else {
+            None
+        };
         if self.keep_raw {
             row.raw.extend_from_slice(&rec.raw);
+            row.blank_before
+                .extend_from_slice(self.records.blank_before());
         }
         row.values.resize_with(self.value_cols.len(), String::new);
         row.values.iter_mut().for_each(String::clear);
@@ -415,6 +471,11 @@ impl<R: BufRead> ContactReader<R> {
         Ok(true)
     }
 
+    /// The whitespace-only lines after the last row (once `read_row` has returned `false`).
+    pub fn blank_after(&self) -> &[u8] {
+        self.records.blank_before()
+    }
+
     /// Reads up to `n` rows into `chunk` (reusing its allocations); returns how many.
     pub fn read_chunk(&mut self, chunk: &mut Vec<ContactRow>, n: usize) -> std::io::Result<usize> {
         chunk.resize_with(n, ContactRow::default);
@@ -434,15 +495,27 @@ fn digits_in(s: &str) -> usize {
 
 /// The index of the phone column in a header, by the names in [`PHONE_HEADERS`].
 pub fn recognise_phone_column(header: &[String]) -> Option<usize> {
+    phone_candidates(header).first().copied()
+}
+
+/// Every column of a header that could be the phone column, best first: names in
+/// [`PHONE_HEADERS`] in its order of preference, then names that start with a phone name.
+fn phone_candidates(header: &[String]) -> Vec<usize> {
     let normalised: Vec<String> = header.iter().map(|h| normalise_header(h)).collect();
-    PHONE_HEADERS
+    let normalised = &normalised;
+    let named = PHONE_HEADERS
         .iter()
-        .find_map(|want| normalised.iter().position(|h| h == want))
-        .or_else(|| {
-            PHONE_HEADER_STARTS
-                .iter()
-                .find_map(|want| normalised.iter().position(|h| h.starts_with(want)))
-        })
+        .flat_map(|want| (0..header.len()).filter(move |&i| normalised[i] == *want));
+    let started = PHONE_HEADER_STARTS
+        .iter()
+        .flat_map(|want| (0..header.len()).filter(move |&i| normalised[i].starts_with(want)));
+    let mut found: Vec<usize> = Vec::new();
+    for i in named.chain(started) {
+        if !found.contains(&i) {
+            found.push(i);
+        }
+    }
+    found
 }
 
 /// Shared, cheap-to-clone path text for locations.

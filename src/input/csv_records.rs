@@ -18,6 +18,10 @@
 use std::collections::VecDeque;
 use std::io::{self, BufRead};
 
+use encoding_rs::Encoding;
+
+use super::encoding::{EncodingSeen, Fallback, TextInput};
+
 /// A quoted field may span at most this many physical lines before the quote is taken as
 /// unclosed. Real multi-line cells (addresses, notes) run to tens of lines (a 70-line
 /// address cell from a CRM export was split before this was raised from 64); a quote that
@@ -64,6 +68,9 @@ pub struct Record {
     raw_ends: Vec<usize>,
     /// The first framing fault, if any.
     pub fault: Option<Fault>,
+    /// The encoding the file is taken to be in from this record on, when this record is
+    /// the one that showed it is not UTF-8 (see `encoding::Fallback`).
+    pub assumed: Option<&'static Encoding>,
 }
 
 impl Record {
@@ -116,6 +123,7 @@ impl Record {
         self.ends.clear();
         self.raw_ends.clear();
         self.fault = None;
+        self.assumed = None;
     }
 }
 
@@ -129,7 +137,11 @@ enum State {
 
 /// Reads records from a stream, one at a time, in constant memory.
 pub struct RecordReader<R> {
-    inner: R,
+    inner: TextInput<R>,
+    /// The legacy-encoding fallback, applied to each line as it is read.
+    fallback: Fallback,
+    /// The encoding the line just read showed the file to be in (see `Record::assumed`).
+    assumed: Option<&'static Encoding>,
     delimiter: u8,
     /// Physical lines read from `inner` so far.
     lines_read: u64,
@@ -143,11 +155,29 @@ pub struct RecordReader<R> {
     terminator: u8,
     /// The input started with a UTF-8 byte order mark (taken off the first line).
     bom: bool,
+    /// The whitespace-only lines skipped before the record last read (or, at the end, after
+    /// the last record), as they stand.
+    blank: Vec<u8>,
+    /// The end of the input was reached (reading again gives nothing, `blank` stays).
+    at_end: bool,
 }
 
 impl<R: BufRead> RecordReader<R> {
-    /// A reader; the delimiter is taken from the first line (see [`sniff_delimiter`]) unless given.
-    pub fn new(mut inner: R, delimiter: Option<u8>) -> io::Result<RecordReader<R>> {
+    /// A reader of UTF-8 (or Windows-1252 by the fallback); the delimiter is taken from
+    /// the first line (see [`sniff_delimiter`]) unless given.
+    pub fn new(inner: R, delimiter: Option<u8>) -> io::Result<RecordReader<R>> {
+        RecordReader::with_encoding(inner, delimiter, None, &EncodingSeen::default())
+    }
+
+    /// A reader of text in the `stated` encoding, or the one its start shows (see
+    /// `encoding`); `seen` learns the encoding when it is not UTF-8.
+    pub fn with_encoding(
+        inner: R,
+        delimiter: Option<u8>,
+        stated: Option<&'static Encoding>,
+        seen: &EncodingSeen,
+    ) -> io::Result<RecordReader<R>> {
+        let (mut inner, watch) = TextInput::open(inner, stated, seen)?;
         let head = inner.fill_buf()?;
         let terminator = line_terminator(head);
         let delimiter = match delimiter {
@@ -156,6 +186,8 @@ impl<R: BufRead> RecordReader<R> {
         };
         Ok(RecordReader {
             inner,
+            fallback: Fallback::new(watch, seen.clone()),
+            assumed: None,
             delimiter,
             lines_read: 0,
             replay: VecDeque::new(),
@@ -164,6 +196,8 @@ impl<R: BufRead> RecordReader<R> {
             expected_fields: None,
             terminator,
             bom: false,
+            blank: Vec::new(),
+            at_end: false,
         })
     }
 
@@ -214,18 +248,43 @@ impl<R: BufRead> RecordReader<R> {
                 self.bom = true;
             }
         }
+        if let Some(encoding) = self.fallback.line(&mut self.line_buf) {
+            self.assumed = Some(encoding);
+        }
         self.lines_read += 1;
         Ok(Some(self.lines_read))
     }
 
+    /// The whitespace-only lines skipped right before the record last read — at the end of
+    /// the input, those after the last record — as they stand in the file (decoded).
+    pub fn blank_before(&self) -> &[u8] {
+        &self.blank
+    }
+
     /// Reads the next non-blank record into `rec`. Returns `false` at the end of input.
+    /// Whitespace-only lines are not records; [`RecordReader::blank_before`] keeps them.
     pub fn read(&mut self, rec: &mut Record) -> io::Result<bool> {
+        if self.at_end {
+            rec.clear();
+            return Ok(false);
+        }
+        let mut read_a_line = false;
         loop {
             rec.clear();
             let Some(first) = self.next_line()? else {
+                // At the end, `blank` keeps the blank lines after the last record.
+                if !read_a_line {
+                    self.blank.clear();
+                }
+                self.at_end = true;
                 return Ok(false);
             };
+            if !read_a_line {
+                self.blank.clear();
+                read_a_line = true;
+            }
             if self.line_buf.iter().all(|b| b.is_ascii_whitespace()) {
+                self.blank.extend_from_slice(&self.line_buf);
                 continue;
             }
             rec.line = first;
@@ -259,6 +318,7 @@ impl<R: BufRead> RecordReader<R> {
             if rec.fault.is_none() && std::str::from_utf8(&rec.raw).is_err() {
                 rec.fault = Some(Fault::InvalidUtf8);
             }
+            rec.assumed = self.assumed.take();
             return Ok(true);
         }
     }
@@ -566,12 +626,20 @@ mod tests {
 
     #[test]
     fn invalid_utf8_is_a_fault_and_delimiters_are_sniffed() {
-        let mut r = RecordReader::new(&b"a;b\n1;\xff\n"[..], None).unwrap();
+        // After valid UTF-8 beyond ASCII, invalid bytes are a damaged row.
+        let mut r = RecordReader::new(&b"a;\xc3\xa9\n1;\xff\n"[..], None).unwrap();
         assert_eq!(r.delimiter(), b';');
         let mut rec = Record::default();
         assert!(r.read(&mut rec).unwrap());
         assert!(r.read(&mut rec).unwrap());
-        assert_eq!(rec.fault, Some(Fault::InvalidUtf8));
+        assert_eq!((rec.fault, rec.assumed), (Some(Fault::InvalidUtf8), None));
+        // Before any, they make the file a Windows-1252 one.
+        let mut r = RecordReader::new(&b"a;b\n1;\xff\n"[..], None).unwrap();
+        assert!(r.read(&mut rec).unwrap());
+        assert!(r.read(&mut rec).unwrap());
+        assert_eq!(rec.fault, None);
+        assert_eq!(rec.field(1), Some("ÿ"));
+        assert_eq!(rec.assumed, Some(encoding_rs::WINDOWS_1252));
         assert_eq!(sniff_delimiter(b"a\tb\tc\n"), b'\t');
         assert_eq!(sniff_delimiter(b"\"a;b\",c\n"), b',');
     }

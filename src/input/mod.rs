@@ -1,11 +1,13 @@
 //! Readers: turn input bytes into walint's model and never judge it. `csv_records` frames
-//! CSV, `contacts` reads contact lists, `suppression` reads opt-out lists, `payloads` reads
+//! CSV, `encoding` reads a file's text encoding (UTF-16, legacy Windows-1252) as UTF-8,
+//! `spreadsheet` reads Excel and OpenDocument sheets as rows, `contacts` reads contact lists, `suppression` reads opt-out lists, `payloads` reads
 //! message payloads (JSON, arrays, NDJSON), `registry` reads template registries,
 //! `json_locate` turns a JSON pointer into a line and column, and `kind` recognises what a
 //! file is by its content.
 
 pub mod contacts;
 pub mod csv_records;
+pub mod encoding;
 pub mod json_locate;
 pub mod kind;
 pub mod payloads;

@@ -227,10 +227,13 @@ fn demo_campaign_shows_every_contact_rule() {
         ]),
         1,
     );
-    // WAC010 needs a free-form campaign; the demo sends a template.
+    // WAC010 needs a free-form campaign; the demo sends a template. WAC011 and WAC012 are
+    // about how a file is written (its encoding, two phone columns) and WAC013 about
+    // numbers from Mexican and Brazilian WhatsApp IDs: their fixtures show them.
+    let not_in_demo = ["WAC010", "WAC011", "WAC012", "WAC013"];
     for rule in walint::rules::all()
         .iter()
-        .filter(|r| r.family() == "contacts" && r.code != "WAC010")
+        .filter(|r| r.family() == "contacts" && !not_in_demo.contains(&r.code))
     {
         assert!(
             report["summary"]["by_code"][rule.code]

@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use crate::support::{FixRun, fix_list, fixture, json_report, walint};
+use crate::support::{fixture, json_report, walint};
 
 /// Copies the demo folder (list, config, registry, opt-outs) into a temp dir.
 fn demo_copy() -> tempfile::TempDir {
@@ -193,72 +193,5 @@ fn a_campaign_rejects_rows_whose_message_fails() {
     assert_eq!(
         data_rows(&dir.path().join("clean.csv")) + data_rows(&dir.path().join("rejects.csv")),
         201
-    );
-}
-
-/// `4799123456` is a US number (area code 479) or a Norwegian mobile: with no region and no
-/// word that numbers start with their country code, `fix` must not choose a country.
-#[test]
-fn digits_that_state_no_country_are_never_fixed_into_one() {
-    let dir = tempfile::tempdir().unwrap();
-    let run = |extra: &[&str]| fix_list(dir.path(), "phone\n4799123456\n", extra);
-    let FixRun {
-        code,
-        clean,
-        rejects,
-    } = run(&[]);
-    assert_eq!(code, Some(1));
-    assert_eq!(clean, "phone\n");
-    assert!(
-        rejects.starts_with("phone,\"walint_codes\",\"walint_reasons\"\n4799123456,\"WAC001\",")
-            && rejects.contains("calling code +47 (NO)"),
-        "{rejects}"
-    );
-    let FixRun { code, clean, .. } = run(&["--default-region", "US"]);
-    assert_eq!((code, clean.as_str()), (Some(0), "phone\n+14799123456\n"));
-    let FixRun { code, clean, .. } = run(&["--assume-international"]);
-    assert_eq!((code, clean.as_str()), (Some(0), "phone\n+4799123456\n"));
-}
-
-/// A row with fields missing is padded in the rejects, so its codes and reasons stand
-/// under `walint_codes` and `walint_reasons` (a row with fields too many keeps them all).
-#[test]
-fn a_short_row_is_padded_in_the_rejects() {
-    let dir = tempfile::tempdir().unwrap();
-    let run = fix_list(
-        dir.path(),
-        "name,phone,city\nAsha\nRavi,+919812345678,Pune\n",
-        &[],
-    );
-    assert_eq!(run.code, Some(1));
-    let rejects = run.rejects;
-    let lines: Vec<&str> = rejects.lines().collect();
-    assert_eq!(
-        lines[0],
-        "name,phone,city,\"walint_codes\",\"walint_reasons\""
-    );
-    assert!(
-        lines[1].starts_with("Asha,\"\",\"\",\"WAC000\",\""),
-        "{rejects}"
-    );
-}
-
-/// A UTF-8 byte order mark stays at the start of both outputs (Excel needs it to show
-/// `Zoë` rather than `ZoÃ«`).
-#[test]
-fn the_byte_order_mark_is_kept() {
-    let dir = tempfile::tempdir().unwrap();
-    let run = fix_list(
-        dir.path(),
-        "\u{feff}name,phone\nZoë,+919812345678\nAsha,x\n",
-        &[],
-    );
-    assert_eq!(run.code, Some(1));
-    assert_eq!(run.clean, "\u{feff}name,phone\nZoë,+919812345678\n");
-    assert!(
-        run.rejects
-            .starts_with("\u{feff}name,phone,\"walint_codes\""),
-        "{}",
-        run.rejects
     );
 }

@@ -7,6 +7,7 @@ mod fix;
 mod media;
 mod media_server;
 mod properties;
+mod real_world;
 mod reference;
 mod rule_fixtures;
 mod schema;

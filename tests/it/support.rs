@@ -105,7 +105,7 @@ pub struct FixRun {
 }
 
 /// Writes `list` as `list.csv` in `dir` and runs `walint fix` on it with `extra` flags.
-pub fn fix_list(dir: &Path, list: &str, extra: &[&str]) -> FixRun {
+pub fn fix_list(dir: &Path, list: impl AsRef<[u8]>, extra: &[&str]) -> FixRun {
     std::fs::write(dir.join("list.csv"), list).unwrap();
     let out = walint()
         .current_dir(dir)
@@ -120,4 +120,40 @@ pub fn fix_list(dir: &Path, list: &str, extra: &[&str]) -> FixRun {
         clean: read("clean.csv"),
         rejects: read("rejects.csv"),
     }
+}
+
+/// Writes `text` to `name` in `dir`.
+pub fn write(dir: &Path, name: &str, text: impl AsRef<[u8]>) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// Checks `path` with no config and the JSON report; returns the rows read and each
+/// finding as (code, line, message).
+pub fn findings(path: &Path, exit: i32) -> (u64, Vec<(String, u64, String)>) {
+    let report = json_report(
+        walint()
+            .args(["check", "--no-config", "--offline", "--format", "json"])
+            .arg(path),
+        exit,
+    );
+    let found = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap().to_string(),
+                d["location"]["line"].as_u64().unwrap(),
+                d["message"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    (report["summary"]["rows"].as_u64().unwrap(), found)
+}
+
+/// The (code, line) pairs of `found`.
+pub fn places(found: &[(String, u64, String)]) -> Vec<(&str, u64)> {
+    found.iter().map(|(c, l, _)| (c.as_str(), *l)).collect()
 }

@@ -173,7 +173,8 @@ impl FirstPlaces {
 /// The finding for a recipient already on an earlier row (of this file or, in a campaign,
 /// of an earlier file).
 pub fn check(cx: &RowCheck, seen: &mut SeenNumbers) -> Option<Diagnostic> {
-    let number = cx.number()?;
+    // A number in an old form (WAC013) is the contact its current form is.
+    let number = cx.facts?.recipient()?;
     let (file, line) = seen.first_place(number.key, cx.row.line)?;
     let place = if file == cx.path {
         format!("line {line}")

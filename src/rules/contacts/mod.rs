@@ -15,8 +15,11 @@ use crate::input::contacts::ContactRow;
 use crate::phone::{Number, PhoneFacts, RegionCode};
 use crate::rules::{Check, Rule, RuleSettings};
 
+pub mod ambiguous_phone_column;
 pub mod country_not_allowed;
 pub mod duplicate_recipient;
+pub mod legacy_encoding;
+pub mod legacy_mobile_form;
 pub mod outside_service_window;
 pub mod phone_invalid;
 pub mod phone_missing;

@@ -43,6 +43,9 @@ pub fn check(cx: &RowCheck) -> Option<Diagnostic> {
         return None;
     }
     let why = facts.number.err()?;
+    if matches!(why, crate::phone::Invalid::Legacy(..)) {
+        return None; // WAC013's
+    }
     Some(
         RULE.diagnostic(format!("phone is not a valid number: {}", why.describe()), cx.phone_cell())
             .with_help("check the number for a missing or extra digit and correct it at the source, or remove the contact"),

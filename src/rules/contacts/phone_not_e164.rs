@@ -59,7 +59,7 @@ declare_rule! {
 /// as national there, or its digits start with that country's code), or the list is
 /// declared international (`--assume-international`). Otherwise the reading chose a country
 /// for the digits, and a fix would change the country silently.
-fn certain(cx: &RowCheck, number: &crate::phone::Number) -> bool {
+pub(super) fn certain(cx: &RowCheck, number: &crate::phone::Number) -> bool {
     crate::phone::states_country(&cx.row.phone)
         || cx.policy.assume_international
         || cx
@@ -109,6 +109,21 @@ pub fn check(cx: &RowCheck) -> Option<Diagnostic> {
             )
             .with_help("write it as + and digits only; `walint fix` applies the replacement")
             .with_fix(number.e164()),
+        Err(crate::phone::Invalid::Legacy(..)) => return None, // WAC013's
+        Err(why @ crate::phone::Invalid::DigitsLost) => RULE
+            .diagnostic(
+                format!(
+                    "phone is not E.164 ({}): {}",
+                    fault.describe(),
+                    why.describe()
+                ),
+                cx.phone_cell(),
+            )
+            .with_help(
+                "the digits cannot be recovered from this file: in the spreadsheet, format the \
+                 phone column as Text (or export it from the source system again) and save the \
+                 CSV again; an .xlsx upload keeps the full number",
+            ),
         Err(why) => RULE
             .diagnostic(
                 format!(
