@@ -104,6 +104,10 @@ pub struct CheckArgs {
     /// UTF-8 is read as Windows-1252, with a warning (WAC011)].
     #[arg(long, value_name = "LABEL", value_parser = encoding_label)]
     pub encoding: Option<&'static encoding_rs::Encoding>,
+    /// The sheet of spreadsheet contact lists (.xlsx, .xls, .ods) to read [default: the
+    /// first].
+    #[arg(long, value_name = "NAME")]
+    pub sheet: Option<String>,
     /// Only these rules (codes, prefixes such as WAC, names); replaces the config's `select`.
     #[arg(long, value_delimiter = ',', value_name = "CODES")]
     pub select: Vec<String>,
@@ -163,6 +167,10 @@ pub struct FixArgs {
     /// UTF-8 is read as Windows-1252, with a warning (WAC011)].
     #[arg(long, value_name = "LABEL", value_parser = encoding_label)]
     pub encoding: Option<&'static encoding_rs::Encoding>,
+    /// The sheet of spreadsheet contact lists (.xlsx, .xls, .ods) to read [default: the
+    /// first].
+    #[arg(long, value_name = "NAME")]
+    pub sheet: Option<String>,
 }
 
 /// `--fail-on` values.
@@ -265,6 +273,7 @@ fn run_fix(args: FixArgs) -> Result<Outcome, Error> {
         assume_international: args.assume_international,
         no_header: args.no_header,
         encoding: args.encoding,
+        sheet: args.sheet.clone(),
         phone_column: args.phone_column.clone(),
         campaign: args.campaign.clone(),
         ..Overrides::default()
@@ -296,6 +305,7 @@ fn run_check(args: CheckArgs) -> Result<Outcome, Error> {
         assume_international: args.assume_international,
         no_header: args.no_header,
         encoding: args.encoding,
+        sheet: args.sheet.clone(),
         phone_column: args.phone_column.clone(),
         select: args.select.clone(),
         ignore: args.ignore.clone(),

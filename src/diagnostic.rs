@@ -69,6 +69,10 @@ pub enum Location {
         /// The header name of the cell's column, when the finding is about one cell.
         #[serde(skip_serializing_if = "Option::is_none")]
         column: Option<Arc<str>>,
+        /// In a spreadsheet, the sheet and the cell as Excel names them (then `line` is the
+        /// sheet's row number).
+        #[serde(flatten, skip_serializing_if = "Option::is_none")]
+        sheet: Option<SheetCell>,
     },
     /// A value inside a JSON document.
     Json {
@@ -108,6 +112,31 @@ impl Location {
         match self {
             Location::Csv { line, .. } => *line,
             Location::Json { line, .. } | Location::File { line, .. } => line.unwrap_or(0),
+        }
+    }
+}
+
+/// Where a row or cell of a spreadsheet is: the sheet, and the cell as an Excel reference
+/// without the sheet (`B7`; a whole row is `7:7`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SheetCell {
+    /// The sheet's name.
+    pub sheet: Arc<str>,
+    /// The cell (`B7`) or row (`7:7`).
+    pub cell: String,
+}
+
+impl SheetCell {
+    /// The full reference as Excel writes it: `Sheet1!B7`, `'My list'!B7`.
+    pub fn reference(&self) -> String {
+        let plain = self
+            .sheet
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '_' || c == '.');
+        if plain {
+            format!("{}!{}", self.sheet, self.cell)
+        } else {
+            format!("'{}'!{}", self.sheet.replace('\'', "''"), self.cell)
         }
     }
 }

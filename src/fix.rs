@@ -5,7 +5,8 @@
 //! written loosely, such as `098765 43210`) is rewritten to E.164 in the clean file and
 //! nothing else in the row changes. A file in another encoding (UTF-16, a legacy
 //! Windows-1252 export) is written back in it, its byte order mark kept; whitespace-only
-//! lines, which are not rows, are kept in the clean file where they stood. Outputs are written to temporary files beside them and
+//! lines, which are not rows, are kept in the clean file where they stood. A spreadsheet's
+//! rows are written as CSV (UTF-8, `,`), its cells as walint read them. Outputs are written to temporary files beside them and
 //! renamed into place, and never over the input unless asked (`--in-place`, which keeps a
 //! `.bak`). The judging is `check`'s; this module only sorts rows and writes.
 
@@ -50,6 +51,8 @@ pub struct FixSummary {
     pub blank_lines: u64,
     /// The encoding the outputs are written in, when not UTF-8.
     pub encoding: Option<&'static str>,
+    /// The sheet read, when the input is a spreadsheet (the outputs are CSV).
+    pub sheet: Option<String>,
     /// Rejected rows by the codes that rejected them (a row counts once per code).
     pub rejected_by_code: BTreeMap<&'static str, u64>,
     /// Findings about the campaign's definition (with `--campaign`), placed in walint.toml.
@@ -78,7 +81,11 @@ pub fn run(options: &CheckOptions, paths: &FixPaths) -> Result<FixSummary, Error
     };
     refuse_overwrite(paths, &clean_path)?;
     let shown = paths.input.display().to_string();
-    let input = kind::open(&paths.input)?;
+    let input = kind::open_contacts(&paths.input, options.columns.sheet.as_deref())?;
+    let sheet = match &input {
+        kind::ContactInput::Sheet(rows) => Some(rows.sheet().name.to_string()),
+        kind::ContactInput::Text(_) => None,
+    };
     let mut sorter = Sorter {
         clean: Output::create(&clean_path)?,
         rejects: Output::create(&paths.rejects)?,
@@ -102,6 +109,7 @@ pub fn run(options: &CheckOptions, paths: &FixPaths) -> Result<FixSummary, Error
     sorter.clean.commit()?;
     let mut summary = sorter.summary;
     summary.encoding = sorter.encoding.get().map(|e| e.encoding.name());
+    summary.sheet = sheet;
     summary.rows = rows;
     summary.definition = definition;
     summary.clean_path = clean_path;
@@ -431,6 +439,12 @@ pub fn write_summary(
     }
     if let Some(name) = summary.encoding {
         writeln!(out, "  written in {name}, as the input was read")?;
+    }
+    if let Some(sheet) = &summary.sheet {
+        writeln!(
+            out,
+            "  read sheet '{sheet}' of the spreadsheet; both outputs are CSV (UTF-8)"
+        )?;
     }
     for (code, n) in &summary.rejected_by_code {
         let name = crate::rules::find(code).map_or("", |r| r.name);

@@ -16,7 +16,8 @@ use crate::campaign::{BuiltMessage, Campaign, Link, MessageBuilder};
 use crate::diagnostic::{Diagnostic, Location};
 use crate::error::Error;
 use crate::input::contacts::{ColumnChoice, ContactReader, ContactRow, shared_path};
-use crate::input::kind;
+use crate::input::kind::{self, ContactInput};
+use crate::input::spreadsheet::Sheet;
 use crate::media::{MediaKind, MediaLinks, Seen};
 use crate::phone::PhoneFacts;
 use crate::phone_workers::PhoneWorkers;
@@ -77,6 +78,7 @@ impl<'a> Plan<'a> {
             keep_raw: false,
             no_header: options.columns.no_header,
             encoding: options.columns.encoding,
+            sheet: options.columns.sheet.clone(),
         };
         let builder = MessageBuilder::new(campaign, template);
         let wanted = template.is_some()
@@ -117,11 +119,12 @@ pub fn check_campaign(
     let mut seen = SeenNumbers::default();
     for path in contact_files(campaign)? {
         let shown = path.display().to_string();
-        let input = kind::open(&path)?;
-        let mut reader = ContactReader::open(&shown, input, &plan.columns)
+        let input = kind::open_contacts(&path, plan.columns.sheet.as_deref())?;
+        let mut reader = ContactReader::from_input(&shown, input, &plan.columns)
             .map_err(|e| in_campaign(e, campaign))?;
         let file = FileCheck {
             shown: shared_path(&shown),
+            sheet: reader.sheet(),
             templates,
             plan: &plan,
             options,
@@ -151,18 +154,19 @@ pub fn judge_file<R: std::io::BufRead + Send>(
     templates: &TemplateRegistry,
     workers: &PhoneWorkers,
     shown: &str,
-    input: R,
+    input: ContactInput<R>,
     definition: &mut impl Extend<Diagnostic>,
     sink: &mut impl RowSink,
 ) -> Result<u64, Error> {
     let mut plan = Plan::new(campaign, options, templates);
     plan.columns.keep_raw = true;
     check_definition(campaign, &plan.builder, options, templates, definition);
-    let mut reader =
-        ContactReader::open(shown, input, &plan.columns).map_err(|e| in_campaign(e, campaign))?;
+    let mut reader = ContactReader::from_input(shown, input, &plan.columns)
+        .map_err(|e| in_campaign(e, campaign))?;
     sink.header(reader.raw(), reader.delimiter(), reader.encoding());
     let file = FileCheck {
         shown: shared_path(shown),
+        sheet: reader.sheet(),
         templates,
         plan: &plan,
         options,
@@ -259,6 +263,8 @@ fn check_definition(
 /// One contact file of a campaign.
 struct FileCheck<'a> {
     shown: Arc<str>,
+    /// The sheet, when the file is a spreadsheet.
+    sheet: Option<Arc<Sheet>>,
     templates: &'a TemplateRegistry,
     plan: &'a Plan<'a>,
     options: &'a CheckOptions,
@@ -284,7 +290,8 @@ impl FileCheck<'_> {
             reader.phone_column(),
             reader.opt_in_column(),
         )
-        .for_campaign(self.plan.context.clone());
+        .for_campaign(self.plan.context.clone())
+        .in_sheet(reader.sheet());
         seen.enter(&self.shown);
         let per_row = |row: &ContactRow, facts: Option<&PhoneFacts>, out: &mut Vec<Diagnostic>| {
             linter.check_row(row, facts, out);
@@ -378,12 +385,7 @@ impl FileCheck<'_> {
                         send_at: campaign.send_at,
                         order: (&self.shown, row.line),
                     };
-                    links.record(seen, || Location::Csv {
-                        path: Arc::clone(&self.shown),
-                        line: row.line,
-                        row: row.row,
-                        column: Some(Arc::clone(column)),
-                    });
+                    links.record(seen, || self.at(row, Some(column)));
                 }
             }
         }
@@ -392,13 +394,23 @@ impl FileCheck<'_> {
     /// The CSV cell behind a pointer into a row's message (the whole row when no single
     /// column supplied it).
     fn cell(&self, row: &ContactRow, built: &BuiltMessage, pointer: &str) -> Location {
+        let column = built
+            .column_of(pointer)
+            .map(|i| &self.plan.builder.columns()[i]);
+        self.at(row, column)
+    }
+
+    /// The location of a row's cell in `column` (the whole row when `None`).
+    fn at(&self, row: &ContactRow, column: Option<&Arc<str>>) -> Location {
         Location::Csv {
             path: Arc::clone(&self.shown),
             line: row.line,
             row: row.row,
-            column: built
-                .column_of(pointer)
-                .map(|i| Arc::clone(&self.plan.builder.columns()[i])),
+            column: column.cloned(),
+            sheet: self
+                .sheet
+                .as_ref()
+                .map(|s| s.place(column.map(|c| &**c), row.line)),
         }
     }
 }

@@ -25,7 +25,7 @@ use crate::diagnostic::Diagnostic;
 use crate::error::Error;
 use crate::input::contacts::{ColumnChoice, ContactReader, ContactRow};
 use crate::input::encoding::EncodingSeen;
-use crate::input::kind::{self, Kind, Recognised};
+use crate::input::kind::{self, ContactInput, Kind, Recognised};
 use crate::input::suppression;
 use crate::media::MediaLinks;
 use crate::phone::RegionCode;
@@ -92,6 +92,7 @@ impl CheckOptions {
                 opt_in: config.opt_in_column.clone(),
                 no_header: overrides.no_header,
                 encoding: overrides.encoding.or(config.encoding),
+                sheet: overrides.sheet,
                 ..ColumnChoice::default()
             },
             settings,
@@ -153,6 +154,8 @@ pub struct Overrides {
     pub no_header: bool,
     /// `--encoding`: the contact lists' text encoding.
     pub encoding: Option<&'static encoding_rs::Encoding>,
+    /// `--sheet`: the sheet of spreadsheet contact lists to read.
+    pub sheet: Option<String>,
     /// `--phone-column`.
     pub phone_column: Option<String>,
     /// `--select` (replaces the config's selection).
@@ -196,7 +199,7 @@ pub fn run(options: &CheckOptions) -> Result<Report, Error> {
                     path.display()
                 )));
             }
-            Kind::Contacts | Kind::Payloads => rest.push(input),
+            Kind::Contacts | Kind::Spreadsheet | Kind::Payloads => rest.push(input),
         }
     }
     let templates = registries.finish(&options.settings, &mut report);
@@ -218,7 +221,11 @@ pub fn run(options: &CheckOptions) -> Result<Report, Error> {
                     &mut report,
                     &mut links,
                 )?,
-                _ => check_contacts(&shown, input.into_input()?, options, &workers, &mut report)?,
+                _ => {
+                    let sheet = options.columns.sheet.as_deref();
+                    let contacts = input.into_contacts(sheet)?;
+                    check_contacts(&shown, contacts, options, &workers, &mut report)?
+                }
             }
         }
         for campaign in &campaigns {
@@ -266,7 +273,7 @@ pub trait RowSink {
 pub fn judge_list<R: BufRead + Send>(
     options: &CheckOptions,
     shown: &str,
-    input: R,
+    input: ContactInput<R>,
     sink: &mut impl RowSink,
 ) -> Result<(Vec<Diagnostic>, u64), Error> {
     let campaign = match &options.campaign {
@@ -315,10 +322,11 @@ pub fn judge_list<R: BufRead + Send>(
     })
 }
 
-/// Lints one contact list from a stream; adds its rows and findings to `report`.
+/// Lints one contact list from a stream (text or a sheet); adds its rows and findings to
+/// `report`.
 pub fn check_contacts<R: BufRead + Send>(
     shown: &str,
-    input: R,
+    input: ContactInput<R>,
     options: &CheckOptions,
     workers: &PhoneWorkers,
     report: &mut Report,
@@ -343,13 +351,13 @@ pub fn check_contacts<R: BufRead + Send>(
 /// rows read.
 fn judge_contacts<R: BufRead + Send>(
     shown: &str,
-    input: R,
+    input: ContactInput<R>,
     columns: &ColumnChoice,
     options: &CheckOptions,
     workers: &PhoneWorkers,
     sink: &mut impl RowSink,
 ) -> Result<u64, Error> {
-    let mut reader = ContactReader::open(shown, input, columns)?;
+    let mut reader = ContactReader::from_input(shown, input, columns)?;
     sink.header(reader.raw(), reader.delimiter(), reader.encoding());
     let linter = ContactLinter::new(
         &options.policy,
@@ -357,7 +365,8 @@ fn judge_contacts<R: BufRead + Send>(
         Arc::from(shown),
         reader.phone_column(),
         reader.opt_in_column(),
-    );
+    )
+    .in_sheet(reader.sheet());
     let mut seen = SeenNumbers::default();
     seen.enter(linter.path());
     let per_row = |row: &ContactRow, facts: Option<&_>, out: &mut Vec<Diagnostic>| {

@@ -10,6 +10,8 @@ use encoding_rs::Encoding;
 
 use super::csv_records::{Fault, Record, RecordReader};
 use super::encoding::EncodingSeen;
+use super::kind::ContactInput;
+use super::spreadsheet::{Sheet, SheetRows};
 use crate::error::Error;
 
 /// Header names recognised as the phone column, in order of preference, normalised
@@ -170,11 +172,46 @@ pub struct ColumnChoice {
     /// The file's encoding, when stated (`--encoding`); else UTF-8, UTF-16 by its byte
     /// order mark, or Windows-1252 by the fallback (see `encoding`).
     pub encoding: Option<&'static Encoding>,
+    /// The sheet of a spreadsheet to read (`--sheet`); else its first.
+    pub sheet: Option<String>,
+}
+
+/// Where a contact list's records come from.
+enum Source<R> {
+    /// CSV text.
+    Text(RecordReader<R>),
+    /// A spreadsheet's sheet (known with its header once that is read), and the last sheet
+    /// row number read.
+    Sheet(SheetRows, Option<Arc<Sheet>>, u64),
+}
+
+impl<R: BufRead> Source<R> {
+    /// Reads the next record (a spreadsheet row as a CSV record, on its sheet row number).
+    fn read(&mut self, record: &mut Record) -> std::io::Result<bool> {
+        match self {
+            Source::Text(records) => records.read(record),
+            Source::Sheet(rows, _, last) => match rows.next_row()? {
+                Some(row) => {
+                    *last = row.number;
+                    record.set_cells(row.number, &row.cells, b',');
+                    Ok(true)
+                }
+                None => Ok(false),
+            },
+        }
+    }
+
+    fn blank_before(&self) -> &[u8] {
+        match self {
+            Source::Text(records) => records.blank_before(),
+            Source::Sheet(..) => &[],
+        }
+    }
 }
 
 /// A contact list being read.
 pub struct ContactReader<R> {
-    records: RecordReader<R>,
+    records: Source<R>,
     record: Record,
     header: Vec<String>,
     phone_col: usize,
@@ -199,8 +236,46 @@ impl<R: BufRead> ContactReader<R> {
             source,
         };
         let encoding = EncodingSeen::default();
-        let mut records =
+        let records =
             RecordReader::with_encoding(input, None, columns.encoding, &encoding).map_err(io)?;
+        ContactReader::start(path, Source::Text(records), encoding, columns)
+    }
+
+    /// Reads a contact list's header from its input, text or sheet (see `open` and
+    /// `open_sheet`).
+    pub fn from_input(
+        path: &str,
+        input: ContactInput<R>,
+        columns: &ColumnChoice,
+    ) -> Result<ContactReader<R>, Error> {
+        match input {
+            ContactInput::Text(text) => ContactReader::open(path, text, columns),
+            ContactInput::Sheet(rows) => ContactReader::open_sheet(path, rows, columns),
+        }
+    }
+
+    /// Reads a spreadsheet's sheet as a contact list: its first non-empty row is the header
+    /// (or the first row, as in a CSV file), findings name the sheet's cells, and `raw`
+    /// rows are CSV (what `walint fix` writes).
+    pub fn open_sheet(
+        path: &str,
+        rows: SheetRows,
+        columns: &ColumnChoice,
+    ) -> Result<ContactReader<R>, Error> {
+        let source = Source::Sheet(rows, None, 0);
+        ContactReader::start(path, source, EncodingSeen::default(), columns)
+    }
+
+    fn start(
+        path: &str,
+        mut records: Source<R>,
+        encoding: EncodingSeen,
+        columns: &ColumnChoice,
+    ) -> Result<ContactReader<R>, Error> {
+        let io = |source| Error::Io {
+            path: path.to_string(),
+            source,
+        };
         let mut record = Record::default();
         if !records.read(&mut record).map_err(io)? {
             return Err(Error::input(path, None, "the file is empty: no header row"));
@@ -233,7 +308,9 @@ impl<R: BufRead> ContactReader<R> {
             record
                 .raw
                 .splice(0..0, records.blank_before().iter().copied());
-            if records.had_bom() {
+            if let Source::Text(text) = &records
+                && text.had_bom()
+            {
                 record.raw.splice(0..0, *b"\xEF\xBB\xBF");
             }
         }
@@ -253,7 +330,14 @@ impl<R: BufRead> ContactReader<R> {
         };
         // Rows have the header's count: a multi-line record that has another, closed by a
         // stray quote on a line that is a row of its own, is a quote opened by mistake.
-        records.expect_fields(header.len());
+        match &mut records {
+            Source::Text(text) => text.expect_fields(header.len()),
+            Source::Sheet(rows, sheet, _) => {
+                let mut named = rows.sheet().clone();
+                named.set_header(&header);
+                *sheet = Some(Arc::new(named));
+            }
+        }
         // Header cells as named in an error; one that looks like a phone number is not
         // repeated (an error message is no place for personal data).
         let seen = || {
@@ -380,9 +464,20 @@ impl<R: BufRead> ContactReader<R> {
         self.opt_in_col.map(|i| self.header[i].as_str())
     }
 
-    /// Physical lines read so far.
+    /// Physical lines read so far (in a spreadsheet, the last sheet row read).
     pub fn lines_read(&self) -> u64 {
-        self.records.lines_read()
+        match &self.records {
+            Source::Text(records) => records.lines_read(),
+            Source::Sheet(_, _, last) => *last,
+        }
+    }
+
+    /// The sheet, when the list is a spreadsheet (its header known).
+    pub fn sheet(&self) -> Option<Arc<Sheet>> {
+        match &self.records {
+            Source::Sheet(_, sheet, _) => sheet.clone(),
+            Source::Text(_) => None,
+        }
     }
 
     /// The raw bytes of the record last read — right after `open`, the header's (empty
@@ -406,9 +501,12 @@ impl<R: BufRead> ContactReader<R> {
         self.first_is_row
     }
 
-    /// The field delimiter (`,`, `;` or tab).
+    /// The field delimiter (`,`, `;` or tab; a spreadsheet's rows are written with `,`).
     pub fn delimiter(&self) -> u8 {
-        self.records.delimiter()
+        match &self.records {
+            Source::Text(records) => records.delimiter(),
+            Source::Sheet(..) => b',',
+        }
     }
 
     /// Reads the next row into `row`; `false` at the end. I/O errors are the only errors:

@@ -111,6 +111,40 @@ impl Record {
             .collect()
     }
 
+    /// Makes this the record of a row of cells that did not come from CSV text (a
+    /// spreadsheet's row starting on `line`): `raw` is the row written as CSV with
+    /// `delimiter` (cells quoted where they must be), ended by `\n`.
+    pub fn set_cells(&mut self, line: u64, cells: &[String], delimiter: u8) {
+        self.clear();
+        self.line = line;
+        for (i, cell) in cells.iter().enumerate() {
+            if i > 0 {
+                self.raw.push(delimiter);
+            }
+            let quote = cell
+                .bytes()
+                .any(|b| b == delimiter || b == b'"' || b == b'\n' || b == b'\r');
+            if quote {
+                self.raw.push(b'"');
+                for b in cell.bytes() {
+                    if b == b'"' {
+                        self.raw.push(b'"');
+                    }
+                    self.raw.push(b);
+                }
+                self.raw.push(b'"');
+            } else {
+                self.raw.extend_from_slice(cell.as_bytes());
+            }
+            self.data.extend_from_slice(cell.as_bytes());
+            self.end_field(self.raw.len());
+        }
+        if cells.is_empty() {
+            self.end_field(0);
+        }
+        self.raw.push(b'\n');
+    }
+
     /// Closes the current field, which ends at `raw_at` in `raw`.
     fn end_field(&mut self, raw_at: usize) {
         self.ends.push(self.data.len());

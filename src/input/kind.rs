@@ -5,17 +5,21 @@
 //! the reader it recognised is the one the check then streams.
 
 use std::fs::File;
-use std::io::{BufRead, BufReader, Seek};
+use std::io::{BufRead, BufReader, Read, Seek};
 use std::path::{Path, PathBuf};
 
 use crate::error::Error;
 use crate::input::payloads::Framing;
+use crate::input::spreadsheet::{self, SheetRows, Workbook};
 
 /// What an input is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
-    /// A contact list (CSV): anything that does not start like JSON.
+    /// A contact list (CSV): anything that does not start like JSON or a spreadsheet.
     Contacts,
+    /// A contact list in a spreadsheet (`.xlsx`, `.xls`, `.ods`…, or a file that starts
+    /// like one: see `spreadsheet::is_spreadsheet`).
+    Spreadsheet,
     /// Message payloads: NDJSON (by its file ending), or a JSON document that names
     /// `messaging_product` within its first [`SNIFF_BYTES`].
     Payloads,
@@ -29,7 +33,9 @@ pub enum Kind {
 pub const SNIFF_BYTES: usize = 64 * 1024;
 
 /// File endings walint picks up when it walks a directory.
-pub const WALKED_EXTENSIONS: &[&str] = &["csv", "tsv", "json", "ndjson", "jsonl"];
+pub const WALKED_EXTENSIONS: &[&str] = &[
+    "csv", "tsv", "json", "ndjson", "jsonl", "xlsx", "xlsm", "xls", "ods",
+];
 
 /// A buffered input.
 pub type Input = Box<dyn BufRead + Send>;
@@ -44,6 +50,9 @@ pub fn recognise<R: BufRead>(path: &Path, input: &mut R) -> std::io::Result<Kind
         return Ok(Kind::Config);
     }
     let head = input.fill_buf()?;
+    if spreadsheet::is_spreadsheet(path, head) {
+        return Ok(Kind::Spreadsheet);
+    }
     let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
     if !matches!(
         head.iter().find(|b| !b.is_ascii_whitespace()),
@@ -81,6 +90,56 @@ fn open_file(path: &Path) -> Result<File, Error> {
         path: path.display().to_string(),
         source,
     })
+}
+
+/// A contact list's input: CSV text, or a spreadsheet's sheet.
+pub enum ContactInput<R> {
+    /// CSV (or TSV) text.
+    Text(R),
+    /// The rows of a spreadsheet's sheet.
+    Sheet(SheetRows),
+}
+
+/// Opens a contact list (or `-`) as text or, when it is one, as the sheet `sheet` (else the
+/// first) of a spreadsheet.
+pub fn open_contacts(path: &Path, sheet: Option<&str>) -> Result<ContactInput<Input>, Error> {
+    let mut input = open(path)?;
+    let head = input.fill_buf().map_err(|source| Error::Io {
+        path: path.display().to_string(),
+        source,
+    })?;
+    if !spreadsheet::is_spreadsheet(path, head) {
+        return Ok(ContactInput::Text(input));
+    }
+    sheet_of(path, input, sheet)
+}
+
+/// The sheet of a spreadsheet: opened by path when its ending names the format, else read
+/// into memory first (standard input, or a file named otherwise).
+fn sheet_of(
+    path: &Path,
+    mut input: Input,
+    sheet: Option<&str>,
+) -> Result<ContactInput<Input>, Error> {
+    let shown = path.display().to_string();
+    let named = path.extension().and_then(|e| e.to_str()).is_some_and(|e| {
+        spreadsheet::EXTENSIONS
+            .iter()
+            .any(|x| e.eq_ignore_ascii_case(x))
+    });
+    let workbook = if named && path != Path::new("-") {
+        Workbook::Path(path.to_path_buf())
+    } else {
+        let mut bytes = Vec::new();
+        input.read_to_end(&mut bytes).map_err(|source| Error::Io {
+            path: shown.clone(),
+            source,
+        })?;
+        Workbook::Bytes(bytes)
+    };
+    Ok(ContactInput::Sheet(SheetRows::open(
+        &shown, workbook, sheet,
+    )?))
 }
 
 /// A path whose kind is known, and the input to read it from.
@@ -136,6 +195,18 @@ impl Recognised {
             kind,
             held,
         })
+    }
+
+    /// A contact list's input: its text, or (for [`Kind::Spreadsheet`]) the sheet `sheet`.
+    pub fn into_contacts(self, sheet: Option<&str>) -> Result<ContactInput<Input>, Error> {
+        let spreadsheet = self.kind == Kind::Spreadsheet;
+        let path = self.path.clone();
+        let input = self.into_input()?;
+        if spreadsheet {
+            sheet_of(&path, input, sheet)
+        } else {
+            Ok(ContactInput::Text(input))
+        }
     }
 
     /// The input, from its start.

@@ -12,4 +12,5 @@ pub mod json_locate;
 pub mod kind;
 pub mod payloads;
 pub mod registry;
+pub mod spreadsheet;
 pub mod suppression;

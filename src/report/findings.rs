@@ -382,7 +382,7 @@ mod tests {
     use std::sync::Arc;
 
     use super::*;
-    use crate::diagnostic::Location;
+    use crate::diagnostic::{Location, SheetCell};
     use crate::rules;
 
     fn finding(path: &str, line: u64, code: &'static str, message: &str) -> Diagnostic {
@@ -394,6 +394,7 @@ mod tests {
                 line,
                 row: line - 1,
                 column: Some(Arc::from("phone")),
+                sheet: None,
             },
         )
         .with_help("do something")
@@ -467,12 +468,17 @@ mod tests {
                 line,
                 row: line - 1,
                 column: Some(Arc::from("phone")),
+                sheet: None,
             },
             1 => Location::Csv {
                 path,
                 line,
                 row: line - 1,
                 column: None,
+                sheet: Some(SheetCell {
+                    sheet: Arc::from("Kunden's"),
+                    cell: format!("{line}:{line}"),
+                }),
             },
             2 => Location::Json {
                 path,

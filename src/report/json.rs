@@ -197,7 +197,11 @@ fn entry(d: &Diagnostic, out: &mut Vec<u8>) -> io::Result<()> {
     };
     match &d.location {
         Location::Csv {
-            line, row, column, ..
+            line,
+            row,
+            column,
+            sheet,
+            ..
         } => {
             field(out, b"line");
             number(out, *line);
@@ -206,6 +210,12 @@ fn entry(d: &Diagnostic, out: &mut Vec<u8>) -> io::Result<()> {
             if let Some(column) = column {
                 field(out, b"column");
                 string(out, column)?;
+            }
+            if let Some(sheet) = sheet {
+                field(out, b"sheet");
+                string(out, &sheet.sheet)?;
+                field(out, b"cell");
+                string(out, &sheet.cell)?;
             }
         }
         Location::Json {
@@ -266,7 +276,7 @@ mod tests {
     use std::sync::Arc;
 
     use super::*;
-    use crate::diagnostic::Severity;
+    use crate::diagnostic::{Severity, SheetCell};
     use crate::rules;
 
     /// The document serde_json writes for `diagnostics`, the layout `write` promises.
@@ -304,6 +314,7 @@ mod tests {
                     line: 2 + i / 2,
                     row: 1 + i / 2,
                     column: Some(Arc::from("phone")),
+                    sheet: None,
                 };
                 rule.diagnostic(format!("m{i}"), location).with_help("h")
             })
@@ -355,6 +366,11 @@ mod tests {
                             line,
                             row: line / 2,
                             column: extra.clone().map(Arc::from),
+                            // A spreadsheet's cell on odd lines.
+                            sheet: (line % 2 == 1).then(|| SheetCell {
+                                sheet: Arc::from(message.as_str()),
+                                cell: format!("B{line}"),
+                            }),
                         },
                         1 => Location::Json {
                             path,

@@ -15,7 +15,7 @@ use std::sync::Arc;
 
 use rustc_hash::FxHashMap;
 
-use crate::diagnostic::{Diagnostic, Fix, Location, Severity};
+use crate::diagnostic::{Diagnostic, Fix, Location, Severity, SheetCell};
 use crate::rules::Rule;
 
 /// A string many findings share: a path or column (an `Arc` the table keeps alive) or a
@@ -50,6 +50,7 @@ const FILE: u8 = 2;
 const LINE: u8 = 1 << 4;
 const COL: u8 = 1 << 5;
 const COLUMN: u8 = 1 << 6;
+const SHEET: u8 = 1 << 7;
 
 impl Shared {
     fn rule(&mut self, rule: &'static Rule) -> u32 {
@@ -125,14 +126,21 @@ impl Shared {
                 line,
                 row,
                 column,
+                sheet,
             } => {
-                let kind = CSV | if column.is_some() { COLUMN } else { 0 };
+                let kind = CSV
+                    | if column.is_some() { COLUMN } else { 0 }
+                    | if sheet.is_some() { SHEET } else { 0 };
                 out.write_all(&[kind])?;
                 self.write_arc(out, path)?;
                 out.write_all(&line.to_le_bytes())?;
                 out.write_all(&row.to_le_bytes())?;
                 if let Some(column) = column {
                     self.write_arc(out, column)?;
+                }
+                if let Some(sheet) = sheet {
+                    self.write_arc(out, &sheet.sheet)?;
+                    write_str(out, &sheet.cell)?;
                 }
             }
             Location::Json {
@@ -240,6 +248,14 @@ impl Shared {
                 row: read_u64(input)?,
                 column: if kind & COLUMN != 0 {
                     Some(self.read_arc(input)?)
+                } else {
+                    None
+                },
+                sheet: if kind & SHEET != 0 {
+                    Some(SheetCell {
+                        sheet: self.read_arc(input)?,
+                        cell: read_string(input)?,
+                    })
                 } else {
                     None
                 },

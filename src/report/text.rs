@@ -37,12 +37,17 @@ fn write_diagnostic(d: &Diagnostic, out: &mut dyn Write) -> io::Result<()> {
             line,
             row,
             column,
+            sheet,
         } => {
             let cell = column
                 .as_ref()
                 .map(|c| format!(", column {c}"))
                 .unwrap_or_default();
-            (format!("{path}:{line}"), format!(" (row {row}{cell})"))
+            let at = match sheet {
+                Some(sheet) => format!("{path}:{}", sheet.reference()),
+                None => format!("{path}:{line}"),
+            };
+            (at, format!(" (row {row}{cell})"))
         }
         Location::Json {
             path,

@@ -451,3 +451,119 @@ fn whitespace_only_lines_are_kept_by_fix() {
     let FixRun { rejects, .. } = fix_list(dir.path(), list, &[]);
     assert!(rejects.starts_with("phone,name,\"walint_codes\",\"walint_reasons\"\n+1415555267,B,"));
 }
+
+/// Writes an .xlsx with one sheet `name`: each row a list of cells, a number where the
+/// cell parses as `f64` and is written bare (`#` prefix: keep it as text).
+fn xlsx(path: &Path, name: &str, rows: &[&[&str]]) {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet().set_name(name).unwrap();
+    for (r, cells) in rows.iter().enumerate() {
+        for (c, cell) in cells.iter().enumerate() {
+            let (r, c) = (r as u32, c as u16);
+            match (cell.strip_prefix('#'), cell.parse::<f64>()) {
+                (Some(text), _) => sheet.write_string(r, c, text).unwrap(),
+                (None, Ok(n)) => sheet.write_number(r, c, n).unwrap(),
+                (None, Err(_)) if cell.is_empty() => sheet,
+                (None, Err(_)) => sheet.write_string(r, c, *cell).unwrap(),
+            };
+        }
+    }
+    book.save(path).unwrap();
+}
+
+/// An Excel workbook: numbers stored as numbers keep every digit (Excel may *show*
+/// `9.19876E+11`), empty rows are not rows, findings point at the sheet's cells, and `fix`
+/// writes CSV.
+#[test]
+fn an_excel_workbook() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("list.xlsx");
+    xlsx(
+        &path,
+        "Kunden",
+        &[
+            &["name", "phone", "city"],
+            &["Asha", "919876543210", "Pune"],
+            &["Ravi", "+91 98123 45678", "Delhi, \"Old\""],
+            &["", "", ""],
+            &["Meera", "#12345", "Mumbai"],
+        ],
+    );
+    let report = json_report(
+        walint()
+            .args([
+                "check",
+                "--no-config",
+                "--format",
+                "json",
+                "--default-region",
+                "IN",
+            ])
+            .arg(&path),
+        1,
+    );
+    assert_eq!(report["summary"]["rows"], 3);
+    let schema = crate::schema::validator("report.schema.json");
+    crate::schema::assert_valid(&schema, &report, "a spreadsheet's report");
+    let located: Vec<(String, u64, String, String)> = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            let at = &d["location"];
+            (
+                d["code"].as_str().unwrap().to_string(),
+                at["line"].as_u64().unwrap(),
+                at["sheet"].as_str().unwrap().to_string(),
+                at["cell"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let want = [
+        ("WAC001", 2, "Kunden", "B2"),
+        ("WAC001", 3, "Kunden", "B3"),
+        ("WAC001", 5, "Kunden", "B5"),
+    ];
+    let want: Vec<_> = want
+        .iter()
+        .map(|(c, l, s, x)| (c.to_string(), *l, s.to_string(), x.to_string()))
+        .collect();
+    assert_eq!(located, want);
+    // The text format names the cell as Excel does.
+    let out = walint()
+        .args(["check", "--no-config", "--default-region", "IN"])
+        .arg(&path)
+        .assert()
+        .code(1);
+    let stdout = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
+    assert!(stdout.contains("list.xlsx:Kunden!B5: WAC001"), "{stdout}");
+    // fix: CSV outputs, said so.
+    let out = walint()
+        .current_dir(dir.path())
+        .args(["fix", "--no-config", "list.xlsx", "--default-region", "IN"])
+        .args(["--clean", "clean.csv", "--rejects", "rejects.csv"])
+        .assert()
+        .code(1);
+    let stdout = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
+    assert!(
+        stdout.contains("read sheet 'Kunden' of the spreadsheet; both outputs are CSV"),
+        "{stdout}"
+    );
+    let read = |name: &str| std::fs::read_to_string(dir.path().join(name)).unwrap();
+    assert_eq!(
+        read("clean.csv"),
+        "name,phone,city\nAsha,+919876543210,Pune\nRavi,+919812345678,\"Delhi, \"\"Old\"\"\"\n"
+    );
+    assert!(read("rejects.csv").starts_with(
+        "name,phone,city,\"walint_codes\",\"walint_reasons\"\nMeera,12345,Mumbai,\"WAC001\""
+    ));
+    // Another sheet by name; one the workbook lacks is exit 2 naming those it has.
+    walint()
+        .args(["check", "--no-config", "--sheet", "Sheet9"])
+        .arg(&path)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(
+            "no sheet 'Sheet9' (the workbook has: Kunden)",
+        ));
+}

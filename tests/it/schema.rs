@@ -20,7 +20,7 @@ fn schema(name: &str) -> Value {
 }
 
 /// Compiles a schema from `schemas/` after checking it against the 2020-12 meta-schema.
-fn validator(name: &str) -> Validator {
+pub fn validator(name: &str) -> Validator {
     let schema = schema(name);
     assert_eq!(
         schema["$schema"], "https://json-schema.org/draft/2020-12/schema",
@@ -40,7 +40,7 @@ fn errors(validator: &Validator, instance: &Value) -> Vec<String> {
         .collect()
 }
 
-fn assert_valid(validator: &Validator, instance: &Value, what: &str) {
+pub fn assert_valid(validator: &Validator, instance: &Value, what: &str) {
     let errors = errors(validator, instance);
     assert!(
         errors.is_empty(),

@@ -12,6 +12,7 @@ use rustc_hash::FxHashSet;
 
 use crate::diagnostic::{Diagnostic, Location};
 use crate::input::contacts::ContactRow;
+use crate::input::spreadsheet::Sheet;
 use crate::phone::{Number, PhoneFacts, RegionCode};
 use crate::rules::{Check, Rule, RuleSettings};
 
@@ -84,6 +85,8 @@ pub struct RowCheck<'a> {
     pub opt_in_column: Option<&'a Arc<str>>,
     /// The campaign the row belongs to, when checked as one.
     pub campaign: Option<&'a CampaignContext>,
+    /// The sheet, when the list is a spreadsheet.
+    pub sheet: Option<&'a Sheet>,
 }
 
 impl RowCheck<'_> {
@@ -94,6 +97,9 @@ impl RowCheck<'_> {
             line: self.row.line,
             row: self.row.row,
             column: column.cloned(),
+            sheet: self
+                .sheet
+                .map(|s| s.place(column.map(|c| &**c), self.row.line)),
         }
     }
 
@@ -148,6 +154,7 @@ pub struct ContactLinter<'p> {
     phone_column: Arc<str>,
     opt_in_column: Option<Arc<str>>,
     campaign: Option<CampaignContext>,
+    sheet: Option<Arc<Sheet>>,
 }
 
 impl<'p> ContactLinter<'p> {
@@ -167,7 +174,14 @@ impl<'p> ContactLinter<'p> {
             phone_column: Arc::from(phone_column),
             opt_in_column: opt_in_column.map(Arc::from),
             campaign: None,
+            sheet: None,
         }
+    }
+
+    /// Checks the rows of a spreadsheet's sheet: locations name its cells.
+    pub fn in_sheet(mut self, sheet: Option<Arc<Sheet>>) -> ContactLinter<'p> {
+        self.sheet = sheet;
+        self
     }
 
     /// Checks the rows as part of a campaign: the campaign rules run.
@@ -190,6 +204,7 @@ impl<'p> ContactLinter<'p> {
             phone_column: &self.phone_column,
             opt_in_column: self.opt_in_column.as_ref(),
             campaign: self.campaign.as_ref(),
+            sheet: self.sheet.as_deref(),
         }
     }
 

@@ -120,6 +120,7 @@ mod tests {
                 phone_column: &phone_col,
                 opt_in_column: Some(&opt_col),
                 campaign: None,
+                sheet: None,
             })
         };
         assert!(verdict("Yes").is_none());

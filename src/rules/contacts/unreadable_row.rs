@@ -73,6 +73,7 @@ mod tests {
                 phone_column: &col,
                 opt_in_column: None,
                 campaign: None,
+                sheet: None,
             })
         };
         let d = cx(&row).unwrap();
