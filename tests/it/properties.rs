@@ -472,6 +472,276 @@ proptest! {
     }
 }
 
+/// How a generated contact file is written: its encoding and line ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum FileForm {
+    /// UTF-8, with or without a byte order mark; LF, CRLF, or both mixed row by row.
+    Utf8 { bom: bool, crlf: LineEnds },
+    /// UTF-8 with classic Mac OS line ends (a lone CR) throughout.
+    CrOnly,
+    /// Windows-1252 (Excel's CSV export on Windows), CRLF.
+    Windows1252,
+    /// UTF-16 LE with its byte order mark (Excel's "Unicode text"), CRLF.
+    Utf16,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum LineEnds {
+    Lf,
+    Crlf,
+    Mixed,
+}
+
+/// One generated row: a name (possibly a long quoted multi-line cell with quotes and
+/// commas in it), a phone cell, and the whitespace-only lines before it.
+#[derive(Debug, Clone)]
+struct FormRow {
+    name: String,
+    multi_line: Vec<String>,
+    phone: String,
+    blank_before: Vec<&'static str>,
+}
+
+fn form_row() -> impl Strategy<Value = FormRow> {
+    (
+        prop::sample::select(vec![
+            "Ann",
+            "Zoë",
+            "Renée",
+            "Muñoz",
+            "Jürgen €",
+            "Ravi, \"R\"",
+        ]),
+        prop_oneof![
+            4 => Just(Vec::new()),
+            1 => prop::collection::vec("[a-z ,\"]{0,12}", 2..90),
+        ],
+        fixable_phone_cell(),
+        prop::collection::vec(prop::sample::select(vec!["", " ", "\t", " \t "]), 0..3),
+    )
+        .prop_map(|(name, multi_line, phone, blank_before)| FormRow {
+            name: name.to_string(),
+            multi_line,
+            phone,
+            blank_before,
+        })
+}
+
+fn file_form() -> impl Strategy<Value = FileForm> {
+    prop_oneof![
+        3 => (any::<bool>(), prop::sample::select(vec![LineEnds::Lf, LineEnds::Crlf, LineEnds::Mixed]))
+            .prop_map(|(bom, crlf)| FileForm::Utf8 { bom, crlf }),
+        1 => Just(FileForm::CrOnly),
+        1 => Just(FileForm::Windows1252),
+        1 => Just(FileForm::Utf16),
+    ]
+}
+
+/// A CSV field: quoted when it must be, quotes doubled.
+fn csv_field(text: &str) -> String {
+    if text.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text.to_string()
+    }
+}
+
+impl FileForm {
+    /// The line ending of row `i` (the header is row 0).
+    fn ending(self, i: usize) -> &'static str {
+        match self {
+            FileForm::Utf8 {
+                crlf: LineEnds::Lf, ..
+            } => "\n",
+            FileForm::Utf8 {
+                crlf: LineEnds::Mixed,
+                ..
+            } if i % 2 == 1 => "\n",
+            FileForm::CrOnly => "\r",
+            _ => "\r\n",
+        }
+    }
+
+    /// Text in this form's encoding (with its byte order mark when `first`).
+    fn encode(self, text: &str, first: bool) -> Vec<u8> {
+        match self {
+            FileForm::Utf8 { bom: true, .. } if first => {
+                [&b"\xEF\xBB\xBF"[..], text.as_bytes()].concat()
+            }
+            FileForm::Windows1252 => encoding_rs::WINDOWS_1252.encode(text).0.into_owned(),
+            FileForm::Utf16 => {
+                let mark: &[u8] = if first { b"\xFF\xFE" } else { b"" };
+                mark.iter()
+                    .copied()
+                    .chain(text.encode_utf16().flat_map(u16::to_le_bytes))
+                    .collect()
+            }
+            _ => text.as_bytes().to_vec(),
+        }
+    }
+
+    /// An output's bytes as text.
+    fn decode(self, bytes: &[u8]) -> String {
+        match self {
+            FileForm::Windows1252 => encoding_rs::WINDOWS_1252
+                .decode_without_bom_handling(bytes)
+                .0
+                .into_owned(),
+            FileForm::Utf16 => {
+                let body = bytes
+                    .strip_prefix(b"\xFF\xFE")
+                    .expect("UTF-16 output keeps its mark");
+                let units: Vec<u16> = body
+                    .chunks(2)
+                    .map(|c| u16::from_le_bytes([c[0], c[1]]))
+                    .collect();
+                String::from_utf16(&units).expect("UTF-16 output")
+            }
+            _ => String::from_utf8(
+                bytes
+                    .strip_prefix(b"\xEF\xBB\xBF")
+                    .unwrap_or(bytes)
+                    .to_vec(),
+            )
+            .expect("UTF-8 output"),
+        }
+    }
+}
+
+/// The rows as one file of `form`: each row's text (blank lines before it excluded) and
+/// the whole file's bytes.
+fn form_file(form: FileForm, rows: &[FormRow]) -> (String, Vec<String>, Vec<u8>) {
+    let header = format!("id,name,phone{}", form.ending(0));
+    let mut text = header.clone();
+    let mut row_texts = Vec::new();
+    for (i, row) in rows.iter().enumerate() {
+        let eol = form.ending(i + 1);
+        for blank in &row.blank_before {
+            text.push_str(blank);
+            text.push_str(eol);
+        }
+        let name = if row.multi_line.is_empty() {
+            row.name.clone()
+        } else {
+            format!("{}{eol}{}", row.name, row.multi_line.join(eol))
+        };
+        let line = format!("{i},{},{}{eol}", csv_field(&name), row.phone);
+        text.push_str(&line);
+        row_texts.push(line);
+    }
+    let bytes = form.encode(&text, true);
+    (header, row_texts, bytes)
+}
+
+/// Parses CSV text with the `csv` crate (any line ends, ragged records allowed), dropping
+/// whitespace-only records (blank lines); returns the records and how many were dropped.
+fn parse_csv(text: &str) -> Result<(Vec<Vec<String>>, u64), TestCaseError> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let mut records = Vec::new();
+    let mut blank = 0;
+    for record in reader.records() {
+        let record = record.map_err(|e| TestCaseError::fail(format!("not CSV: {e}")))?;
+        let fields: Vec<String> = record.iter().map(str::to_string).collect();
+        if fields.iter().all(|f| f.trim().is_empty()) {
+            blank += 1;
+        } else {
+            records.push(fields);
+        }
+    }
+    Ok((records, blank))
+}
+
+/// `walint fix` on a file of any form: both outputs are read back by the `csv` crate with
+/// every row in exactly one of them; the clean file is the input's header, blank lines and
+/// clean rows byte for byte in the input's encoding (a fixed row's phone cell excepted);
+/// a rejected row keeps its cells.
+fn assert_fix_keeps_every_form(form: FileForm, rows: &[FormRow]) -> Result<(), TestCaseError> {
+    let (header, row_texts, bytes) = form_file(form, rows);
+    let (summary, clean, rejects) =
+        fix_bytes(&bytes).map_err(|e| TestCaseError::fail(format!("fix failed: {e}")))?;
+    prop_assert_eq!(summary.rows, rows.len() as u64);
+    prop_assert_eq!(summary.clean + summary.rejected, summary.rows);
+    let blank_lines: u64 = rows.iter().map(|r| r.blank_before.len() as u64).sum();
+    prop_assert_eq!(summary.blank_lines, blank_lines);
+    let (clean_records, _) = parse_csv(&form.decode(&clean))?;
+    let (reject_records, _) = parse_csv(&form.decode(&rejects))?;
+    prop_assert_eq!(&clean_records[0], &vec!["id", "name", "phone"]);
+    prop_assert_eq!(
+        &reject_records[0],
+        &vec!["id", "name", "phone", "walint_codes", "walint_reasons"]
+    );
+    let mut seen = vec![0u32; rows.len()];
+    let mut expected_clean = header;
+    let mut clean_phone = std::collections::HashMap::new();
+    for record in &clean_records[1..] {
+        let id: usize = record[0]
+            .parse()
+            .map_err(|_| TestCaseError::fail("an id"))?;
+        seen[id] += 1;
+        prop_assert_eq!(record.len(), 3);
+        clean_phone.insert(id, record[2].clone());
+    }
+    for record in &reject_records[1..] {
+        let id: usize = record[0]
+            .parse()
+            .map_err(|_| TestCaseError::fail("an id"))?;
+        seen[id] += 1;
+        prop_assert_eq!(
+            record.len(),
+            5,
+            "a rejected row keeps its three cells and adds two"
+        );
+        prop_assert_eq!(&record[2], &rows[id].phone);
+    }
+    prop_assert!(
+        seen.iter().all(|&n| n == 1),
+        "rows not written exactly once: {:?}",
+        seen
+    );
+    for (i, (row, text)) in rows.iter().zip(&row_texts).enumerate() {
+        let eol = form.ending(i + 1);
+        for blank in &row.blank_before {
+            expected_clean.push_str(blank);
+            expected_clean.push_str(eol);
+        }
+        if let Some(phone) = clean_phone.get(&i) {
+            let body = text.strip_suffix(eol).unwrap_or(text);
+            let kept = body
+                .strip_suffix(row.phone.as_str())
+                .expect("the phone is last");
+            expected_clean.push_str(kept);
+            expected_clean.push_str(phone);
+            expected_clean.push_str(eol);
+        }
+    }
+    prop_assert!(
+        clean == form.encode(&expected_clean, true),
+        "the clean file is not the input's rows byte for byte:\n{:?}\n{:?}",
+        form.decode(&clean),
+        expected_clean
+    );
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(config(FILE_CASES))]
+
+    /// `walint fix` keeps every row of a file in any form it meets — UTF-8 with or
+    /// without a byte order mark, Windows-1252, UTF-16; LF, CRLF, mixed or CR-only line
+    /// ends; long quoted multi-line cells; whitespace-only lines — in exactly one output,
+    /// byte for byte, and both outputs parse back with the `csv` crate.
+    #[test]
+    fn fix_keeps_every_row_of_every_file_form(
+        form in file_form(),
+        rows in prop::collection::vec(form_row(), 1..40),
+    ) {
+        assert_fix_keeps_every_form(form, &rows)?;
+    }
+}
+
 // ---------------------------------------------------------------------------------------
 // Any JSON as payloads and registries
 // ---------------------------------------------------------------------------------------
