@@ -88,20 +88,23 @@ impl Timings {
 }
 
 /// Runs `command()` once to warm up, then `runs` times, timing each; walint must exit 0 or
-/// 1 (findings are expected).
+/// 1 (findings are expected). The peak RSS is the largest of the timed runs' own (each
+/// child's `ru_maxrss`, from `wait4`), so earlier commands do not mask it.
 pub fn time_runs(mut command: impl FnMut() -> Command, runs: usize) -> Timings {
     run_once(&mut command);
     let mut walls = Vec::with_capacity(runs);
     let mut cpus = Vec::with_capacity(runs);
+    let mut peak_rss_kib = 0;
     for _ in 0..runs {
-        let before = children_cpu();
-        walls.push(run_once(&mut command));
-        cpus.push(children_cpu().saturating_sub(before));
+        let run = run_once(&mut command);
+        walls.push(run.wall);
+        cpus.push(run.cpu);
+        peak_rss_kib = peak_rss_kib.max(run.max_rss_kib);
     }
     Timings {
         walls,
         cpus,
-        peak_rss_kib: children_max_rss_kib(),
+        peak_rss_kib,
     }
 }
 
@@ -113,36 +116,35 @@ fn median_or_zero(v: Vec<Duration>) -> Duration {
     }
 }
 
-/// The CPU time (user + system) of every child waited for so far.
-pub fn children_cpu() -> Duration {
-    let usage = children_usage();
+/// One run of a child: its wall time, CPU time and peak resident set.
+struct Run {
+    wall: Duration,
+    cpu: Duration,
+    max_rss_kib: i64,
+}
+
+// The child is reaped by `wait4` (which gives its own rusage), not by `Child::wait`.
+#[allow(clippy::zombie_processes)]
+fn run_once(command: &mut impl FnMut() -> Command) -> Run {
+    let start = Instant::now();
+    let child = command().spawn().expect("run walint");
+    let mut status = 0;
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: wait4 reaps this child (whose handle is then dropped unwaited) and only
+    // writes into the two values we pass.
+    let reaped = unsafe { libc::wait4(child.id() as libc::pid_t, &mut status, 0, &mut usage) };
+    let wall = start.elapsed();
+    assert!(reaped > 0, "wait4 failed");
+    let code = libc::WIFEXITED(status).then(|| libc::WEXITSTATUS(status));
+    assert!(matches!(code, Some(0 | 1)), "walint failed: {status:#x}");
     let time = |t: libc::timeval| {
         Duration::from_secs(t.tv_sec as u64) + Duration::from_micros(t.tv_usec as u64)
     };
-    time(usage.ru_utime) + time(usage.ru_stime)
-}
-
-fn children_usage() -> libc::rusage {
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    // SAFETY: getrusage only writes into the struct we pass.
-    unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, &mut usage) };
-    usage
-}
-
-fn run_once(command: &mut impl FnMut() -> Command) -> Duration {
-    let start = Instant::now();
-    let status = command().status().expect("run walint");
-    let wall = start.elapsed();
-    assert!(
-        matches!(status.code(), Some(0 | 1)),
-        "walint failed: {status}"
-    );
-    wall
-}
-
-/// The largest resident set of any child so far, in KiB.
-pub fn children_max_rss_kib() -> i64 {
-    children_usage().ru_maxrss
+    Run {
+        wall,
+        cpu: time(usage.ru_utime) + time(usage.ru_stime),
+        max_rss_kib: usage.ru_maxrss,
+    }
 }
 
 /// The median of some durations.

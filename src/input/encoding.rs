@@ -172,6 +172,8 @@ impl<R: BufRead> DecodeReader<R> {
 pub struct Fallback {
     state: Watch,
     seen: EncodingSeen,
+    /// The decoded line, swapped with the line read (both buffers are reused).
+    scratch: Vec<u8>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -190,7 +192,11 @@ impl Fallback {
     /// A fallback that watches (`watch`) or not, reporting into `seen`.
     pub fn new(watch: bool, seen: EncodingSeen) -> Fallback {
         let state = if watch { Watch::Ascii } else { Watch::Off };
-        Fallback { state, seen }
+        Fallback {
+            state,
+            seen,
+            scratch: Vec::new(),
+        }
     }
 
     /// Takes one physical line as read; decodes it in place when the file is a legacy one.
@@ -209,24 +215,25 @@ impl Fallback {
                     encoding: WINDOWS_1252,
                     bom: false,
                 });
-                decode_into(line);
+                decode_into(line, &mut self.scratch);
                 Some(WINDOWS_1252)
             }
             Watch::Legacy => {
-                decode_into(line);
+                decode_into(line, &mut self.scratch);
                 None
             }
         }
     }
 }
 
-/// Replaces a Windows-1252 line with its UTF-8 text.
-fn decode_into(line: &mut Vec<u8>) {
-    let text = WINDOWS_1252
-        .decode_without_bom_handling(line)
-        .0
-        .into_owned();
-    *line = text.into_bytes();
+/// Replaces a Windows-1252 line with its UTF-8 text (each byte is at most 3 in UTF-8).
+fn decode_into(line: &mut Vec<u8>, scratch: &mut Vec<u8>) {
+    scratch.clear();
+    scratch.resize(line.len() * 3, 0);
+    let mut decoder = WINDOWS_1252.new_decoder_without_bom_handling();
+    let (_, _, written, _) = decoder.decode_to_utf8(line, scratch, true);
+    scratch.truncate(written);
+    std::mem::swap(line, scratch);
 }
 
 #[cfg(test)]

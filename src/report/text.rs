@@ -39,9 +39,13 @@ fn write_diagnostic(d: &Diagnostic, out: &mut dyn Write) -> io::Result<()> {
             column,
             sheet,
         } => {
+            // A header-less file's columns are named `column 3` already.
             let cell = column
                 .as_ref()
-                .map(|c| format!(", column {c}"))
+                .map(|c| match c.starts_with("column ") {
+                    true => format!(", {c}"),
+                    false => format!(", column {c}"),
+                })
                 .unwrap_or_default();
             let at = match sheet {
                 Some(sheet) => format!("{path}:{}", sheet.reference()),

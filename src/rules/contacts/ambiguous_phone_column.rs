@@ -8,10 +8,10 @@ use super::RowCheck;
 
 declare_rule! {
     /// ## What it checks
-    /// A contact list with two columns that could each be the phone column — two recognised
-    /// header names (`Phone` and `Mobile`, `Telefon` and `Handy`), or, in a file with no
-    /// header, two cells of the first row that read as phone numbers — when none was named
-    /// with `--phone-column` or `phone_column` in walint.toml. walint reads the first by
+    /// A contact list with two columns that could each be the phone column, when none was
+    /// named. Two recognised header names (`Phone` and `Mobile`, `Telefon` and `Handy`),
+    /// or, in a file with no header, two cells of the first row that read as phone numbers,
+    /// with no `--phone-column` or `phone_column` in walint.toml: walint reads the first by
     /// its order of preference (`phone` before `mobile` before `whatsapp`…, then the
     /// left-most) and says so once, at the first row, naming both.
     ///

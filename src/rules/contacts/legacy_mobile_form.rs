@@ -11,8 +11,8 @@ use super::phone_not_e164::certain;
 
 declare_rule! {
     /// ## What it checks
-    /// A phone cell that is not a valid number as written, but is the old form of a
-    /// mobile number whose current form is certain:
+    /// A phone cell that is not a valid number as written but is the old form of a mobile
+    /// number, whose current form is certain. The forms:
     ///
     /// - **Mexico, `+52 1` + 10 digits** (13 digits). Mexico abolished the `1` dialled
     ///   before mobile numbers from abroad on 3 August 2019 (IFT; libphonenumber dropped it
