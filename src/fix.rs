@@ -20,7 +20,7 @@ use crate::diagnostic::{Diagnostic, Location, Severity};
 use crate::error::Error;
 use crate::input::contacts::{ContactRow, RowFault};
 use crate::input::encoding::EncodingSeen;
-use crate::input::kind;
+use crate::input::{kind, spreadsheet};
 use crate::rules::contacts::duplicate_recipient;
 
 /// Where `walint fix` reads and writes.
@@ -86,6 +86,21 @@ pub fn run(options: &CheckOptions, paths: &FixPaths) -> Result<FixSummary, Error
         kind::ContactInput::Sheet(rows) => Some(rows.sheet().name.to_string()),
         kind::ContactInput::Text(_) => None,
     };
+    // The outputs are CSV: never written over a workbook or under a workbook's name.
+    if sheet.is_some() && paths.in_place {
+        return Err(Error::Usage(format!(
+            "{} is a spreadsheet and walint fix writes CSV: give --clean FILE.csv instead of --in-place",
+            paths.input.display()
+        )));
+    }
+    for out in [&clean_path, &paths.rejects] {
+        if spreadsheet::has_spreadsheet_ending(out) {
+            return Err(Error::Usage(format!(
+                "{}: walint fix writes CSV, so name its outputs .csv",
+                out.display()
+            )));
+        }
+    }
     let mut sorter = Sorter {
         clean: Output::create(&clean_path)?,
         rejects: Output::create(&paths.rejects)?,

@@ -360,7 +360,7 @@ impl ShapeFault {
             ShapeFault::NoDigits => "it holds no digits",
             ShapeFault::Prefix => "it starts with a `whatsapp:` or `tel:` prefix",
             ShapeFault::DecimalNumber => {
-                "it is written as a decimal number ending `.0`, as a float column is"
+                "it is written as a decimal number ending `.0` (or `,0`), as a float column is"
             }
             ShapeFault::ScientificNotation => {
                 "it is in scientific notation, as Excel shows a long number"
@@ -460,8 +460,11 @@ pub fn analyse_international(cell: &str) -> PhoneFacts {
 /// What a tool wrapped around a number: the fault, and the number's own text (`None` when
 /// scientific notation lost digits). `None` for a cell with none of these forms.
 fn artefact(text: &str) -> Option<(ShapeFault, Option<Cow<'_, str>>)> {
-    // Most cells hold none of `:`, `.`, `e`: they are let through at once.
-    if !text.bytes().any(|b| matches!(b, b':' | b'.' | b'e' | b'E')) {
+    // Most cells hold none of `:`, `.`, `,`, `e`: they are let through at once.
+    if !text
+        .bytes()
+        .any(|b| matches!(b, b':' | b'.' | b',' | b'e' | b'E'))
+    {
         return None;
     }
     for prefix in ["whatsapp:", "tel:"] {
@@ -475,10 +478,17 @@ fn artefact(text: &str) -> Option<(ShapeFault, Option<Cow<'_, str>>)> {
             return Some((ShapeFault::Prefix, Some(Cow::Borrowed(inner))));
         }
     }
+    // `919876543210.0`, or with a decimal comma (`919876543210,0`, as German, French,
+    // Spanish and Portuguese Excel writes it; one or two zeros, never a thousands group).
     let unsigned = text.strip_prefix('+').unwrap_or(text);
-    if let Some((whole, fraction)) = unsigned.split_once('.') {
+    if let Some((whole, fraction)) = unsigned.split_once(['.', ',']) {
         let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
-        if digits(whole) && digits(fraction) && fraction.bytes().all(|b| b == b'0') {
+        let comma = unsigned.as_bytes()[whole.len()] == b',';
+        if digits(whole)
+            && digits(fraction)
+            && fraction.bytes().all(|b| b == b'0')
+            && (!comma || fraction.len() <= 2)
+        {
             let inner = &text[..text.len() - fraction.len() - 1];
             return Some((ShapeFault::DecimalNumber, Some(Cow::Borrowed(inner))));
         }
@@ -496,7 +506,8 @@ fn scientific(text: &str) -> Option<Option<String>> {
         return None;
     }
     let exponent: usize = exponent.parse().ok()?;
-    let (lead, fraction) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    // The mantissa's decimal separator is `.` or, in comma-decimal locales, `,`.
+    let (lead, fraction) = mantissa.split_once(['.', ',']).unwrap_or((mantissa, ""));
     if lead.len() != 1
         || lead == "0"
         || !lead.bytes().all(|b| b.is_ascii_digit())
@@ -886,7 +897,21 @@ mod tests {
                 Err(Invalid::DigitsLost)
             )
         );
-        // Near misses: a real decimal, a fraction in scientific notation, a word with `e`.
+        // Comma-decimal locales (German, French, Spanish Excel).
+        assert_eq!(
+            read("447911123456,0"),
+            (fault(ShapeFault::DecimalNumber), ok("+447911123456"))
+        );
+        assert_eq!(
+            read("4,47911E+11"),
+            (
+                fault(ShapeFault::ScientificNotation),
+                Err(Invalid::DigitsLost)
+            )
+        );
+        // Near misses: a thousands group, a real decimal, a fraction in scientific
+        // notation, a word with `e`.
+        assert_ne!(read("447911,000").0, fault(ShapeFault::DecimalNumber));
         assert_eq!(read("4479111234.5").0, fault(ShapeFault::Formatting));
         assert_eq!(read("4.479E+2").0, fault(ShapeFault::ForeignCharacters));
         assert_eq!(read("telephone").0, fault(ShapeFault::ForeignCharacters));

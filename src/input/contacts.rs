@@ -41,6 +41,19 @@ pub const PHONE_HEADERS: &[&str] = &[
     "tel",
     "recipient",
     "whatsappno",
+    "phone1",
+    "primaryphone",
+    "mobilephonenumber",
+    "cellnumber",
+    "cellno",
+    "contactno",
+    "mob",
+    "mobno",
+    "wanumber",
+    "wano",
+    "waphone",
+    "phonee164",
+    "e164",
     // Spanish, Portuguese
     "teléfono",
     "telefono",
@@ -53,11 +66,19 @@ pub const PHONE_HEADERS: &[&str] = &[
     "númerodetelefone",
     "numerodetelefone",
     "telemóvel",
+    "númerodecelular",
+    "numerodecelular",
+    "celularwhatsapp",
+    "númerodewhatsapp",
+    "numerodewhatsapp",
     // French
     "téléphone",
     "telephone",
     "portable",
     "numérodetéléphone",
+    "téléphoneportable",
+    "telephoneportable",
+    "numérodeportable",
     // German, Dutch
     "telefon",
     "telefonnummer",
@@ -67,15 +88,21 @@ pub const PHONE_HEADERS: &[&str] = &[
     "rufnummer",
     "telefoonnummer",
     "mobiel",
+    "mobielenummer",
+    "mobielnummer",
     // Italian
     "cellulare",
     "numeroditelefono",
+    "numerodicellulare",
     // Turkish, Indonesian
     "telefonnumarası",
     "cep",
+    "ceptelefonu",
     "nomortelepon",
     "nomorhp",
     "nohp",
+    "nomorwhatsapp",
+    "nomorwa",
 ];
 
 /// English names a header may start with and still be the phone column.
@@ -190,9 +217,21 @@ impl<R: BufRead> Source<R> {
     fn read(&mut self, record: &mut Record) -> std::io::Result<bool> {
         match self {
             Source::Text(records) => records.read(record),
-            Source::Sheet(rows, _, last) => match rows.next_row()? {
-                Some(row) => {
+            Source::Sheet(rows, sheet, last) => match rows.next_row()? {
+                Some(mut row) => {
                     *last = row.number;
+                    // A sheet does not store empty cells: a row whose last cells are empty
+                    // is as wide as the header, and empty cells past it are nothing.
+                    if let Some(width) = sheet.as_ref().map(|s| s.width()) {
+                        if row.cells.len() < width {
+                            row.cells.resize(width, String::new());
+                        }
+                        while row.cells.len() > width
+                            && row.cells.last().is_some_and(|c| c.trim().is_empty())
+                        {
+                            row.cells.pop();
+                        }
+                    }
                     record.set_cells(row.number, &row.cells, b',');
                     Ok(true)
                 }
@@ -372,7 +411,16 @@ impl<R: BufRead> ContactReader<R> {
                 ));
             }
             (None, Some(name)) => find(name).ok_or_else(|| {
-                Error::input(path, Some(record.line), format!("no column '{name}' in the header (saw: {})", seen()))
+                // A number out of range: columns count from 1.
+                let hint = match name.trim().parse::<usize>() {
+                    Ok(_) => format!(" (a column number counts from 1 to {})", header.len()),
+                    Err(_) => String::new(),
+                };
+                Error::input(
+                    path,
+                    Some(record.line),
+                    format!("no column '{name}' in the header (saw: {}){hint}", seen()),
+                )
             })?,
             (None, None) => recognise_phone_column(&header).ok_or_else(|| {
                 Error::input(
@@ -663,6 +711,19 @@ mod tests {
             "Phone Number (with country code)",
             "WhatsApp No.",
             "No. HP",
+            "Téléphone portable",
+            "Número de celular",
+            "Numero di cellulare",
+            "Mobiele nummer",
+            "Cep Telefonu",
+            "Nomor WhatsApp",
+            "Celular/WhatsApp",
+            "WA Number",
+            "Contact No",
+            "Phone 1",
+            "Primary Phone",
+            "phone_e164",
+            "Mob",
         ] {
             assert_eq!(h(&["Nombre", name]), Some(1), "{name}");
         }

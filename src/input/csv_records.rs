@@ -42,6 +42,8 @@ pub enum Fault {
     TextAfterQuote,
     /// The record is not valid UTF-8.
     InvalidUtf8,
+    /// The record holds bytes that are not valid in the file's (stated or marked) encoding.
+    Undecodable,
 }
 
 impl Fault {
@@ -51,6 +53,7 @@ impl Fault {
             Fault::UnclosedQuote => "a quoted field is never closed",
             Fault::TextAfterQuote => "text follows a field's closing quote",
             Fault::InvalidUtf8 => "the row is not valid UTF-8",
+            Fault::Undecodable => "the row has bytes that are not valid in the file's encoding",
         }
     }
 }
@@ -351,6 +354,12 @@ impl<R: BufRead> RecordReader<R> {
             }
             if rec.fault.is_none() && std::str::from_utf8(&rec.raw).is_err() {
                 rec.fault = Some(Fault::InvalidUtf8);
+            }
+            if rec.fault.is_none()
+                && self.inner.is_decoded()
+                && rec.raw.windows(3).any(|w| w == "\u{FFFD}".as_bytes())
+            {
+                rec.fault = Some(Fault::Undecodable);
             }
             rec.assumed = self.assumed.take();
             return Ok(true);

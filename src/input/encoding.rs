@@ -1,9 +1,11 @@
 //! Text encodings of contact files: what a file is written in, and reading it as UTF-8.
 //!
 //! A file is read as the encoding it states or is stated in, in this order:
-//! 1. `--encoding LABEL` (any WHATWG label: `windows-1252`, `latin1`, `utf-16le`, `shift_jis`…);
-//! 2. a UTF-16 byte order mark (Excel's "Unicode text" export), or, with no mark, a file
-//!    whose first two bytes are an ASCII character and a NUL (UTF-16 LE) or the reverse (BE);
+//! 1. a UTF-16 byte order mark (Excel's "Unicode text" export), which wins over a stated
+//!    encoding as in WHATWG decoding;
+//! 2. `--encoding LABEL` (any WHATWG label: `windows-1252`, `latin1`, `utf-16le`, `shift_jis`…);
+//!    with neither, a file whose first two bytes are an ASCII character and a NUL is
+//!    UTF-16 LE (the reverse, BE);
 //! 3. UTF-8 (a UTF-8 byte order mark is the CSV framing's to skip and keep), with a
 //!    fallback: a file whose first line that is not plain ASCII is not valid UTF-8 either
 //!    is a legacy single-byte file (Excel's "CSV" export on Windows writes Windows-1252),
@@ -12,7 +14,10 @@
 //!    UTF-8 first and invalid bytes later is a damaged UTF-8 file: its bad rows are reported
 //!    (WAC000), not guessed at.
 //!
-//! Decoding is lossless for the encodings Excel writes (every Windows-1252 byte has a
+//! Bytes that are not valid in a decoded file's encoding (a broken Shift_JIS sequence, an
+//! unpaired UTF-16 surrogate) come out as U+FFFD, and the record holding one is unreadable
+//! (WAC000); `walint fix` then writes that row to the rejects with the character in its
+//! place. Decoding is lossless for the encodings Excel writes (every Windows-1252 byte has a
 //! character in the WHATWG index, so encoding the text back gives the same bytes), which
 //! is what lets `walint fix` write a legacy file's rows back byte for byte
 //! ([`TextEncoding::encode`]). The crate is `encoding_rs`, Firefox's decoder.
@@ -92,8 +97,10 @@ impl<R: BufRead> TextInput<R> {
             [0, b, ..] if b.is_ascii() && *b != 0 => Some((UTF_16BE, false)),
             _ => None,
         };
+        // A byte order mark wins over a stated encoding, as in WHATWG decoding.
         let (encoding, bom) = match (stated, marked) {
-            (Some(e), marked) => (e, marked.is_some_and(|(m, bom)| m == e && bom)),
+            (_, Some((m, true))) => (m, true),
+            (Some(e), _) => (e, false),
             (None, Some(marked)) => marked,
             (None, None) => return Ok((TextInput::Utf8(inner), true)),
         };
@@ -113,6 +120,14 @@ impl<R: BufRead> TextInput<R> {
             done: false,
         };
         Ok((TextInput::Decoded(Box::new(reader)), false))
+    }
+}
+
+impl<R> TextInput<R> {
+    /// Whether the text is decoded from another encoding (so a U+FFFD in it stands for
+    /// bytes that were not valid there).
+    pub fn is_decoded(&self) -> bool {
+        matches!(self, TextInput::Decoded(_))
     }
 }
 

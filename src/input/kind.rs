@@ -17,8 +17,8 @@ use crate::input::spreadsheet::{self, SheetRows, Workbook};
 pub enum Kind {
     /// A contact list (CSV): anything that does not start like JSON or a spreadsheet.
     Contacts,
-    /// A contact list in a spreadsheet (`.xlsx`, `.xls`, `.ods`…, or a file that starts
-    /// like one: see `spreadsheet::is_spreadsheet`).
+    /// A contact list in a spreadsheet (`.xlsx`, `.xls`, `.ods`…, recognised by its first
+    /// bytes: see `spreadsheet::is_spreadsheet`).
     Spreadsheet,
     /// Message payloads: NDJSON (by its file ending), or a JSON document that names
     /// `messaging_product` within its first [`SNIFF_BYTES`].
@@ -50,7 +50,7 @@ pub fn recognise<R: BufRead>(path: &Path, input: &mut R) -> std::io::Result<Kind
         return Ok(Kind::Config);
     }
     let head = input.fill_buf()?;
-    if spreadsheet::is_spreadsheet(path, head) {
+    if spreadsheet::is_spreadsheet(head) {
         return Ok(Kind::Spreadsheet);
     }
     let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
@@ -108,7 +108,7 @@ pub fn open_contacts(path: &Path, sheet: Option<&str>) -> Result<ContactInput<In
         path: path.display().to_string(),
         source,
     })?;
-    if !spreadsheet::is_spreadsheet(path, head) {
+    if !spreadsheet::is_spreadsheet(head) {
         return Ok(ContactInput::Text(input));
     }
     sheet_of(path, input, sheet)

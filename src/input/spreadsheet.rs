@@ -29,14 +29,18 @@ pub const EXTENSIONS: &[&str] = &["xlsx", "xlsm", "xlsb", "xls", "ods"];
 /// Rows sent from the reading thread at a time.
 const BATCH: usize = 1024;
 
-/// Whether `path` names a spreadsheet by its ending, or `head` (its first bytes) starts
-/// like one: a ZIP archive (xlsx, ods) or an OLE compound file (xls).
-pub fn is_spreadsheet(path: &Path, head: &[u8]) -> bool {
-    let by_name = path
-        .extension()
+/// Whether a file is a spreadsheet, by its first bytes: a ZIP archive (xlsx, xlsm, xlsb,
+/// ods) or an OLE compound file (xls). Its name does not decide: a CSV named `.xlsx` is
+/// read as the CSV it is.
+pub fn is_spreadsheet(head: &[u8]) -> bool {
+    head.starts_with(b"PK\x03\x04") || head.starts_with(b"\xD0\xCF\x11\xE0")
+}
+
+/// Whether a path's ending names a spreadsheet format.
+pub fn has_spreadsheet_ending(path: &Path) -> bool {
+    path.extension()
         .and_then(|e| e.to_str())
-        .is_some_and(|e| EXTENSIONS.iter().any(|x| e.eq_ignore_ascii_case(x)));
-    by_name || head.starts_with(b"PK\x03\x04") || head.starts_with(b"\xD0\xCF\x11\xE0")
+        .is_some_and(|e| EXTENSIONS.iter().any(|x| e.eq_ignore_ascii_case(x)))
 }
 
 /// A sheet, and how to point at its cells.
@@ -56,6 +60,11 @@ impl Sheet {
             .enumerate()
             .map(|(i, name)| (Arc::from(name.as_str()), column_letters(i)))
             .collect();
+    }
+
+    /// How many columns the header has.
+    pub fn width(&self) -> usize {
+        self.columns.len()
     }
 
     /// Where a cell (or, with no column, a whole row) of this sheet is.
@@ -178,8 +187,14 @@ fn read_sheet(
         }
     };
     let names = book.sheet_names();
+    // Excel's sheet names are case-insensitive: an exact match first, then any case.
+    let matching = wanted.as_ref().and_then(|w| {
+        (names.iter().find(|n| *n == w))
+            .or_else(|| names.iter().find(|n| n.to_lowercase() == w.to_lowercase()))
+            .cloned()
+    });
     let name = match (&wanted, names.first()) {
-        (Some(w), _) if names.contains(w) => w.clone(),
+        (Some(_), _) if matching.is_some() => matching.unwrap_or_default(),
         (Some(w), _) => {
             let _ = named.send(Err(format!(
                 "no sheet '{w}' (the workbook has: {})",

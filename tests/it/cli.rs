@@ -151,21 +151,21 @@ fn default_region_reads_national_numbers() {
 fn phone_column_flag_and_unrecognised_header() {
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("odd.csv");
-    std::fs::write(&p, "customer,contact_no\nAsha,+919876543210\n").unwrap();
+    std::fs::write(&p, "customer,reach_at\nAsha,+919876543210\n").unwrap();
     walint()
         .args(["check", "--no-config"])
         .arg(&p)
         .assert()
         .code(2)
         .stderr(contains(
-            "no phone column recognised in the header (saw: customer, contact_no)",
+            "no phone column recognised in the header (saw: customer, reach_at)",
         ))
         .stderr(
             predicate::str::ends_with("\n")
                 .and(predicate::function(|s: &str| s.lines().count() == 1)),
         );
     walint()
-        .args(["check", "--no-config", "--phone-column", "contact_no"])
+        .args(["check", "--no-config", "--phone-column", "reach_at"])
         .arg(&p)
         .assert()
         .code(0);

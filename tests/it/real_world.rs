@@ -280,6 +280,21 @@ fn a_utf16_unicode_text_export() {
     let unmarked = utf16le(&format!("{header}{good}"), false);
     let (rows, found) = findings(&write(dir.path(), "le.txt", unmarked), 0);
     assert_eq!((rows, found.len()), (1, 0));
+    // The byte order mark wins over a stated encoding (as in WHATWG decoding).
+    let report = json_report(
+        walint()
+            .args([
+                "check",
+                "--no-config",
+                "--format",
+                "json",
+                "--encoding",
+                "windows-1252",
+            ])
+            .arg(dir.path().join("list.txt")),
+        1,
+    );
+    assert_eq!(report["summary"]["rows"], 2);
 }
 
 /// Headers in the languages lists come in, with `;` (Excel in most of Europe) and a
@@ -370,8 +385,8 @@ fn numbers_as_spreadsheets_and_scripts_write_them() {
         [
             "phone is not E.164 (it is in scientific notation, as Excel shows a long number): \
              scientific notation kept only its first digits and the rest are lost",
-            "phone is not E.164 (it is written as a decimal number ending `.0`, as a float \
-             column is) and names no country: read as international it starts with calling \
+            "phone is not E.164 (it is written as a decimal number ending `.0` (or `,0`), as \
+             a float column is) and names no country: read as international it starts with calling \
              code +91 (IN)",
             "phone is not E.164 (it starts with a `whatsapp:` or `tel:` prefix); it reads as a \
              valid number",
@@ -389,6 +404,12 @@ fn numbers_as_spreadsheets_and_scripts_write_them() {
     );
     let run = fix_list(dir.path(), list, &["--default-region", "US"]);
     assert!(run.clean.ends_with("E,+14155552672\n"), "{}", run.clean);
+    // Excel in comma-decimal locales writes `;` lists with `,0` and `9,19876E+11`.
+    let list = "name;phone\nA;9,19876E+11\nB;919876543210,0\n";
+    let (_, found) = findings(&write(dir.path(), "de.csv", list), 1);
+    assert!(found[0].2.contains("the rest are lost"), "{found:?}");
+    let run = fix_list(dir.path(), list, &["--assume-international"]);
+    assert_eq!(run.clean, "name;phone\nB;+919876543210\n");
 }
 
 /// WhatsApp IDs from webhooks: Mexico's `521…` and Brazil's eight-digit mobiles get their
@@ -487,6 +508,8 @@ fn an_excel_workbook() {
             &["Ravi", "+91 98123 45678", "Delhi, \"Old\""],
             &["", "", ""],
             &["Meera", "#12345", "Mumbai"],
+            // Excel stores no empty cell: this row is two cells wide, not a ragged row.
+            &["Dev", "#+919833333333"],
         ],
     );
     let report = json_report(
@@ -502,7 +525,7 @@ fn an_excel_workbook() {
             .arg(&path),
         1,
     );
-    assert_eq!(report["summary"]["rows"], 3);
+    assert_eq!(report["summary"]["rows"], 4);
     let schema = crate::schema::validator("report.schema.json");
     crate::schema::assert_valid(&schema, &report, "a spreadsheet's report");
     let located: Vec<(String, u64, String, String)> = report["diagnostics"]
@@ -552,7 +575,7 @@ fn an_excel_workbook() {
     let read = |name: &str| std::fs::read_to_string(dir.path().join(name)).unwrap();
     assert_eq!(
         read("clean.csv"),
-        "name,phone,city\nAsha,+919876543210,Pune\nRavi,+919812345678,\"Delhi, \"\"Old\"\"\"\n"
+        "name,phone,city\nAsha,+919876543210,Pune\nRavi,+919812345678,\"Delhi, \"\"Old\"\"\"\nDev,+919833333333,\n"
     );
     assert!(read("rejects.csv").starts_with(
         "name,phone,city,\"walint_codes\",\"walint_reasons\"\nMeera,12345,Mumbai,\"WAC001\""
