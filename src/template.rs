@@ -75,6 +75,13 @@ pub struct Component {
     /// LIMITED_TIME_OFFER: whether the offer has an expiration.
     #[serde(default)]
     pub has_expiration: Option<bool>,
+    /// An AUTHENTICATION template's BODY as created: whether Meta adds its security
+    /// recommendation (the body's text is Meta's, not the request's).
+    #[serde(default)]
+    pub add_security_recommendation: Option<bool>,
+    /// An AUTHENTICATION template's FOOTER as created: the code's expiry, in minutes.
+    #[serde(default)]
+    pub code_expiration_minutes: Option<u32>,
 }
 
 /// One carousel card.
@@ -103,6 +110,9 @@ pub struct Button {
     /// Example values (URL suffix, coupon code).
     #[serde(default)]
     pub example: Option<Value>,
+    /// OTP buttons (authentication templates as created): COPY_CODE, ONE_TAP or ZERO_TAP.
+    #[serde(default)]
+    pub otp_type: Option<String>,
 }
 
 /// A placeholder in a template text.
@@ -215,7 +225,43 @@ impl Button {
     }
 }
 
+/// The body Meta writes for every authentication template (the creation request gives no
+/// text): the code is its one variable. Source: Meta, "Authentication templates"
+/// (developers.facebook.com/docs/whatsapp/business-management-api/authentication-templates),
+/// and the GET export of such a template, whose BODY reads exactly so.
+pub const AUTHENTICATION_BODY: &str = "*{{1}}* is your verification code.";
+/// What `add_security_recommendation` adds to that body.
+pub const SECURITY_RECOMMENDATION: &str = " For your security, do not share this code.";
+
 impl Template {
+    /// Fills in what Meta writes itself into an AUTHENTICATION template given as a creation
+    /// request: the BODY's text (one variable, the code, plus the security recommendation
+    /// when asked for) and the FOOTER's (`This code expires in N minutes.`). A GET export
+    /// already has both, and is left as it is. OTP buttons (COPY_CODE, ONE_TAP, ZERO_TAP)
+    /// stay OTP: each is sent as a `url` button carrying the code (WAT007), and a GET
+    /// export shows them as a URL button whose link ends in `otp{{1}}`.
+    pub fn with_meta_texts(mut self) -> Template {
+        if !self.category().eq_ignore_ascii_case("AUTHENTICATION") {
+            return self;
+        }
+        for c in &mut self.components {
+            if c.is("BODY") && c.text.is_none() {
+                let mut text = AUTHENTICATION_BODY.to_string();
+                if c.add_security_recommendation == Some(true) {
+                    text.push_str(SECURITY_RECOMMENDATION);
+                }
+                c.text = Some(text);
+            }
+            if c.is("FOOTER")
+                && c.text.is_none()
+                && let Some(minutes) = c.code_expiration_minutes
+            {
+                c.text = Some(format!("This code expires in {minutes} minutes."));
+            }
+        }
+        self
+    }
+
     /// The first component of a type (HEADER, BODY, FOOTER, BUTTONS…).
     pub fn component(&self, kind: &str) -> Option<&Component> {
         self.components.iter().find(|c| c.is(kind))
@@ -271,6 +317,8 @@ impl Template {
 pub struct TemplateRegistry {
     templates: Vec<Template>,
     by_name: FxHashMap<String, Vec<usize>>,
+    /// Whether a registry was given at all (one with no template is still one).
+    given: bool,
 }
 
 impl TemplateRegistry {
@@ -281,13 +329,22 @@ impl TemplateRegistry {
         for (i, t) in templates.iter().enumerate() {
             by_name.entry(t.name.clone()).or_default().push(i);
         }
-        TemplateRegistry { templates, by_name }
+        TemplateRegistry {
+            templates,
+            by_name,
+            given: true,
+        }
     }
 
-    /// Whether the registry holds no template (then template payloads are not checked
-    /// against it).
+    /// Whether the registry holds no template.
     pub fn is_empty(&self) -> bool {
         self.templates.is_empty()
+    }
+
+    /// Whether a registry was given (`TemplateRegistry::new`, even with no template): only
+    /// then are template payloads checked against it. `TemplateRegistry::default()` is none.
+    pub fn is_given(&self) -> bool {
+        self.given
     }
 
     /// Every template, in file order.

@@ -22,6 +22,8 @@ pub struct Registries {
     templates: Vec<Template>,
     linted: Vec<Template>,
     texts: HashMap<Arc<str>, Arc<str>>,
+    /// Registry files read that hold no template.
+    empty: Vec<Arc<str>>,
 }
 
 impl Registries {
@@ -36,6 +38,9 @@ impl Registries {
             })?;
         let templates = registry::read(shown, &text)?;
         let path: Arc<str> = Arc::from(shown);
+        if templates.is_empty() {
+            self.empty.push(Arc::clone(&path));
+        }
         self.texts.insert(Arc::clone(&path), Arc::from(text));
         if lint {
             self.linted.extend(templates.iter().cloned());
@@ -54,11 +59,18 @@ impl Registries {
         let cx = RegistryCheck {
             templates: &self.linted,
             locate: &locate,
+            empty_files: &self.empty,
         };
         let mut found = Vec::new();
         registry_rules::run(&cx, settings, &mut found);
         report.diagnostics.extend(found);
-        TemplateRegistry::new(self.templates)
+        // A registry read, even an empty one, is a registry: templates sent against it are
+        // checked (and, with none in it, not found). With none read, template rules rest.
+        if self.texts.is_empty() {
+            TemplateRegistry::default()
+        } else {
+            TemplateRegistry::new(self.templates)
+        }
     }
 }
 

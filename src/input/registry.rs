@@ -99,7 +99,7 @@ pub fn read(path_shown: &str, text: &str) -> Result<Vec<Template>, Error> {
             path: Arc::clone(&path),
             pointer,
         };
-        out.push(template);
+        out.push(template.with_meta_texts());
     }
     Ok(out)
 }

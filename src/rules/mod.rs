@@ -168,6 +168,13 @@ impl Diagnostic {
         self.severity = severity;
         self
     }
+
+    /// Names another WhatsApp error code for this one finding: the code Meta returns for
+    /// this case, where a rule's cases differ (each rule's documentation gives the evidence).
+    pub fn with_wa_error(mut self, code: u32) -> Diagnostic {
+        self.wa_error = Some(code);
+        self
+    }
 }
 
 /// Declares a rule: the doc comment is its documentation, and the rule is registered in

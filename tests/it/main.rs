@@ -8,6 +8,7 @@ mod media;
 mod media_server;
 mod properties;
 mod real_world;
+mod realworld_corpus;
 mod reference;
 mod rule_fixtures;
 mod schema;

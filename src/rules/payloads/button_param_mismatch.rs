@@ -28,10 +28,29 @@ declare_rule! {
     /// - a QUICK_REPLY button component carries one `payload` parameter;
     /// - every URL-with-variable, OTP and COPY_CODE button needs its button component.
     ///
+    /// - a call (PHONE_NUMBER) button and a URL button with a fixed link take no
+    ///   parameters: Meta applies them from the template;
+    /// - a FLOW button needs its button component (`sub_type` `flow`; its `action`
+    ///   parameter, with `flow_token` and `flow_action_data`, is optional).
+    ///
+    /// A `sub_type` outside the set Meta accepts is WAT016's.
+    ///
     /// ## Why it matters
-    /// Buttons are matched by index and type; the index cannot reorder them. A missing
-    /// value or a mismatched index fails the send with 132000, with details such as
-    /// "Parameter value for URL was expected but was not found".
+    /// Buttons are matched by index and type; the index cannot reorder them. Meta's answer
+    /// depends on the fault, and each finding names the code Meta returns for it:
+    /// - a button that needs a value and gets none: **131008**, `(#131008) Required
+    ///   parameter is missing`, details "Button at index 0 of type Url requires a
+    ///   parameter" (PipedreamHQ/pipedream#5899, chatwoot/chatwoot#12393);
+    /// - parameters sent to a call or fixed-URL button: **100**, details "Button at index 0
+    ///   is of type Call and does not support parameters" (Secreto31126/whatsapp-api-js#175);
+    /// - a `sub_type` that is not the button's type: **132018**, details "Button at index 0
+    ///   must be of type Url" (a copy-code component sent to an authentication template's
+    ///   button; the one quoted answer found, so other pairs may get another code);
+    /// - a FLOW button left out: **131009** (juspay/clairvoyance PR #1128, paraphrased;
+    ///   a bare flow component with no parameters was accepted in Bindambc/
+    ///   whatsapp-business-java-api#221);
+    /// - an index that is not a button, or sent twice, or a wrong parameter kind: 132000
+    ///   (parameter mismatch), the rule's default; no thread quotes these answers.
     ///
     /// ## Example
     /// ```json
@@ -61,6 +80,31 @@ fn needs_value(b: &Button) -> Option<&'static str> {
 }
 
 /// Whether a `sub_type` fits a button type.
+/// The `sub_type`s Meta accepts for a template's button component, as its own error lists
+/// them (`(#100) Param template['components'][1]['sub_type'] must be one of
+/// {BOOKING_CONFIRMATION, CATALOG, COPY_CODE, FLOW, MPM, ORDER_DETAILS, QUICK_REPLY,
+/// REMINDER, URL, VOICE_CALL} - got "phone_number".`, quoted in shridarpatil/frappe_whatsapp#188,
+/// January 2026). Any other is WAT016's (the payload schema), code 100.
+pub const SUB_TYPES: &[&str] = &[
+    "booking_confirmation",
+    "catalog",
+    "copy_code",
+    "flow",
+    "mpm",
+    "order_details",
+    "quick_reply",
+    "reminder",
+    "url",
+    "voice_call",
+];
+
+/// A button that takes no parameters: a call button, or a URL button with a fixed link.
+/// Meta applies it from the template; parameters sent to it fail with 100 ("Button at index
+/// 0 is of type Call and does not support parameters", Secreto31126/whatsapp-api-js#175).
+fn takes_no_parameters(b: &Button) -> bool {
+    b.is("PHONE_NUMBER") || (b.is("URL") && b.url_placeholders().is_empty())
+}
+
 fn fits(sub_type: &str, b: &Button) -> bool {
     b.kind.eq_ignore_ascii_case(sub_type) || (sub_type == "url" && b.is("OTP"))
 }
@@ -108,6 +152,29 @@ pub fn check(cx: &PayloadCheck, out: &mut Vec<Diagnostic>) {
             );
             continue;
         };
+        if takes_no_parameters(b)
+            && let Some(p) = c.params().first()
+        {
+            let what = if b.is("PHONE_NUMBER") {
+                "a call button"
+            } else {
+                "a URL button with a fixed link"
+            };
+            out.push(
+                RULE.diagnostic(
+                    format!(
+                        "button {index} of template {} is {what}, which takes no parameters",
+                        describe(t)
+                    ),
+                    cx.at(&p.pointer()),
+                )
+                .with_wa_error(100)
+                .with_help(
+                    "send no button component for it: Meta applies the template's own button",
+                ),
+            );
+            continue;
+        }
         let Some(sub_type) = c.sub_type() else {
             let message = format!(
                 "button component {index} has no `sub_type`; button {index} of the template is {}",
@@ -116,6 +183,9 @@ pub fn check(cx: &PayloadCheck, out: &mut Vec<Diagnostic>) {
             out.push(RULE.diagnostic(message, cx.at(&c.field_pointer("sub_type"))));
             continue;
         };
+        if !SUB_TYPES.contains(&sub_type.to_ascii_lowercase().as_str()) {
+            continue; // WAT016 names the sub_types Meta accepts
+        }
         if !fits(&sub_type, b) {
             let expected = if b.is("OTP") {
                 "url".to_string()
@@ -131,6 +201,7 @@ pub fn check(cx: &PayloadCheck, out: &mut Vec<Diagnostic>) {
                     ),
                     cx.at(&c.field_pointer("sub_type")),
                 )
+                .with_wa_error(132018)
                 .with_help(format!(
                     "buttons are matched by index and type: use sub_type `{expected}` for index {index}, or the index of the intended button"
                 )),
@@ -140,12 +211,28 @@ pub fn check(cx: &PayloadCheck, out: &mut Vec<Diagnostic>) {
         check_params(cx, &c, index, b, out);
     }
     for (index, b) in buttons.iter().enumerate() {
-        let Some(kind) = needs_value(b) else {
-            continue;
-        };
         if seen.contains(&index) {
             continue;
         }
+        if b.is("FLOW") {
+            out.push(
+                RULE.diagnostic(
+                    format!(
+                        "button {index} of template {} opens a Flow, but the message sends no button component with index {index}",
+                        describe(t)
+                    ),
+                    cx.at(components_pointer(obj)),
+                )
+                .with_wa_error(131009)
+                .with_help(format!(
+                    "add {{\"type\": \"button\", \"sub_type\": \"flow\", \"index\": {index}}} (its `action` parameter, with a `flow_token`, is optional)"
+                )),
+            );
+            continue;
+        }
+        let Some(kind) = needs_value(b) else {
+            continue;
+        };
         let sub = if kind == "text" { "url" } else { "copy_code" };
         out.push(
             RULE.diagnostic(
@@ -156,6 +243,7 @@ pub fn check(cx: &PayloadCheck, out: &mut Vec<Diagnostic>) {
                 ),
                 cx.at(components_pointer(obj)),
             )
+            .with_wa_error(131008)
             .with_help(format!(
                 "add {{\"type\": \"button\", \"sub_type\": \"{sub}\", \"index\": {index}, \"parameters\": [{{\"type\": \"{kind}\", \"{kind}\": \"...\"}}]}}"
             )),
@@ -174,20 +262,6 @@ fn check_params(
     let params = c.params();
     let wanted = if let Some(kind) = needs_value(b) {
         kind
-    } else if b.is("URL") {
-        if let Some(p) = params.first() {
-            out.push(
-                RULE.diagnostic(
-                    format!(
-                        "URL button {index} has a fixed URL and takes no parameter; got {}",
-                        params.len()
-                    ),
-                    cx.at(&p.pointer()),
-                )
-                .with_help("remove the parameters, or send the button component not at all"),
-            );
-        }
-        return;
     } else if b.is("QUICK_REPLY") {
         "payload"
     } else if ["CATALOG", "MPM", "FLOW"].iter().any(|k| b.is(k)) {
@@ -214,6 +288,7 @@ fn check_params(
                 ),
                 cx.at(&c.params_pointer()),
             )
+            .with_wa_error(131008)
             .with_help(format!(
                 "add {{\"type\": \"{wanted}\", \"{wanted}\": \"...\"}} to its parameters"
             )),

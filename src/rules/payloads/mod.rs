@@ -16,6 +16,7 @@ pub mod hydrated_body_too_long;
 pub mod hydrated_header_too_long;
 pub mod invalid_json;
 pub mod invalid_recipient;
+pub mod marketing_to_us;
 pub mod media_header_missing;
 pub mod named_param_mismatch;
 pub mod param_count_mismatch;

@@ -9,15 +9,21 @@ use super::template_parts::all_components;
 
 declare_rule! {
     /// ## What it checks
-    /// A template message parameter whose value is missing, `null`, empty or only
-    /// whitespace: the `text` of a text parameter (header, body, URL suffix, OTP code,
-    /// carousel cards), the `coupon_code` of a copy-code button, the `payload` of a
-    /// quick-reply button.
+    /// A template message parameter whose value is `null`, empty or only whitespace: the
+    /// `text` of a text parameter (header, body, URL suffix, OTP code, carousel cards), the
+    /// `coupon_code` of a copy-code button, the `payload` of a quick-reply button. It needs
+    /// no registry: the payload alone shows it. (A parameter with no such member at all is
+    /// WAT016's.)
     ///
     /// ## Why it matters
-    /// Empty values are rejected (131008, required parameter missing). They usually come
-    /// from an empty spreadsheet cell — the whole campaign row then fails, or, worse, a
-    /// greeting goes out as "Hi ,".
+    /// Meta refuses the send with **100** (invalid parameter): an empty `text` gets an HTTP
+    /// 400 (shridarpatil/frappe_whatsapp#169, whose thread does not quote the body), a
+    /// missing one `(#100) ... Parameter 'text' is mandatory for component parameter type
+    /// 'text'` (frappe_whatsapp#43), a non-string one `(#100) Param ...['text'] must be a
+    /// string` (chatwoot/chatwoot#13159). This rule named 131008 before; no thread shows
+    /// Meta answering an empty parameter with 131008. Empty values usually come from an
+    /// empty spreadsheet cell — the whole campaign row then fails, or, worse, a greeting
+    /// goes out as "Hi ,".
     ///
     /// ## Example
     /// ```json
@@ -28,14 +34,19 @@ declare_rule! {
     /// Fill the value, use a fallback (`there` for a missing first name), or skip the
     /// recipient.
     pub static RULE = {
-        code: "WAT014", name: "param-empty", wa_error: Some(131008), severity: Error,
+        code: "WAT014", name: "param-empty", wa_error: Some(100), severity: Error,
         check: Check::Message { check, campaign: InCampaign::EveryRow },
     }
 }
 
 /// Reports empty parameter values.
 pub fn check(cx: &PayloadCheck, out: &mut Vec<Diagnostic>) {
-    let Some((_, obj)) = cx.template() else {
+    // The payload alone shows it: no registry needed.
+    let Some(obj) = cx
+        .message
+        .get("template")
+        .and_then(serde_json::Value::as_object)
+    else {
         return;
     };
     for c in all_components(obj) {
@@ -46,7 +57,8 @@ pub fn check(cx: &PayloadCheck, out: &mut Vec<Diagnostic>) {
             }
             let value = p.value.get(kind.as_ref());
             let what = match value {
-                None | Some(serde_json::Value::Null) => "has no value",
+                None => continue, // WAT016: the member is missing
+                Some(serde_json::Value::Null) => "has no value",
                 Some(serde_json::Value::String(s)) if s.is_empty() => "is empty",
                 Some(serde_json::Value::String(s)) if s.trim().is_empty() => "is only whitespace",
                 _ => continue,
@@ -102,7 +114,6 @@ mod tests {
                 C,
                 "/template/components/0/parameters/0/text",
             ),
-            (r#""x":1"#, P, C, "/template/components/0/parameters/0"),
             (
                 T,
                 r#""payload":"""#,
@@ -123,8 +134,18 @@ mod tests {
             );
             assert_eq!(d.len(), 1, "{text} {payload} {code}");
             assert_eq!(ptr(&d[0]), at);
-            assert_eq!(d[0].wa_error, Some(131008));
+            assert_eq!(d[0].wa_error, Some(100));
+            // The payload alone shows it: the same finding with no registry.
+            let d = findings(
+                &super::RULE,
+                &msg("e", "en", &comps(text, payload, code)),
+                "[]",
+            );
+            assert_eq!(d.len(), 1, "without a registry: {text} {payload} {code}");
         }
+        // A parameter without its member is WAT016's.
+        let d = findings(&super::RULE, &msg("e", "en", &comps(r#""x":1"#, P, C)), REG);
+        assert!(d.is_empty());
     }
 
     #[test]

@@ -18,8 +18,12 @@ declare_rule! {
     ///
     /// ## Why it matters
     /// Meta fixes a template's parameter format when it is created and never mixes the
-    /// two. Values in the other format fail the send with 132012 (parameter format
-    /// mismatch).
+    /// two. Positional values sent to a NAMED template fail with **100**, `(#100) Invalid
+    /// parameter`, details "Parameter name is missing or empty" (shridarpatil/whatomate#144,
+    /// david-lev/pywa#115, piusalfred/whatsapp#100; Graph API v21–v23) — not 132012, which
+    /// the finding named before. Named values sent to a POSITIONAL template are reported
+    /// with 132012 (parameter format mismatch); no thread quoting Meta's answer for that
+    /// case was found.
     ///
     /// ## Example
     /// ```json
@@ -64,6 +68,7 @@ pub fn check(cx: &PayloadCheck, out: &mut Vec<Diagnostic>) {
                 cx.at(&first.pointer()),
             )
             .with_help("give each value the `parameter_name` of its {{variable}}")
+            .with_wa_error(100)
         } else {
             RULE.diagnostic(
                 format!(
@@ -96,7 +101,8 @@ mod tests {
         let d = findings(&super::RULE, &msg("n", "en", body), NAMED);
         assert_eq!(d.len(), 1);
         assert_eq!(ptr(&d[0]), "/template/components/1/parameters/1");
-        assert_eq!(d[0].wa_error, Some(132012));
+        // Positional values to a NAMED template: Meta answers 100.
+        assert_eq!(d[0].wa_error, Some(100));
         let body = r#"[{"type":"body","parameters":[{"type":"text","text":"A"},{"type":"text","parameter_name":"2","text":"B"}]}]"#;
         let d = findings(&super::RULE, &msg("p", "en", body), POSITIONAL);
         assert_eq!(

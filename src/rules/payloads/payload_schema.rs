@@ -27,9 +27,18 @@ declare_rule! {
     /// schema does not know are allowed.
     ///
     /// ## Why it matters
-    /// The Cloud API refuses a malformed body outright: 131008 (required parameter missing)
-    /// when a required member is absent, 100 (invalid parameter) for a value of the wrong
-    /// type or outside its allowed set. Nothing is sent to that recipient.
+    /// The Cloud API refuses a malformed body outright with **100** (invalid parameter),
+    /// whether a required member is absent or a value has the wrong type or is outside its
+    /// allowed set; nothing is sent to that recipient. Meta's answers as quoted in issue
+    /// threads: a text parameter without `text`, `(#100) ... Parameter 'text' is mandatory
+    /// for component parameter type 'text'` (shridarpatil/frappe_whatsapp#43); no language
+    /// code, `(#100) The parameter template['language']['code'] is required.`
+    /// (frappe_whatsapp#54); a `sub_type` outside Meta's list, `(#100) Param
+    /// template['components'][1]['sub_type'] must be one of {BOOKING_CONFIRMATION, CATALOG,
+    /// COPY_CODE, FLOW, MPM, ORDER_DETAILS, QUICK_REPLY, REMINDER, URL, VOICE_CALL}`
+    /// (frappe_whatsapp#188, January 2026). Earlier versions of this rule named 131008 for
+    /// a missing member; 131008 is what Meta returns when a template's *button* lacks its
+    /// value (WAT007), not for the request's shape.
     ///
     /// ## Example
     /// ```json
@@ -86,7 +95,6 @@ fn report(validator: &jsonschema::Validator, cx: &PayloadCheck, out: &mut Vec<Di
         };
         let mut d = RULE.diagnostic(message, cx.at(pointer));
         if missing {
-            d.wa_error = Some(131008);
             d = d.with_help("add the missing member; the Cloud API requires it");
         } else {
             d = d.with_help(
@@ -241,15 +249,15 @@ mod tests {
     }
 
     #[test]
-    fn missing_members_are_131008() {
+    fn missing_members_are_100() {
         let d = findings(json!({"to": "1", "type": "template",
                                 "template": {"language": {}}}));
         assert_eq!(
             summary(&d),
             [
-                (String::new(), Some(131008)),
-                ("/template".to_string(), Some(131008)),
-                ("/template/language".to_string(), Some(131008)),
+                (String::new(), Some(100)),
+                ("/template".to_string(), Some(100)),
+                ("/template/language".to_string(), Some(100)),
             ],
             "{:?}",
             d.iter().map(|d| &d.message).collect::<Vec<_>>()
@@ -287,17 +295,14 @@ mod tests {
         assert_eq!(
             summary(&d),
             [
-                (
-                    "/template/components/0/parameters/0".to_string(),
-                    Some(131008)
-                ),
+                ("/template/components/0/parameters/0".to_string(), Some(100)),
                 (
                     "/template/components/0/parameters/1/currency/amount_1000".to_string(),
                     Some(100)
                 ),
                 (
                     "/template/components/0/parameters/2/image".to_string(),
-                    Some(131008)
+                    Some(100)
                 ),
                 (
                     "/template/components/0/parameters/3/type".to_string(),
@@ -330,16 +335,10 @@ mod tests {
         assert_eq!(
             summary(&d),
             [
-                (
-                    "/template/components/0/parameters/0".to_string(),
-                    Some(131008)
-                ),
-                (
-                    "/template/components/0/parameters/2".to_string(),
-                    Some(131008)
-                ),
-                ("/template/components/1".to_string(), Some(131008)),
-                ("/template/components/2".to_string(), Some(131008)),
+                ("/template/components/0/parameters/0".to_string(), Some(100)),
+                ("/template/components/0/parameters/2".to_string(), Some(100)),
+                ("/template/components/1".to_string(), Some(100)),
+                ("/template/components/2".to_string(), Some(100)),
             ],
             "{:?}",
             d.iter().map(|d| &d.message).collect::<Vec<_>>()
@@ -373,7 +372,7 @@ mod tests {
             ("/biz_opaque_callback_data", Some(100)),
             ("/template/components/0/type", Some(100)),
             ("/template/components/1/index", Some(100)),
-            ("/template/components/2", Some(131008)),
+            ("/template/components/2", Some(100)),
             ("/template/components/2/index", Some(100)),
         ] {
             assert!(

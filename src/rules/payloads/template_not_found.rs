@@ -105,8 +105,13 @@ mod tests {
             "a wrong language is WAT002's"
         );
         assert!(
-            findings(&super::RULE, &msg("nope", "en_US", "[]"), "[]").is_empty(),
+            findings(&super::RULE, &msg("nope", "en_US", "[]"), "").is_empty(),
             "no registry, no finding"
+        );
+        // An empty registry is a registry: nothing is in it.
+        assert_eq!(
+            findings(&super::RULE, &msg("nope", "en_US", "[]"), "[]").len(),
+            1
         );
         let text = r#"{"type":"text","text":{"body":"hi"}}"#;
         assert!(findings(&super::RULE, text, REG).is_empty());

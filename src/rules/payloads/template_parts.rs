@@ -11,10 +11,10 @@ use crate::template::{Template, placeholders};
 use super::PayloadCheck;
 
 /// The `template` object of a template message (`type` is `template`, or a `template`
-/// object is present), when the registry is not empty: template rules stay silent without
-/// a registry.
+/// object is present), when a registry was given (an empty one included: its templates
+/// are then all "not found"): template rules stay silent without a registry.
 pub fn template_object<'a>(cx: &PayloadCheck<'a>) -> Option<&'a Map<String, Value>> {
-    if cx.templates.is_empty() {
+    if !cx.templates.is_given() {
         return None;
     }
     cx.message.get("template")?.as_object()

@@ -49,6 +49,10 @@ pub fn run_check(
 
 /// A registry from a JSON array of templates, or a Graph API export `{"data": [...]}`.
 pub fn reg(registry_json: &str) -> TemplateRegistry {
+    // No text: no registry at all (an empty export, `[]`, is a registry with no template).
+    if registry_json.is_empty() {
+        return TemplateRegistry::default();
+    }
     let v: Value = serde_json::from_str(registry_json).expect("registry JSON");
     let list = match v {
         Value::Object(mut o) => o.remove("data").expect("a `data` array"),
@@ -126,7 +130,25 @@ mod tests {
             let (case, payload, registry, expected) = (cols[0], cols[1], cols[2], cols[3]);
             let templates = reg(&read(&dir.join(registry)));
             let message: Value = serde_json::from_str(&read(&dir.join(payload))).unwrap();
-            let ds = all_findings(&message, &templates);
+            let mut ds = all_findings(&message, &templates);
+            // The reference cases were assembled with Meta's placeholder recipient, a US
+            // number; those that send a MARKETING template get WAT019 (Meta delivers no
+            // marketing templates to US numbers since April 2025), which their verdicts
+            // predate. It is asserted here and left out of the verdict.
+            let marketing = templates
+                .get(
+                    message["template"]["name"].as_str().unwrap_or_default(),
+                    message["template"]["language"]["code"]
+                        .as_str()
+                        .unwrap_or_default(),
+                )
+                .is_some_and(|t| t.category() == "MARKETING");
+            let us = ds.iter().any(|d| d.code() == "WAT019");
+            assert_eq!(
+                us, marketing,
+                "{case}: WAT019 for MARKETING to a US number only"
+            );
+            ds.retain(|d| d.code() != "WAT019");
             if expected == "ok" {
                 assert!(ds.is_empty(), "{case}: {:?}", summary(&ds));
                 // The hydrated body length the case states.

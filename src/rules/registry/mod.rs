@@ -5,7 +5,9 @@
 //! runs the family's enabled rules (derived from the catalogue). It does no I/O.
 
 pub mod component_too_long;
+pub mod creation_example_missing;
 pub mod duplicate_template;
+pub mod empty_registry;
 pub mod header_variables;
 pub mod invalid_placeholder_name;
 pub mod invalid_template_name;
@@ -25,6 +27,8 @@ pub struct RegistryCheck<'a> {
     /// Turns a template's source and a pointer relative to the template object
     /// (`""`, `/components/1/text`) into a location in its file.
     pub locate: &'a dyn Fn(&TemplateSource, &str) -> Location,
+    /// The registry files that hold no template at all (`{"data": []}`, `[]`).
+    pub empty_files: &'a [std::sync::Arc<str>],
 }
 
 impl RegistryCheck<'_> {
@@ -73,6 +77,7 @@ pub(crate) mod test_support {
         let cx = RegistryCheck {
             templates,
             locate: &locate,
+            empty_files: &[],
         };
         let mut out = Vec::new();
         super::run(&cx, &RuleSettings::default(), &mut out);
@@ -86,9 +91,15 @@ pub(crate) mod test_support {
         let Check::Definition(check) = rule.check else {
             panic!("{} is not a registry rule", rule.code);
         };
+        let empty: Vec<std::sync::Arc<str>> = if templates.is_empty() {
+            vec![std::sync::Arc::from("test.json")]
+        } else {
+            Vec::new()
+        };
         let cx = RegistryCheck {
             templates: &templates,
             locate: &locate,
+            empty_files: &empty,
         };
         let mut out = Vec::new();
         check(&cx, &mut out);
