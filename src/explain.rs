@@ -105,7 +105,7 @@ fn explain_error(code: u32, e: &WaError) -> String {
     let _ = write!(s, "\n{}\n\nWhat to do: {}\n", e.meaning, e.action);
     let preventing: Vec<String> = rules::all()
         .iter()
-        .filter(|r| r.wa_error == Some(code))
+        .filter(|r| r.wa_error == Some(code) || r.other_wa_errors.contains(&code))
         .map(|r| format!("  {} {}", r.code, r.name))
         .collect();
     if !preventing.is_empty() {

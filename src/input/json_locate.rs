@@ -115,29 +115,39 @@ pub(crate) fn skip_ws(bytes: &[u8], mut pos: usize) -> usize {
 }
 
 /// The offset of the value of member `key` of the object opening at `pos`.
+/// The offset of member `key`'s value in the object opening at `pos`. A key that appears
+/// more than once designates its *last* value, the one a JSON reader keeps (serde_json, and
+/// Meta's API, take the last), so the whole object is scanned; a member after the match
+/// that cannot be read leaves the match standing.
 fn member_value(bytes: &[u8], pos: usize, key: &str) -> Option<usize> {
     let mut pos = skip_ws(bytes, pos + 1);
     if bytes.get(pos) == Some(&b'}') {
         return None;
     }
+    let mut found = None;
     loop {
         if bytes.get(pos) != Some(&b'"') {
-            return None;
+            return found;
         }
-        let key_end = skip_string(bytes, pos)?;
+        let Some(key_end) = skip_string(bytes, pos) else {
+            return found;
+        };
         let matches = key_matches(&bytes[pos..key_end], key);
         pos = skip_ws(bytes, key_end);
         if bytes.get(pos) != Some(&b':') {
-            return None;
+            return found;
         }
         pos = skip_ws(bytes, pos + 1);
-        if matches {
-            return (pos < bytes.len()).then_some(pos);
+        if matches && pos < bytes.len() {
+            found = Some(pos);
         }
-        pos = skip_ws(bytes, skip_value(bytes, pos)?);
-        match bytes.get(pos)? {
-            b',' => pos = skip_ws(bytes, pos + 1),
-            _ => return None,
+        let Some(end) = skip_value(bytes, pos) else {
+            return found;
+        };
+        pos = skip_ws(bytes, end);
+        match bytes.get(pos) {
+            Some(b',') => pos = skip_ws(bytes, pos + 1),
+            _ => return found,
         }
     }
 }
@@ -407,5 +417,14 @@ mod tests {
         assert_eq!(position_at(text, 8), (3, 2), "end of text");
         assert_eq!(position_at(text, 99), (3, 2), "clamped");
         assert_eq!(position_at(text, 5), (2, 2), "inside é counts as é");
+    }
+
+    #[test]
+    fn a_repeated_key_is_its_last_value() {
+        let text = "{\n  \"to\": \"+1\",\n  \"to\": \"+2\"\n}";
+        assert_eq!(locate(text, "/to"), Some((3, 9)));
+        // The value a JSON reader keeps is the same one.
+        let v: serde_json::Value = serde_json::from_str(text).unwrap();
+        assert_eq!(v["to"], "+2");
     }
 }

@@ -32,6 +32,9 @@ pub struct Rule {
     pub name: &'static str,
     /// The WhatsApp error code its findings prevent, if any.
     pub wa_error: Option<u32>,
+    /// The other codes some of its findings name instead (the code Meta returns for that
+    /// case; the rule's documentation says which and why).
+    pub other_wa_errors: &'static [u32],
     /// Default severity of its findings.
     pub severity: Severity,
     /// Markdown documentation: What it checks / Why it matters / Example / How to fix.
@@ -198,6 +201,7 @@ macro_rules! declare_rule {
             code: $code:literal,
             name: $name:literal,
             wa_error: $wa:expr,
+            $(other_wa_errors: $other:expr,)?
             severity: $sev:ident,
             check: $check:expr $(,)?
         }
@@ -207,6 +211,7 @@ macro_rules! declare_rule {
             code: $code,
             name: $name,
             wa_error: $wa,
+            other_wa_errors: $crate::declare_rule!(@other $($other)?),
             severity: $crate::diagnostic::Severity::$sev,
             doc: concat!($($doc, "\n"),+),
             check: $check,
@@ -216,6 +221,8 @@ macro_rules! declare_rule {
         #[linkme(crate = $crate::rules::linkme)]
         static REGISTERED_RULE: &$crate::rules::Rule = &$ident;
     };
+    (@other $other:expr) => { $other };
+    (@other) => { &[] };
 }
 
 /// Every rule declared with [`declare_rule!`](crate::declare_rule), in link order; see

@@ -287,6 +287,28 @@ fn demo_payloads_and_registry() {
     assert_eq!(codes, ["WAT008", "WAT002", "WAT017"], "{report:#}");
 }
 
+/// A key written twice in a payload: the finding is about the value Meta reads (the last),
+/// and its location points there, not at the first.
+#[test]
+fn a_repeated_key_is_located_at_the_value_that_counts() {
+    let dir = tempfile::tempdir().unwrap();
+    let payload = dir.path().join("p.json");
+    std::fs::write(
+        &payload,
+        "{\n  \"messaging_product\": \"whatsapp\",\n  \"to\": \"+919876543210\",\n  \"type\": \"text\",\n  \"text\": {\"body\": \"hi\"},\n  \"to\": \"+9198\"\n}\n",
+    )
+    .unwrap();
+    let report = json_report(
+        walint()
+            .args(["check", "--no-config", "--offline", "--format", "json"])
+            .arg(&payload),
+        1,
+    );
+    let d = &report["diagnostics"][0];
+    assert_eq!(d["code"], "WAT017", "{report:#}");
+    assert_eq!(d["location"]["line"], 6, "{report:#}");
+}
+
 /// A registry export with no template is a registry: a template sent against it does not
 /// exist (WAT001, 132001), and the registry says it is empty (WAR009).
 #[test]

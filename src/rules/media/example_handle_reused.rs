@@ -15,13 +15,18 @@ use super::MediaCheck;
 declare_rule! {
     /// ## What it checks
     /// A media link that is one of the template registry's `example.header_handle` links
-    /// (the sample uploaded when the template was created), compared without its query
-    /// string. Needs no network.
+    /// (the sample uploaded when the template was created) on Meta's own storage — a
+    /// signed `scontent*.whatsapp.net` or `*.fbcdn.net` link, `lookaside.fbsbx.com`, or an
+    /// upload handle `4::…` — compared without its query string. An example that is an
+    /// ordinary public link (the owner's own hosting, as some registries written by hand
+    /// have) is not a finding: sending it works like any other link, and WAM001–WAM008
+    /// judge it. Needs no network.
     ///
     /// ## Why it matters
     /// Example handles are signed `scontent.whatsapp.net` links meant for template review.
     /// They expire, and Meta's own fetcher gets 403 on them: every message fails with
-    /// 131053.
+    /// 131053 ("Media upload error"; a NotificaMe/n8n integration's notes record a send
+    /// that reused the export's `scontent` link being accepted and then failing so).
     ///
     /// ## Example
     /// `https://scontent.whatsapp.net/v/t61.29466-34/…?ccb=1-7&oh=…&oe=…` copied from the
@@ -41,8 +46,27 @@ pub fn without_query(url: &str) -> &str {
     url.split(['?', '#']).next().unwrap_or(url)
 }
 
-/// The registry's example `header_handle` links, without their query strings: what
-/// [`check`] compares links with.
+/// Whether a registry example is a handle on Meta's own storage — a signed
+/// `scontent*.whatsapp.net` or `*.fbcdn.net` link, a `lookaside.fbsbx.com` link, or an
+/// upload handle (`4::…`) — which only Meta's systems may use. An ordinary public link given
+/// as the example is the owner's own hosting, and sending it works.
+pub fn is_meta_hosted(example: &str) -> bool {
+    if example.starts_with("4::") {
+        return true;
+    }
+    let host = url::Url::parse(example)
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_ascii_lowercase));
+    host.is_some_and(|h| {
+        (h.starts_with("scontent") && h.ends_with(".whatsapp.net"))
+            || h == "fbcdn.net"
+            || h.ends_with(".fbcdn.net")
+            || h == "lookaside.fbsbx.com"
+    })
+}
+
+/// The registry's example `header_handle` links on Meta's storage, without their query
+/// strings: what [`check`] compares links with.
 pub fn handles(templates: &TemplateRegistry) -> HashSet<String> {
     let mut handles = HashSet::new();
     for component in templates.templates().iter().flat_map(|t| &t.components) {
@@ -51,7 +75,8 @@ pub fn handles(templates: &TemplateRegistry) -> HashSet<String> {
             .as_ref()
             .and_then(|e| e.get("header_handle"))
             .and_then(Value::as_array);
-        for handle in list.into_iter().flatten().filter_map(Value::as_str) {
+        let meta = list.into_iter().flatten().filter_map(Value::as_str);
+        for handle in meta.filter(|h| is_meta_hosted(h)) {
             handles.insert(without_query(handle).to_string());
         }
     }
@@ -87,5 +112,31 @@ mod tests {
         assert!(at("https://scontent.whatsapp.net/v/t61/abc.jpg?oh=1&oe=2").is_some());
         assert!(at("https://scontent.whatsapp.net/v/t61/abc.jpg").is_some());
         assert!(at("https://cdn.example.com/abc.jpg").is_none());
+    }
+
+    #[test]
+    fn only_meta_hosted_examples_count() {
+        for meta in [
+            "https://scontent.whatsapp.net/v/t61.29466-34/abc.jpg?ccb=1-7",
+            "https://scontent-lhr8-1.xx.fbcdn.net/v/t39/abc.png",
+            "https://lookaside.fbsbx.com/whatsapp_business/attachments/?mid=1",
+            "4::aW1hZ2UvanBlZw==:ARZ",
+        ] {
+            assert!(is_meta_hosted(meta), "{meta}");
+        }
+        for own in [
+            "https://cdn.luckyshrub.example/diwali/lamps.jpg",
+            "https://example.whatsapp.net.evil.example/a.jpg",
+            "not a url",
+        ] {
+            assert!(!is_meta_hosted(own), "{own}");
+        }
+        let registry = crate::rules::payloads::test_support::reg(
+            r#"[{"name":"t","language":"en","components":[{"type":"HEADER","format":"IMAGE",
+               "example":{"header_handle":["https://cdn.example.com/a.jpg","https://scontent.whatsapp.net/v/b.jpg"]}}]}]"#,
+        );
+        let found = handles(&registry);
+        assert!(found.contains("https://scontent.whatsapp.net/v/b.jpg"));
+        assert!(!found.contains("https://cdn.example.com/a.jpg"));
     }
 }

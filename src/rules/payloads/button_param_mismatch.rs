@@ -63,7 +63,7 @@ declare_rule! {
     /// Use the button's position in the template's BUTTONS list as `index`, the
     /// button's type as `sub_type`, and send one parameter of the type it takes.
     pub static RULE = {
-        code: "WAT007", name: "button-param-mismatch", wa_error: Some(132000), severity: Error,
+        code: "WAT007", name: "button-param-mismatch", wa_error: Some(132000), other_wa_errors: &[100, 131008, 131009, 132018], severity: Error,
         check: Check::Message { check, campaign: InCampaign::Definition },
     }
 }

@@ -37,7 +37,7 @@ declare_rule! {
     /// Send `+`, the country code and the number. Clean the contact list first
     /// (`walint check` on the CSV, `walint fix` to rewrite fixable numbers).
     pub static RULE = {
-        code: "WAT017", name: "invalid-recipient", wa_error: Some(131026), severity: Error,
+        code: "WAT017", name: "invalid-recipient", wa_error: Some(131026), other_wa_errors: &[100], severity: Error,
         check: Check::Message { check, campaign: InCampaign::Never },
     }
 }

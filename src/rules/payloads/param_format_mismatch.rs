@@ -35,7 +35,7 @@ declare_rule! {
     /// NAMED: add `"parameter_name": "first_name"` to each value. POSITIONAL: remove
     /// `parameter_name` and send the values in the order of `{{1}}`, `{{2}}`…
     pub static RULE = {
-        code: "WAT009", name: "param-format-mismatch", wa_error: Some(132012), severity: Error,
+        code: "WAT009", name: "param-format-mismatch", wa_error: Some(132012), other_wa_errors: &[100], severity: Error,
         check: Check::Message { check, campaign: InCampaign::Definition },
     }
 }

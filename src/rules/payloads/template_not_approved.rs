@@ -32,7 +32,7 @@ declare_rule! {
     /// edit and resubmit. ARCHIVED: unarchive it. No status: export the registry from
     /// `GET /<WABA_ID>/message_templates`, which includes it.
     pub static RULE = {
-        code: "WAT004", name: "template-not-approved", wa_error: Some(132001), severity: Error,
+        code: "WAT004", name: "template-not-approved", wa_error: Some(132001), other_wa_errors: &[132015, 132016], severity: Error,
         check: Check::Message { check, campaign: InCampaign::Definition },
     }
 }

@@ -33,7 +33,7 @@ declare_rule! {
     /// Keep at most one variable in the header and move the others into the body; write
     /// the footer as fixed text.
     pub static RULE = {
-        code: "WAR004", name: "header-variables", wa_error: Some(2388047), severity: Error,
+        code: "WAR004", name: "header-variables", wa_error: Some(2388047), other_wa_errors: &[FOOTER_ERROR], severity: Error,
         check: Check::Definition(check),
     }
 }
