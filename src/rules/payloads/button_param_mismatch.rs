@@ -252,6 +252,43 @@ pub fn check(cx: &PayloadCheck, out: &mut Vec<Diagnostic>) {
 }
 
 /// Checks the parameters of a button component whose index and sub_type fit.
+/// A FLOW button's `action`, as Meta's "Sending a Flow" guide defines it: `flow_token` a
+/// string (optional, `unused` by default), `flow_action_data` an object (optional; the
+/// data the first screen gets). Anything else is refused with 100 (invalid parameter).
+fn check_flow_action(
+    cx: &PayloadCheck,
+    params: &[super::template_parts::SentParam],
+    index: usize,
+    out: &mut Vec<Diagnostic>,
+) {
+    for p in params.iter().filter(|p| p.kind() == "action") {
+        let Some(action) = p.value.get("action") else {
+            continue;
+        };
+        let wrong = [
+            ("flow_token", "a string"),
+            ("flow_action_data", "an object"),
+        ]
+        .into_iter()
+        .filter(|(key, _)| {
+            action.get(key).is_some_and(|v| match *key {
+                "flow_token" => !v.is_string(),
+                _ => !v.is_object(),
+            })
+        });
+        for (key, what) in wrong {
+            out.push(
+                RULE.diagnostic(
+                    format!("FLOW button {index}: `action.{key}` must be {what}"),
+                    cx.at(&format!("{}/action/{key}", p.pointer())),
+                )
+                .with_wa_error(100)
+                .with_help("see Meta's \"Sending a Flow\": flow_token is a string, flow_action_data an object"),
+            );
+        }
+    }
+}
+
 fn check_params(
     cx: &PayloadCheck,
     c: &SentComponent,
@@ -274,6 +311,9 @@ fn check_params(
                 ),
                 cx.at(&p.field_pointer("type")),
             ));
+        }
+        if b.is("FLOW") {
+            check_flow_action(cx, &params, index, out);
         }
         return;
     } else {
@@ -445,6 +485,50 @@ mod tests {
             )
             .len(),
             1
+        );
+    }
+
+    #[test]
+    fn flow_buttons_need_their_component_and_a_well_formed_action() {
+        let reg = r#"[{"name":"survey","language":"en","status":"APPROVED","components":[
+            {"type":"BODY","text":"Tell us"},
+            {"type":"BUTTONS","buttons":[{"type":"FLOW","text":"Start","flow_id":"1"}]}]}]"#;
+        let d = findings(&super::RULE, &msg("survey", "en", "[]"), reg);
+        assert_eq!((d.len(), d[0].wa_error), (1, Some(131009)));
+        // A bare component is accepted; a token that is not a string is not.
+        let bare = format!("[{}]", button("flow", "0", ""));
+        assert!(findings(&super::RULE, &msg("survey", "en", &bare), reg).is_empty());
+        let good =
+            r#"{"type":"action","action":{"flow_token":"t1","flow_action_data":{"id":"7"}}}"#;
+        let sent = format!("[{}]", button("flow", "0", good));
+        assert!(findings(&super::RULE, &msg("survey", "en", &sent), reg).is_empty());
+        let bad = r#"{"type":"action","action":{"flow_token":7,"flow_action_data":"x"}}"#;
+        let sent = format!("[{}]", button("flow", "0", bad));
+        let d = findings(&super::RULE, &msg("survey", "en", &sent), reg);
+        assert_eq!(d.len(), 2);
+        assert!(d.iter().all(|d| d.wa_error == Some(100)));
+        assert_eq!(
+            ptr(&d[0]),
+            "/template/components/0/parameters/0/action/flow_token"
+        );
+    }
+
+    #[test]
+    fn a_call_or_fixed_url_button_takes_no_parameters() {
+        let sent = format!("[{}]", button("url", "1", r#"{"type":"text","text":"x"}"#));
+        let d = findings(&super::RULE, &msg("track", "en", &sent), REG);
+        assert!(
+            d.iter()
+                .any(|d| d.wa_error == Some(100) && d.message.contains("fixed link"))
+        );
+        let sent = format!(
+            "[{}]",
+            button("voice_call", "2", r#"{"type":"text","text":"x"}"#)
+        );
+        let d = findings(&super::RULE, &msg("track", "en", &sent), REG);
+        assert!(
+            d.iter()
+                .any(|d| d.wa_error == Some(100) && d.message.contains("call button"))
         );
     }
 

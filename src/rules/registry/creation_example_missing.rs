@@ -10,7 +10,7 @@ use super::texts::buttons;
 
 declare_rule! {
     /// ## What it checks
-    /// A template written as a creation request (no `status`: not yet created) that lacks
+    /// A template written as a creation request (no `status`, so not yet created) that lacks
     /// an example Meta requires:
     /// - a URL button whose `url` has a variable (`https://example.com/track/{{1}}`) and no
     ///   `example` (the full URL with a sample value, or its suffix);
