@@ -315,6 +315,9 @@ fn run_check(args: CheckArgs) -> Result<Outcome, Error> {
         resolve: Vec::new(),
     };
     let options = CheckOptions::from_config(&config, overrides)?;
+    if let Some(output) = &args.output {
+        refuse_input_as_output(output, &options)?;
+    }
     let report = check::run(&options)?;
     emit(&report, args.format, args.output.as_ref())?;
     let fail_on = args
@@ -346,6 +349,24 @@ fn load_config(config: Option<&PathBuf>, no_config: bool) -> Result<Config, Erro
     path.map_or_else(|| Ok(Config::default()), |p| Config::load(&p))
 }
 
+/// `check -o FILE` never writes its report over one of its inputs (a contact list, a
+/// payload file, a registry), compared after resolving links.
+fn refuse_input_as_output(output: &std::path::Path, options: &CheckOptions) -> Result<(), Error> {
+    let Ok(out) = output.canonicalize() else {
+        return Ok(()); // not there yet: no input can be it
+    };
+    let inputs = options.paths.iter().chain(&options.registry);
+    for input in inputs {
+        if input.canonicalize().is_ok_and(|i| i == out) {
+            return Err(Error::Usage(format!(
+                "{} is an input: walint check never writes its report over one (-o)",
+                output.display()
+            )));
+        }
+    }
+    Ok(())
+}
+
 fn emit(report: &Report, format: Format, output: Option<&PathBuf>) -> Result<(), Error> {
     let write = |out: &mut dyn Write| match format {
         Format::Text => report::text::write(report, out),
@@ -358,7 +379,8 @@ fn emit(report: &Report, format: Format, output: Option<&PathBuf>) -> Result<(),
                 source,
             };
             let file = std::fs::File::create(path).map_err(err)?;
-            let mut out = io::BufWriter::new(file);
+            // A file gets no colour (the text writer's styles are stripped).
+            let mut out = io::BufWriter::new(anstream::StripStream::new(file));
             write(&mut out).and_then(|()| out.flush()).map_err(err)
         }
         // JSON escapes every control character, so it has no styling to strip: only text

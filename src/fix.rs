@@ -11,7 +11,6 @@
 //! `.bak`). The judging is `check`'s; this module only sorts rows and writes.
 
 use std::collections::BTreeMap;
-use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
@@ -120,8 +119,12 @@ pub fn run(options: &CheckOptions, paths: &FixPaths) -> Result<FixSummary, Error
             source,
         })?;
     }
-    sorter.rejects.commit()?;
-    sorter.clean.commit()?;
+    // Both outputs are on disk before either replaces anything: a failure (a full disk)
+    // leaves the previous outputs as they were.
+    let rejects = sorter.rejects.finish()?;
+    let clean = sorter.clean.finish()?;
+    rejects.persist()?;
+    clean.persist()?;
     let mut summary = sorter.summary;
     summary.encoding = sorter.encoding.get().map(|e| e.encoding.name());
     summary.sheet = sheet;
@@ -141,6 +144,12 @@ fn refuse_overwrite(paths: &FixPaths, clean: &Path) -> Result<(), Error> {
         return Err(Error::Usage(
             "the clean and the rejects file must be different files".into(),
         ));
+    }
+    if paths.in_place && same(&paths.rejects, &backup_path(&paths.input)) {
+        return Err(Error::Usage(format!(
+            "{} is where --in-place keeps the original: give the rejects another name",
+            paths.rejects.display()
+        )));
     }
     if same(&paths.rejects, &paths.input) || (!paths.in_place && same(clean, &paths.input)) {
         return Err(Error::Usage(format!(
@@ -321,12 +330,13 @@ fn verdict<'d>(findings: &[&'d Diagnostic]) -> Verdict<'d> {
     }
 }
 
-/// An output file, written to a temporary file beside it and renamed into place, in the
-/// input's encoding.
+/// An output file, written to a temporary file created exclusively beside it (a fresh
+/// random name, never an existing path or link: the `tempfile` crate) and renamed into
+/// place, in the input's encoding. Dropped before it is committed, the temporary file is
+/// removed.
 struct Output {
     path: PathBuf,
-    temp: PathBuf,
-    out: BufWriter<File>,
+    out: BufWriter<tempfile::NamedTempFile>,
     /// The input's encoding (unset: UTF-8, bytes written as they are).
     encoding: EncodingSeen,
     /// Whether anything was written yet (a UTF-16 byte order mark goes first).
@@ -335,19 +345,59 @@ struct Output {
     encoded: Vec<u8>,
 }
 
+/// An output written, flushed and synced to disk, waiting to be renamed into place.
+struct Synced {
+    path: PathBuf,
+    temp: tempfile::NamedTempFile,
+}
+
+impl Synced {
+    /// Renames the temporary file over the output path.
+    fn persist(self) -> Result<(), Error> {
+        let path = self.path;
+        self.temp.persist(&path).map_err(|e| Error::Io {
+            path: path.display().to_string(),
+            source: e.error,
+        })?;
+        Ok(())
+    }
+}
+
+/// Refuses an output path that exists and is not a regular file: a device, a FIFO, a
+/// directory, or a symbolic link (renaming over a link would replace the link, and
+/// writing through it would write somewhere else).
+fn check_target(path: &Path) -> Result<(), Error> {
+    match std::fs::symlink_metadata(path) {
+        Ok(meta) if meta.file_type().is_symlink() => Err(Error::Usage(format!(
+            "{} is a symbolic link: walint fix writes only to regular files (give the path it points to)",
+            path.display()
+        ))),
+        Ok(meta) if !meta.is_file() => Err(Error::Usage(format!(
+            "{} exists and is not a regular file (a device, FIFO or directory): walint fix will not replace it",
+            path.display()
+        ))),
+        _ => Ok(()),
+    }
+}
+
 impl Output {
     fn create(path: &Path) -> Result<Output, Error> {
-        let mut name = path.as_os_str().to_owned();
-        name.push(format!(".walint-{}.tmp", std::process::id()));
-        let temp = PathBuf::from(name);
-        let file = File::create(&temp).map_err(|source| Error::Io {
-            path: temp.display().to_string(),
-            source,
-        })?;
+        check_target(path)?;
+        let dir = match path.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => Path::new("."),
+        };
+        let temp = tempfile::Builder::new()
+            .prefix(".walint-")
+            .suffix(".tmp")
+            .tempfile_in(dir)
+            .map_err(|source| Error::Io {
+                path: path.display().to_string(),
+                source,
+            })?;
         Ok(Output {
             path: path.to_path_buf(),
-            temp,
-            out: BufWriter::with_capacity(1 << 16, file),
+            out: BufWriter::with_capacity(1 << 16, temp),
             encoding: EncodingSeen::default(),
             started: false,
             encoded: Vec::new(),
@@ -403,8 +453,8 @@ impl Output {
         self.write(ending)
     }
 
-    /// Flushes and renames the temporary file into place.
-    fn commit(mut self) -> Result<(), Error> {
+    /// Flushes and syncs the temporary file: the output is on disk, not yet in place.
+    fn finish(mut self) -> Result<Synced, Error> {
         if !self.started
             && let Some(encoding) = self.encoding.get().copied()
         {
@@ -413,17 +463,14 @@ impl Output {
             let bom = encoding.bom();
             self.out.write_all(bom).map_err(|e| self.io(e))?;
         }
-        self.out.flush().map_err(|e| self.io(e))?;
-        std::fs::rename(&self.temp, &self.path).map_err(|e| self.io(e))
-    }
-}
-
-impl Drop for Output {
-    fn drop(&mut self) {
-        // Not committed (an error on the way): leave no temporary file behind.
-        if self.temp.exists() {
-            let _ = std::fs::remove_file(&self.temp);
-        }
+        let path = self.path.clone();
+        let io = |source| Error::Io {
+            path: path.display().to_string(),
+            source,
+        };
+        let temp = self.out.into_inner().map_err(|e| io(e.into_error()))?;
+        temp.as_file().sync_all().map_err(io)?;
+        Ok(Synced { path, temp })
     }
 }
 

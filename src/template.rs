@@ -138,8 +138,10 @@ pub fn placeholders(text: &str) -> Vec<Placeholder> {
     placeholder_spans(text).map(|(p, _)| p).collect()
 }
 
-/// Each placeholder with its byte range in `text`. Scans bytes (the braces are ASCII) and
-/// counts characters only up to each placeholder found.
+/// Each placeholder with its byte range in `text`: `{{`, then no `{`, then the first `}}`.
+/// Scans bytes (the braces are ASCII) in one pass — from a `{{`, up to the first `}}` or
+/// `{`, and a `{` met first is where the next candidate starts, so a text of `{{` repeated
+/// costs linear time, not quadratic — and counts characters only up to each placeholder.
 fn placeholder_spans(text: &str) -> impl Iterator<Item = (Placeholder, std::ops::Range<usize>)> {
     let bytes = text.as_bytes();
     let mut i = 0;
@@ -148,26 +150,32 @@ fn placeholder_spans(text: &str) -> impl Iterator<Item = (Placeholder, std::ops:
     std::iter::from_fn(move || {
         while i + 1 < bytes.len() {
             if bytes[i] == b'{' && bytes[i + 1] == b'{' {
-                let close = (i + 2..bytes.len().saturating_sub(1))
-                    .find(|&j| bytes[j] == b'}' && bytes[j + 1] == b'}');
-                if let Some(j) = close {
-                    let inner = &text[i + 2..j];
-                    if !inner.contains('{') {
-                        chars_before += text[counted_to..i].chars().count();
-                        let start = chars_before;
-                        let end = start + 2 + inner.chars().count() + 2;
-                        chars_before = end;
-                        counted_to = j + 2;
-                        let found = Placeholder {
-                            name: inner.trim().to_string(),
-                            start,
-                            end,
-                        };
-                        let span = i..j + 2;
-                        i = j + 2;
-                        return Some((found, span));
-                    }
+                // The first `}}` or `{` after the opening braces.
+                let stop = (i + 2..bytes.len()).find(|&j| {
+                    bytes[j] == b'{' || (bytes[j] == b'}' && bytes.get(j + 1) == Some(&b'}'))
+                });
+                let Some(j) = stop else {
+                    return None; // no `}}` left: no placeholder after this either
+                };
+                if bytes[j] == b'{' {
+                    // Not a placeholder here; a `{{` may start just before `j`.
+                    i = (j - 1).max(i + 1);
+                    continue;
                 }
+                let inner = &text[i + 2..j];
+                chars_before += text[counted_to..i].chars().count();
+                let start = chars_before;
+                let end = start + 2 + inner.chars().count() + 2;
+                chars_before = end;
+                counted_to = j + 2;
+                let found = Placeholder {
+                    name: inner.trim().to_string(),
+                    start,
+                    end,
+                };
+                let span = i..j + 2;
+                i = j + 2;
+                return Some((found, span));
             }
             i += 1;
         }
@@ -434,5 +442,45 @@ mod tests {
                 .len(),
             1
         );
+    }
+
+    /// The definition, written the obvious (quadratic) way: at each `{{`, the first `}}`
+    /// after it closes a placeholder when no `{` stands between.
+    fn reference(text: &str) -> Vec<(String, std::ops::Range<usize>)> {
+        let b = text.as_bytes();
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i + 1 < b.len() {
+            if b[i] == b'{' && b[i + 1] == b'{' {
+                let close =
+                    (i + 2..b.len().saturating_sub(1)).find(|&j| b[j] == b'}' && b[j + 1] == b'}');
+                if let Some(j) = close
+                    && !text[i + 2..j].contains('{')
+                {
+                    out.push((text[i + 2..j].trim().to_string(), i..j + 2));
+                    i = j + 2;
+                    continue;
+                }
+            }
+            i += 1;
+        }
+        out
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn placeholders_match_their_definition(text in "[{}a1 é]{0,40}") {
+            let got: Vec<_> = placeholder_spans(&text).map(|(p, span)| (p.name, span)).collect();
+            proptest::prop_assert_eq!(got, reference(&text));
+        }
+    }
+
+    #[test]
+    fn braces_repeated_are_linear() {
+        // 200 KB of `{{` took 87 s when each `{{` searched the rest of the text.
+        let text = "{{".repeat(100_000);
+        assert!(placeholders(&text).is_empty());
+        let text = format!("{}{{{{1}}}}", "{{a".repeat(50_000));
+        assert_eq!(placeholders(&text).len(), 1);
     }
 }

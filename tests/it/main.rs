@@ -4,6 +4,7 @@ mod campaigns;
 mod cli;
 mod csv_reading;
 mod fix;
+mod hardening;
 mod media;
 mod media_server;
 mod properties;

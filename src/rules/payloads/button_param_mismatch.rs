@@ -152,9 +152,13 @@ pub fn check(cx: &PayloadCheck, out: &mut Vec<Diagnostic>) {
             );
             continue;
         };
-        if takes_no_parameters(b)
-            && let Some(p) = c.params().first()
-        {
+        // Meta applies a call or fixed-URL button from the template: any component for it
+        // is refused (frappe_whatsapp PR #214 stopped sending them), with parameters or not.
+        if takes_no_parameters(b) {
+            let at = match c.params().first() {
+                Some(p) => p.pointer(),
+                None => c.field_pointer("sub_type"),
+            };
             let what = if b.is("PHONE_NUMBER") {
                 "a call button"
             } else {
@@ -163,10 +167,10 @@ pub fn check(cx: &PayloadCheck, out: &mut Vec<Diagnostic>) {
             out.push(
                 RULE.diagnostic(
                     format!(
-                        "button {index} of template {} is {what}, which takes no parameters",
+                        "button {index} of template {} is {what}, which takes no parameters and no button component",
                         describe(t)
                     ),
-                    cx.at(&p.pointer()),
+                    cx.at(&at),
                 )
                 .with_wa_error(100)
                 .with_help(

@@ -8,7 +8,6 @@ use crate::phone::{self, Invalid, Shape, ShapeFault};
 use crate::rules::{Check, InCampaign};
 
 use super::PayloadCheck;
-use super::unsupported_message_type::shorten;
 
 declare_rule! {
     /// ## What it checks
@@ -56,13 +55,10 @@ pub fn check(cx: &PayloadCheck, out: &mut Vec<Diagnostic>) {
         return;
     };
     let facts = phone::analyse_international(to);
-    let shown = shorten(to);
     if facts.shape == Shape::NotE164(ShapeFault::DoubleZeroPrefix) {
         let mut d = RULE
             .diagnostic(
-                format!(
-                    "`to` \"{shown}\" starts with the 00 international prefix, which the Cloud API rejects"
-                ),
+                "`to` starts with the 00 international prefix, which the Cloud API rejects",
                 cx.at("/to"),
             )
             .with_help("write + instead of 00: + then the country code and the number");
@@ -77,7 +73,7 @@ pub fn check(cx: &PayloadCheck, out: &mut Vec<Diagnostic>) {
         out.push(
             RULE.diagnostic(
                 format!(
-                    "`to` \"{shown}\" is not a valid phone number, even with a leading + assumed: {}",
+                    "`to` is not a valid phone number, even with a leading + assumed: {}",
                     reason(why)
                 ),
                 cx.at("/to"),

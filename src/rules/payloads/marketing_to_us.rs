@@ -26,7 +26,12 @@ declare_rule! {
     /// Messaging ("Meta will block marketing message templates sent to the US country code
     /// of +1"). Utility and authentication templates are not affected. No public thread
     /// quotes Meta's own webhook body for such a send; 131049 is the code the two providers
-    /// map it to.
+    /// map it to. Meta's and Twilio's wording is "U.S. phone numbers" / "recipients in the
+    /// U.S."; AWS's "+1" is the shared calling code, which Canada and the Caribbean use too,
+    /// so walint reports only numbers libphonenumber places in the US (a Canadian +1 416
+    /// number is not a finding; a project note cited in fixtures/realworld/INDEX.md, fact 13,
+    /// says the same). US territories with their own region (Puerto Rico, Guam) are not
+    /// reported: no source says whether the block covers them.
     ///
     /// ## Example
     /// ```json

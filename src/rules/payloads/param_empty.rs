@@ -16,14 +16,16 @@ declare_rule! {
     /// WAT016's.)
     ///
     /// ## Why it matters
-    /// Meta refuses the send with **100** (invalid parameter): an empty `text` gets an HTTP
-    /// 400 (shridarpatil/frappe_whatsapp#169, whose thread does not quote the body), a
-    /// missing one `(#100) ... Parameter 'text' is mandatory for component parameter type
-    /// 'text'` (frappe_whatsapp#43), a non-string one `(#100) Param ...['text'] must be a
-    /// string` (chatwoot/chatwoot#13159). This rule named 131008 before; no thread shows
-    /// Meta answering an empty parameter with 131008. Empty values usually come from an
-    /// empty spreadsheet cell — the whole campaign row then fails, or, worse, a greeting
-    /// goes out as "Hi ,".
+    /// Meta refuses the send. The code depends on the Graph API version: up to v22 the
+    /// answers quoted in issue threads for a text parameter's value are **100** (invalid
+    /// parameter): an empty `text` gets an HTTP 400 (shridarpatil/frappe_whatsapp#169,
+    /// whose thread does not quote the body), a missing one `(#100) ... Parameter 'text' is
+    /// mandatory for component parameter type 'text'` (frappe_whatsapp#43). From v23.0 the
+    /// providers' error references (this project's seed documents) list **132018** for any
+    /// template-parameter problem at send time, an empty value included. The finding names
+    /// 100; search webhook logs for both. No thread shows Meta answering an empty value with
+    /// 131008. Empty values usually come from an empty spreadsheet cell — the whole campaign
+    /// row then fails, or, worse, a greeting goes out as "Hi ,".
     ///
     /// ## Example
     /// ```json
@@ -34,7 +36,7 @@ declare_rule! {
     /// Fill the value, use a fallback (`there` for a missing first name), or skip the
     /// recipient.
     pub static RULE = {
-        code: "WAT014", name: "param-empty", wa_error: Some(100), severity: Error,
+        code: "WAT014", name: "param-empty", wa_error: Some(100), other_wa_errors: &[132018], severity: Error,
         check: Check::Message { check, campaign: InCampaign::EveryRow },
     }
 }

@@ -20,8 +20,8 @@ declare_rule! {
     /// Meta fixes a template's parameter format when it is created and never mixes the
     /// two. Positional values sent to a NAMED template fail with **100**, `(#100) Invalid
     /// parameter`, details "Parameter name is missing or empty" (shridarpatil/whatomate#144,
-    /// david-lev/pywa#115, piusalfred/whatsapp#100; Graph API v21–v23) — not 132012, which
-    /// the finding named before. Named values sent to a POSITIONAL template are reported
+    /// david-lev/pywa#115, piusalfred/whatsapp#100; Graph API v21–v23). Named values sent to
+    /// a POSITIONAL template are reported
     /// with 132012 (parameter format mismatch); no thread quoting Meta's answer for that
     /// case was found.
     ///
@@ -61,9 +61,10 @@ pub fn check(cx: &PayloadCheck, out: &mut Vec<Diagnostic>) {
         let d = if named {
             RULE.diagnostic(
                 format!(
-                    "template {} is NAMED, but {} of the {kind} parameters have no `parameter_name`",
+                    "template {} is NAMED, but {} of the {kind} parameters {} no `parameter_name`",
                     describe(t),
-                    wrong.len()
+                    wrong.len(),
+                    if wrong.len() == 1 { "has" } else { "have" }
                 ),
                 cx.at(&first.pointer()),
             )

@@ -36,9 +36,9 @@ declare_rule! {
     /// (frappe_whatsapp#54); a `sub_type` outside Meta's list, `(#100) Param
     /// template['components'][1]['sub_type'] must be one of {BOOKING_CONFIRMATION, CATALOG,
     /// COPY_CODE, FLOW, MPM, ORDER_DETAILS, QUICK_REPLY, REMINDER, URL, VOICE_CALL}`
-    /// (frappe_whatsapp#188, January 2026). Earlier versions of this rule named 131008 for
-    /// a missing member; 131008 is what Meta returns when a template's *button* lacks its
-    /// value (WAT007), not for the request's shape.
+    /// (frappe_whatsapp#188, January 2026). (131008, "Required parameter is missing", is
+    /// what Meta returns when a template's *button* lacks its value — WAT007 — not for the
+    /// request's shape.)
     ///
     /// ## Example
     /// ```json

@@ -1,0 +1,212 @@
+//! Hostile files, paths and settings (the hardening issue's reproducers): `walint fix` never
+//! writes through a link or over a special file, never over its input or its backup, and
+//! leaves no temporary file behind; `check -o` never writes over an input and never puts
+//! colour codes in a file; settings out of range are a one-line error, not a panic; texts
+//! built to be slow (`{{` repeated, a 40,000-character template name) are not; a payload's
+//! recipient is not echoed. Spawns the real binary. The time limits here are hang guards
+//! (minutes), not performance assertions.
+
+use std::path::Path;
+use std::time::Duration;
+
+use crate::support::{walint, write};
+
+const LIST: &str = "phone\n+14155552671\n+1415555267\n";
+
+/// `walint fix` on `list.csv` in `dir` with these flags.
+fn fix(dir: &Path, args: &[&str]) -> assert_cmd::assert::Assert {
+    walint()
+        .current_dir(dir)
+        .args(["fix", "--no-config", "list.csv"])
+        .args(args)
+        .assert()
+}
+
+/// The names of the files in `dir`.
+fn names(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn fix_never_writes_through_a_link_or_over_a_special_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(d, "list.csv", LIST);
+    write(d, "victim.txt", "keep me\n");
+    std::os::unix::fs::symlink("victim.txt", d.join("link.csv")).unwrap();
+    let assert = fix(d, &["--clean", "link.csv", "--rejects", "r.csv"]).code(2);
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    assert!(stderr.contains("symbolic link"), "{stderr}");
+    assert_eq!(
+        std::fs::read_to_string(d.join("victim.txt")).unwrap(),
+        "keep me\n"
+    );
+    // A device and a FIFO are refused, and left as they are.
+    fix(d, &["--clean", "/dev/null", "--rejects", "r.csv"])
+        .code(2)
+        .stderr(predicates::str::contains("not a regular file"));
+    assert!(Path::new("/dev/null").exists());
+    let made = std::process::Command::new("mkfifo")
+        .arg(d.join("pipe.csv"))
+        .status();
+    if made.is_ok_and(|s| s.success()) {
+        fix(d, &["--clean", "pipe.csv", "--rejects", "r.csv"])
+            .code(2)
+            .stderr(predicates::str::contains("not a regular file"));
+    }
+    // Nothing written, no temporary file left behind.
+    let left: Vec<String> = names(d)
+        .into_iter()
+        .filter(|n| n.contains("walint"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+}
+
+#[test]
+fn fix_never_writes_over_its_input_its_backup_or_a_linked_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(d, "list.csv", LIST);
+    fix(d, &["--in-place", "--rejects", "list.csv.bak"])
+        .code(2)
+        .stderr(predicates::str::contains("keeps the original"));
+    assert_eq!(std::fs::read_to_string(d.join("list.csv")).unwrap(), LIST);
+    std::os::unix::fs::symlink("list.csv", d.join("alias.csv")).unwrap();
+    walint()
+        .current_dir(d)
+        .args([
+            "fix",
+            "--no-config",
+            "alias.csv",
+            "--in-place",
+            "--rejects",
+            "r.csv",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("symbolic link"));
+    assert!(d.join("alias.csv").is_symlink());
+    // A successful run leaves exactly its outputs.
+    fix(d, &["--clean", "c.csv", "--rejects", "r.csv"]).code(1);
+    assert_eq!(names(d), ["alias.csv", "c.csv", "list.csv", "r.csv"]);
+}
+
+#[test]
+fn check_output_is_never_an_input_and_never_coloured() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let list = write(d, "list.csv", LIST);
+    walint()
+        .args(["check", "--no-config", "-o"])
+        .arg(&list)
+        .arg(&list)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("is an input"));
+    assert_eq!(std::fs::read_to_string(&list).unwrap(), LIST);
+    let report = d.join("report.txt");
+    walint()
+        .env("CLICOLOR_FORCE", "1")
+        .args(["check", "--no-config", "-o"])
+        .arg(&report)
+        .arg(&list)
+        .assert()
+        .code(1);
+    let text = std::fs::read_to_string(&report).unwrap();
+    assert!(
+        text.contains("WAC002") && !text.contains('\u{1b}'),
+        "{text:?}"
+    );
+}
+
+#[test]
+fn settings_out_of_range_are_one_line_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let list = write(d, "list.csv", LIST);
+    walint()
+        .args(["check", "--no-config", "--media-budget", "1e19"])
+        .arg(&list)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("ten years"));
+    for setting in [
+        "concurrency = 9223372036854775807",
+        "per_host = 9223372036854775807",
+        "budget = 1e19",
+    ] {
+        let config = write(d, "walint.toml", format!("[media]\n{setting}\n"));
+        let assert = walint()
+            .arg("check")
+            .arg("--config")
+            .arg(&config)
+            .arg(&list)
+            .assert()
+            .code(2);
+        let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+        assert_eq!(stderr.lines().count(), 1, "{setting}: {stderr}");
+    }
+}
+
+#[test]
+fn texts_built_to_be_slow_are_not() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    // 200 KB of `{{` in a template body: quadratic once (87 s).
+    let body = "{{".repeat(100_000);
+    let registry = serde_json::json!([{"name": "t", "language": "en", "status": "APPROVED",
+        "components": [{"type": "BODY", "text": body}]}]);
+    let registry = write(d, "registry.json", registry.to_string());
+    walint()
+        .args(["check", "--no-config", "--offline"])
+        .arg(&registry)
+        .timeout(Duration::from_secs(120))
+        .assert()
+        .code(1);
+    // A 40,000-character template name against 20 near misses (47 s in did-you-mean).
+    let names: Vec<serde_json::Value> = (0..20)
+        .map(|i| {
+            serde_json::json!({"name": format!("{}{i}", "a".repeat(39_999)), "language": "en",
+                "status": "APPROVED", "components": [{"type": "BODY", "text": "Hi"}]})
+        })
+        .collect();
+    let registry = write(d, "names.json", serde_json::Value::Array(names).to_string());
+    let payload = serde_json::json!({"messaging_product": "whatsapp", "to": "+14155552671",
+        "type": "template", "template": {"name": "a".repeat(40_000), "language": {"code": "en"}}});
+    let payload = write(d, "p.json", payload.to_string());
+    walint()
+        .args(["check", "--no-config", "--offline", "--registry"])
+        .arg(&registry)
+        .arg(&payload)
+        .timeout(Duration::from_secs(120))
+        .assert()
+        .code(1)
+        .stdout(predicates::str::contains("WAT001"));
+}
+
+#[test]
+fn a_payload_recipient_is_not_echoed() {
+    let dir = tempfile::tempdir().unwrap();
+    let payload = write(
+        dir.path(),
+        "p.json",
+        r#"{"messaging_product":"whatsapp","to":"0016505551234","type":"text","text":{"body":"hi"}}"#,
+    );
+    let out = walint()
+        .args(["check", "--no-config", "--offline"])
+        .arg(&payload)
+        .assert()
+        .code(1);
+    let stdout = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
+    let findings: Vec<&str> = stdout.lines().filter(|l| l.contains("WAT017")).collect();
+    assert!(!findings.is_empty(), "{stdout}");
+    assert!(
+        findings.iter().all(|l| !l.contains("6505551234")),
+        "{stdout}"
+    );
+}
