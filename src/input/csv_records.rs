@@ -27,8 +27,13 @@ use super::encoding::{EncodingSeen, Fallback, TextInput};
 /// address cell from a CRM export was split before this was raised from 64); a quote that
 /// never closes costs a look this far ahead, and its lines are then read again one by one.
 pub const MAX_RECORD_LINES: u64 = 1024;
-/// A record may be at most this many bytes before the quote is taken as unclosed.
+/// A record may be at most this many bytes before the quote is taken as unclosed; a
+/// physical line longer than this is kept up to it and its record is unreadable
+/// ([`Fault::LineTooLong`]).
 pub const MAX_RECORD_BYTES: usize = 1 << 20;
+/// A line longer than this is no contact list's: reading stops with an error (a binary
+/// file, or `/dev/zero`, read as text).
+pub const MAX_LINE_BYTES: usize = 16 << 20;
 
 /// What is wrong with a record's framing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,6 +49,8 @@ pub enum Fault {
     InvalidUtf8,
     /// The record holds bytes that are not valid in the file's (stated or marked) encoding.
     Undecodable,
+    /// A physical line longer than [`MAX_RECORD_BYTES`]: kept up to that, the rest skipped.
+    LineTooLong,
 }
 
 impl Fault {
@@ -54,6 +61,7 @@ impl Fault {
             Fault::TextAfterQuote => "text follows a field's closing quote",
             Fault::InvalidUtf8 => "the row is not valid UTF-8",
             Fault::Undecodable => "the row has bytes that are not valid in the file's encoding",
+            Fault::LineTooLong => "the line is longer than 1 MiB (the rest of it was skipped)",
         }
     }
 }
@@ -197,6 +205,8 @@ pub struct RecordReader<R> {
     blank: Vec<u8>,
     /// The end of the input was reached (reading again gives nothing, `blank` stays).
     at_end: bool,
+    /// A line read since the last record was cut at [`MAX_RECORD_BYTES`].
+    long_line: bool,
 }
 
 impl<R: BufRead> RecordReader<R> {
@@ -235,6 +245,7 @@ impl<R: BufRead> RecordReader<R> {
             bom: false,
             blank: Vec::new(),
             at_end: false,
+            long_line: false,
         })
     }
 
@@ -268,6 +279,44 @@ impl<R: BufRead> RecordReader<R> {
         self.lines_read
     }
 
+    /// Reads one physical line into `line_buf`, keeping at most [`MAX_RECORD_BYTES`] of it
+    /// (and its line end); marks `long_line` when more was skipped. Returns the bytes
+    /// consumed. A line past [`MAX_LINE_BYTES`] is an error: no text file has one.
+    fn read_line_bounded(&mut self) -> io::Result<usize> {
+        let mut consumed = 0;
+        loop {
+            let buf = self.inner.fill_buf()?;
+            if buf.is_empty() {
+                return Ok(consumed);
+            }
+            let (take, done) = match memchr::memchr(self.terminator, buf) {
+                Some(i) => (i + 1, true),
+                None => (buf.len(), false),
+            };
+            let room = MAX_RECORD_BYTES.saturating_sub(self.line_buf.len());
+            if take <= room {
+                self.line_buf.extend_from_slice(&buf[..take]);
+            } else {
+                self.line_buf.extend_from_slice(&buf[..room]);
+                self.long_line = true;
+                if done {
+                    self.line_buf.push(self.terminator);
+                }
+            }
+            self.inner.consume(take);
+            consumed += take;
+            if done {
+                return Ok(consumed);
+            }
+            if consumed > MAX_LINE_BYTES {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    "a line longer than 16 MiB: this is not a text contact list",
+                ));
+            }
+        }
+    }
+
     /// Reads the next physical line into `line_buf`; returns its number, or `None` at the end.
     fn next_line(&mut self) -> io::Result<Option<u64>> {
         if let Some((n, bytes)) = self.replay.pop_front() {
@@ -275,7 +324,7 @@ impl<R: BufRead> RecordReader<R> {
             return Ok(Some(n));
         }
         self.line_buf.clear();
-        if self.inner.read_until(self.terminator, &mut self.line_buf)? == 0 {
+        if self.read_line_bounded()? == 0 {
             return Ok(None);
         }
         if self.at_start {
@@ -360,6 +409,9 @@ impl<R: BufRead> RecordReader<R> {
                 && rec.raw.windows(3).any(|w| w == "\u{FFFD}".as_bytes())
             {
                 rec.fault = Some(Fault::Undecodable);
+            }
+            if std::mem::take(&mut self.long_line) {
+                rec.fault = Some(Fault::LineTooLong);
             }
             rec.assumed = self.assumed.take();
             return Ok(true);
@@ -691,5 +743,29 @@ mod tests {
     fn last_line_without_newline() {
         let got = read_all("a,b\n1,2");
         assert_eq!(got[1], (2, fields(&["1", "2"]), None));
+    }
+
+    #[test]
+    fn a_line_is_read_with_a_bound() {
+        let mut text = b"phone\n".to_vec();
+        text.extend(std::iter::repeat_n(b'9', 3 * MAX_RECORD_BYTES));
+        text.extend_from_slice(b"\n+14155552671\n");
+        let mut r = RecordReader::new(&text[..], None).unwrap();
+        let mut rec = Record::default();
+        assert!(r.read(&mut rec).unwrap());
+        assert!(r.read(&mut rec).unwrap());
+        assert_eq!((rec.line, rec.fault), (2, Some(Fault::LineTooLong)));
+        assert!(rec.raw.len() <= MAX_RECORD_BYTES + 1);
+        assert!(r.read(&mut rec).unwrap());
+        assert_eq!(
+            (rec.line, rec.fault, rec.field(0)),
+            (3, None, Some("+14155552671"))
+        );
+        // No line end for longer than any text file has: an error, not a growing buffer.
+        let endless =
+            std::io::Read::take(std::io::repeat(b'0'), (MAX_LINE_BYTES + (1 << 20)) as u64);
+        let mut r = RecordReader::new(std::io::BufReader::new(endless), None).unwrap();
+        let err = r.read(&mut rec).unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::InvalidData);
     }
 }

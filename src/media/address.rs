@@ -1,6 +1,9 @@
-//! Which addresses the prober refuses to contact: loopback, private, link-local (which
-//! holds the cloud metadata service, 169.254.169.254), shared carrier-grade NAT,
-//! unspecified, multicast and the IPv6 equivalents. Meta's fetcher cannot reach such an
+//! Which addresses the prober refuses to contact: every range of the IANA IPv4 and IPv6
+//! special-purpose registries that is not globally reachable — loopback, private,
+//! link-local (which holds the cloud metadata service, 169.254.169.254), shared
+//! carrier-grade NAT, unspecified, multicast, documentation (TEST-NET), benchmarking,
+//! reserved, IPv6 site-local and unique-local — and IPv6 addresses that carry a refused
+//! IPv4 address (mapped, compatible, NAT64, 6to4). Meta's fetcher cannot reach such an
 //! address anyway, and a linter that fetches whatever a CSV says must not become a way to
 //! reach a company's internal network. Also the DNS resolver the HTTP client uses, which
 //! drops such addresses (so the address checked is the address connected to).
@@ -11,19 +14,51 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 
 use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 
-/// Why an address is not public, or `None` when it is.
+/// Why an address is not public, or `None` when it is. The ranges are the IANA IPv4 and
+/// IPv6 Special-Purpose Address Registries' entries that are not globally reachable (RFC
+/// 6890 and its updates), plus the deprecated IPv6 site-local block, following OWASP's
+/// SSRF prevention guidance: an IPv6 address that embeds an IPv4 one (IPv4-mapped
+/// `::ffff:a.b.c.d`, IPv4-compatible `::a.b.c.d`, NAT64 `64:ff9b::/96` and `64:ff9b:1::/48`,
+/// 6to4 `2002::/16`) is judged by the IPv4 address it carries, and refused when that is.
 pub fn non_public(ip: IpAddr) -> Option<&'static str> {
     match ip {
         IpAddr::V4(v4) => non_public_v4(v4),
-        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
-            Some(v4) => non_public_v4(v4),
+        IpAddr::V6(v6) => match embedded_v4(v6) {
+            Some(v4) => non_public_v4(v4).or_else(|| non_public_v6(v6)),
             None => non_public_v6(v6),
         },
     }
 }
 
+/// The IPv4 address an IPv6 address carries: IPv4-mapped (`::ffff:0:0/96`), IPv4-compatible
+/// (`::/96`, deprecated, but still routed to the IPv4 address by some stacks), NAT64
+/// (`64:ff9b::/96`, RFC 6052, and the local-use `64:ff9b:1::/48`, RFC 8215) or 6to4
+/// (`2002::/16`, RFC 3056: the IPv4 address in bits 16–47).
+fn embedded_v4(ip: Ipv6Addr) -> Option<Ipv4Addr> {
+    let s = ip.segments();
+    let tail = Ipv4Addr::new((s[6] >> 8) as u8, s[6] as u8, (s[7] >> 8) as u8, s[7] as u8);
+    if let Some(v4) = ip.to_ipv4_mapped() {
+        return Some(v4);
+    }
+    if s[..6] == [0; 6] && !ip.is_loopback() && !ip.is_unspecified() {
+        return Some(tail); // IPv4-compatible
+    }
+    if s[0] == 0x64 && s[1] == 0xff9b && (s[2..6] == [0; 4] || s[2] == 1) {
+        return Some(tail); // NAT64
+    }
+    if s[0] == 0x2002 {
+        return Some(Ipv4Addr::new(
+            (s[1] >> 8) as u8,
+            s[1] as u8,
+            (s[2] >> 8) as u8,
+            s[2] as u8,
+        ));
+    }
+    None
+}
+
 fn non_public_v4(ip: Ipv4Addr) -> Option<&'static str> {
-    let [a, b, ..] = ip.octets();
+    let [a, b, c, _] = ip.octets();
     if ip.is_loopback() {
         Some("a loopback address")
     } else if ip == Ipv4Addr::new(169, 254, 169, 254) {
@@ -38,13 +73,23 @@ fn non_public_v4(ip: Ipv4Addr) -> Option<&'static str> {
         Some("an unspecified address")
     } else if ip.is_broadcast() || ip.is_multicast() || a >= 240 {
         Some("a broadcast, multicast or reserved address")
+    } else if a == 192 && b == 0 && c == 0 {
+        Some("an IETF protocol assignment address")
+    } else if (a, b, c) == (192, 0, 2) || (a, b, c) == (198, 51, 100) || (a, b, c) == (203, 0, 113)
+    {
+        Some("a documentation (TEST-NET) address")
+    } else if a == 198 && (b == 18 || b == 19) {
+        Some("a benchmarking address")
+    } else if (a, b, c) == (192, 88, 99) {
+        Some("a deprecated 6to4 relay address")
     } else {
         None
     }
 }
 
 fn non_public_v6(ip: Ipv6Addr) -> Option<&'static str> {
-    let first = ip.segments()[0];
+    let s = ip.segments();
+    let first = s[0];
     if ip.is_loopback() {
         Some("a loopback address")
     } else if ip.is_unspecified() {
@@ -53,8 +98,18 @@ fn non_public_v6(ip: Ipv6Addr) -> Option<&'static str> {
         Some("a private (unique local) address")
     } else if first & 0xffc0 == 0xfe80 {
         Some("a link-local address")
+    } else if first & 0xffc0 == 0xfec0 {
+        Some("a site-local address")
     } else if ip.is_multicast() {
         Some("a multicast address")
+    } else if s[0] == 0x2001 && s[1] == 0x0db8 || s[0] == 0x3fff && s[1] < 0x1000 {
+        Some("a documentation address")
+    } else if s[0] == 0x0100 && s[1..4] == [0; 3] {
+        Some("a discard-only address")
+    } else if s[0] == 0x2001 && s[1] < 0x0200 {
+        Some("an IETF protocol assignment address (Teredo, benchmarking, ORCHID…)")
+    } else if s[0] == 0x5f00 {
+        Some("a segment-routing address")
     } else {
         None
     }
@@ -164,6 +219,60 @@ mod tests {
         }
         for ip in ["93.184.216.34", "8.8.8.8", "2606:4700::1111", "100.128.0.1"] {
             assert!(non_public(ip.parse().unwrap()).is_none(), "{ip}");
+        }
+    }
+
+    /// One address in and one just outside each range of the IANA special-purpose
+    /// registries (and the IPv6 forms that carry an IPv4 address).
+    #[test]
+    fn special_purpose_ranges_table() {
+        let refused = [
+            "192.0.0.8",
+            "192.0.2.1",
+            "198.51.100.7",
+            "203.0.113.255",
+            "198.18.0.1",
+            "198.19.255.255",
+            "192.88.99.1",
+            "240.0.0.1",
+            "255.255.255.255",
+            "224.0.0.1",
+            "::127.0.0.1",
+            "::ffff:10.0.0.1",
+            "64:ff9b::7f00:1",
+            "64:ff9b::a9fe:a9fe",
+            "64:ff9b:1::a00:1",
+            "2002:7f00:1::",
+            "2002:c0a8:101::1",
+            "fec0::1",
+            "2001:db8::1",
+            "3fff::1",
+            "100::1",
+            "2001::1",
+            "2001:10::1",
+            "5f00::1",
+            "ff02::1",
+        ];
+        for ip in refused {
+            assert!(
+                non_public(ip.parse().unwrap()).is_some(),
+                "{ip} must be refused"
+            );
+        }
+        let public = [
+            "192.0.1.1",
+            "192.0.3.1",
+            "198.17.255.255",
+            "198.20.0.1",
+            "203.0.114.1",
+            "64:ff9b::808:808",
+            "2002:808:808::1",
+            "2001:200::1",
+            "2001:db9::1",
+            "2a03:2880:f12f:83:face:b00c::25de",
+        ];
+        for ip in public {
+            assert_eq!(non_public(ip.parse().unwrap()), None, "{ip} is public");
         }
         assert_eq!(
             non_public("169.254.169.254".parse().unwrap()),

@@ -210,3 +210,48 @@ fn a_payload_recipient_is_not_echoed() {
         "{stdout}"
     );
 }
+
+#[test]
+fn endless_lines_are_read_with_a_bound() {
+    // Standard input from /dev/zero: one endless line. Once it aborted on allocation.
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_walint"))
+        .args(["check", "--no-config", "-"])
+        .stdin(std::fs::File::open("/dev/zero").unwrap())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = std::time::Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if start.elapsed() > Duration::from_secs(120) {
+            child.kill().unwrap();
+            panic!("walint kept reading /dev/zero");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+    assert_eq!(status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("not a text contact list"), "{stderr}");
+    // A suppression list that is /dev/zero (it grew to 4.8 GB in 10 s).
+    let dir = tempfile::tempdir().unwrap();
+    let list = write(dir.path(), "list.csv", LIST);
+    let config = write(dir.path(), "walint.toml", "suppression = [\"/dev/zero\"]\n");
+    walint()
+        .arg("check")
+        .arg("--config")
+        .arg(&config)
+        .arg(&list)
+        .timeout(Duration::from_secs(120))
+        .assert()
+        .code(2);
+    // A 3 MiB line in a list is one unreadable row; the rows after it are read.
+    let long = format!("phone\n{}\n+14155552671\n", "9".repeat(3 << 20));
+    let path = write(dir.path(), "long.csv", long);
+    let (rows, found) = crate::support::findings(&path, 1);
+    assert_eq!(rows, 2);
+    assert_eq!(crate::support::places(&found), [("WAC000", 2)]);
+}
