@@ -319,6 +319,9 @@ fn run_check(args: CheckArgs) -> Result<Outcome, Error> {
         refuse_input_as_output(output, &options)?;
     }
     let report = check::run(&options)?;
+    for skipped in &report.skipped {
+        eprintln!("walint: note: skipped {skipped}");
+    }
     emit(&report, args.format, args.output.as_ref())?;
     let fail_on = args
         .fail_on

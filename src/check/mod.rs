@@ -186,9 +186,22 @@ pub fn run(options: &CheckOptions) -> Result<Report, Error> {
     }
     let mut rest = Vec::new();
     let mut held = 0;
-    for path in &paths {
+    for found in &paths {
+        let path = &found.path;
         let input = Recognised::open(path, &mut held)?;
         match input.kind {
+            // A JSON file found by walking that is not a registry (a package.json, a
+            // tsconfig.json) is not walint's: skipped with a note. Named, it is an error.
+            Kind::Registry if found.walked => {
+                let shown = shown_path(path);
+                match registries.add(&shown, input.into_input()?, true) {
+                    Ok(()) => report.files += 1,
+                    Err(Error::Input { .. }) => report
+                        .skipped
+                        .push(format!("{shown}: not payloads nor a template registry")),
+                    Err(e) => return Err(e),
+                }
+            }
             Kind::Registry => {
                 registries.add(&shown_path(path), input.into_input()?, true)?;
                 report.files += 1;

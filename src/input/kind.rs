@@ -219,16 +219,40 @@ impl Recognised {
     }
 }
 
+/// A path to check, and whether it was found by walking a directory (not named).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Found {
+    /// The path.
+    pub path: PathBuf,
+    /// Found by walking: a file walint cannot read is skipped with a note, not an error.
+    pub walked: bool,
+}
+
 /// Expands the paths to check: files stay as given (in order), directories are walked
-/// recursively in name order for the endings in [`WALKED_EXTENSIONS`]. A path that does
-/// not exist is an error.
-pub fn expand(paths: &[PathBuf]) -> Result<Vec<PathBuf>, Error> {
+/// recursively in name order for the endings in [`WALKED_EXTENSIONS`], as ripgrep walks
+/// (the `ignore` crate): `.gitignore` and `.ignore` files are respected, hidden entries
+/// skipped, links not followed (so a link loop cannot loop), and only regular files taken
+/// (a FIFO named `*.csv` would block the read forever). A named path that does not exist
+/// is an error; one that is not a regular file or directory is refused.
+pub fn expand(paths: &[PathBuf]) -> Result<Vec<Found>, Error> {
     let mut out = Vec::new();
     for path in paths {
+        let named = |path: &Path| Found {
+            path: path.to_path_buf(),
+            walked: false,
+        };
         if path == Path::new("-") || path.is_file() {
-            out.push(path.clone());
+            out.push(named(path));
         } else if path.is_dir() {
             walk(path, &mut out)?;
+        } else if path.exists() {
+            return Err(Error::Io {
+                path: path.display().to_string(),
+                source: std::io::Error::new(
+                    std::io::ErrorKind::InvalidInput,
+                    "not a regular file or directory (a FIFO, socket or device)",
+                ),
+            });
         } else {
             return Err(Error::Io {
                 path: path.display().to_string(),
@@ -242,31 +266,27 @@ pub fn expand(paths: &[PathBuf]) -> Result<Vec<PathBuf>, Error> {
     Ok(out)
 }
 
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), Error> {
-    let io = |source| Error::Io {
-        path: dir.display().to_string(),
-        source,
-    };
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map_err(io)?
-        .map(|e| e.map(|e| e.path()))
-        .collect::<Result<_, _>>()
-        .map_err(io)?;
-    entries.sort();
-    for entry in entries {
-        let hidden = entry
-            .file_name()
-            .is_some_and(|n| n.to_string_lossy().starts_with('.'));
-        if hidden {
-            continue;
-        }
-        if entry.is_dir() {
-            walk(&entry, out)?;
-        } else if entry
+fn walk(dir: &Path, out: &mut Vec<Found>) -> Result<(), Error> {
+    let walker = ignore::WalkBuilder::new(dir)
+        .follow_links(false)
+        .require_git(false)
+        .sort_by_file_name(|a, b| a.cmp(b))
+        .build();
+    for entry in walker {
+        let entry = entry.map_err(|e| Error::Io {
+            path: dir.display().to_string(),
+            source: std::io::Error::other(e.to_string()),
+        })?;
+        let regular = entry.file_type().is_some_and(|t| t.is_file());
+        let wanted = entry
+            .path()
             .extension()
-            .is_some_and(|e| WALKED_EXTENSIONS.iter().any(|w| e.eq_ignore_ascii_case(w)))
-        {
-            out.push(entry);
+            .is_some_and(|e| WALKED_EXTENSIONS.iter().any(|w| e.eq_ignore_ascii_case(w)));
+        if regular && wanted {
+            out.push(Found {
+                path: entry.into_path(),
+                walked: true,
+            });
         }
     }
     Ok(())
@@ -327,7 +347,7 @@ mod tests {
         let got = expand(&[dir.path().to_path_buf()]).unwrap();
         let names: Vec<_> = got
             .iter()
-            .map(|p| p.strip_prefix(dir.path()).unwrap().to_path_buf())
+            .map(|f| f.path.strip_prefix(dir.path()).unwrap().to_path_buf())
             .collect();
         assert_eq!(
             names,

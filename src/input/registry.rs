@@ -136,6 +136,17 @@ fn shape_error(path: &str, obj: &Map<String, Value>) -> Result<(), Error> {
             ),
         ));
     }
+    // A lone object with a name and nothing of a template's (a package.json, a
+    // composer.json) is some other file: a template has components or a language.
+    if !obj.contains_key("components") && !obj.contains_key("language") {
+        return Err(Error::input(
+            path,
+            None,
+            format!(
+                "not a template registry: the object has a \"name\" but neither \"components\" nor \"language\" ({SHAPES})"
+            ),
+        ));
+    }
     Ok(())
 }
 

@@ -28,6 +28,10 @@ pub struct Report {
     pub diagnostics: Findings,
     /// What happened to the media links, when the run met any.
     pub media: Option<MediaSummary>,
+    /// Files found by walking a directory that walint skipped, each with why (a JSON file
+    /// that is neither payloads nor a template registry, such as a `package.json`). The
+    /// CLI says them on standard error; they are not findings.
+    pub skipped: Vec<String>,
 }
 
 /// The media links of a run and how many were probed: never a silent pass, so links that

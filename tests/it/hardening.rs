@@ -255,3 +255,55 @@ fn endless_lines_are_read_with_a_bound() {
     assert_eq!(rows, 2);
     assert_eq!(crate::support::places(&found), [("WAC000", 2)]);
 }
+
+#[test]
+fn directory_walks_skip_loops_special_files_ignored_and_foreign_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::create_dir_all(d.join("lists")).unwrap();
+    write(&d.join("lists"), "a.csv", LIST);
+    // Two links back to the folder (a walk that followed them never ended).
+    std::os::unix::fs::symlink(".", d.join("lists/s1")).unwrap();
+    std::os::unix::fs::symlink(".", d.join("lists/s2")).unwrap();
+    // A FIFO named like a list (reading it blocked forever).
+    let _ = std::process::Command::new("mkfifo")
+        .arg(d.join("lists/pipe.csv"))
+        .status();
+    // An unrelated JSON file (it stopped the run with exit 2), and a git-ignored folder.
+    write(
+        &d.join("lists"),
+        "package.json",
+        r#"{"name": "shop", "version": "1.0.0"}"#,
+    );
+    std::fs::create_dir_all(d.join("lists/node_modules/pkg")).unwrap();
+    write(
+        &d.join("lists/node_modules/pkg"),
+        "data.csv",
+        "phone\nnot-a-number\n",
+    );
+    write(&d.join("lists"), ".gitignore", "node_modules/\n");
+    let out = walint()
+        .args(["check", "--no-config", "--offline", "--format", "json"])
+        .arg(d.join("lists"))
+        .timeout(Duration::from_secs(120))
+        .assert()
+        .code(1);
+    let report: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert_eq!(report["summary"]["files"], 1, "{report:#}");
+    assert_eq!(report["summary"]["rows"], 2);
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert!(
+        stderr.contains("skipped") && stderr.contains("package.json"),
+        "{stderr}"
+    );
+    // Named, a FIFO is refused rather than read.
+    if d.join("lists/pipe.csv").exists() {
+        walint()
+            .args(["check", "--no-config"])
+            .arg(d.join("lists/pipe.csv"))
+            .timeout(Duration::from_secs(60))
+            .assert()
+            .code(2)
+            .stderr(predicates::str::contains("not a regular file"));
+    }
+}
