@@ -322,7 +322,12 @@ fn run_check(args: CheckArgs) -> Result<Outcome, Error> {
     for skipped in &report.skipped {
         eprintln!("walint: note: skipped {skipped}");
     }
-    emit(&report, args.format, args.output.as_ref())?;
+    // A reader that stops early (`| head`) is no failure of walint's, and the exit code
+    // still says what the report found, whatever happened to standard output.
+    match emit(&report, args.format, args.output.as_ref()) {
+        Err(Error::Io { source, .. }) if source.kind() == io::ErrorKind::BrokenPipe => {}
+        other => other?,
+    }
     let fail_on = args
         .fail_on
         .map(Severity::from)

@@ -15,7 +15,11 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(e) => {
-            eprintln!("walint: error: {e}");
+            // One line, whatever the input put in it (a header cell, a path).
+            eprintln!(
+                "walint: error: {}",
+                walint::report::text::printable(&e.to_string())
+            );
             ExitCode::from(2)
         }
     }

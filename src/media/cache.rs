@@ -79,15 +79,17 @@ impl MediaCache {
         allow_private: bool,
     ) -> Option<&Probe> {
         self.entries
-            .get(url)
+            .get(&*super::redacted(url))
             .filter(|e| now.duration_since(e.probed_at) <= ttl)
             .filter(|e| allow_private || !e.allow_private)
             .map(|e| &e.probe)
     }
 
-    /// Records a result. A refusal is not kept: it is worked out again, under the next
-    /// run's policy, at no cost.
+    /// Records a result, under the link without any `user:password@` (the prober never
+    /// sends them, and the cache file keeps none). A refusal is not kept: it is worked out
+    /// again, under the next run's policy, at no cost.
     pub fn put(&mut self, url: String, probe: Probe, now: Timestamp, allow_private: bool) {
+        let url = super::redacted(&url).into_owned();
         if matches!(probe, Probe::Refused { .. }) {
             self.entries.remove(&url);
             return;
@@ -188,5 +190,23 @@ mod tests {
             err.contains("notes.json:1") && err.contains("not a walint media cache"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn credentials_in_a_link_are_never_stored() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("media-cache.json");
+        let mut cache = MediaCache::load(&path).unwrap();
+        let now: Timestamp = "2026-11-30T09:00:00Z".parse().unwrap();
+        let link = "https://user:s3cret@a.example/x.jpg";
+        cache.put(link.into(), Probe::Fetched(Fetched::default()), now, false);
+        cache.save(&path).unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(
+            !text.contains("s3cret") && !text.contains("user:"),
+            "{text}"
+        );
+        let ttl = jiff::SignedDuration::from_secs(60);
+        assert!(cache.fresh(link, now, ttl, false).is_some());
     }
 }

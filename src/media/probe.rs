@@ -388,7 +388,7 @@ async fn attempt_once(client: &Client, url: &Url) -> (Probe, Option<Duration>) {
     let head_ok = head.as_ref().ok().filter(|h| h.status().is_success());
     let mut fetched = Fetched {
         status: status.as_u16(),
-        final_url: (response.url().as_str() != url.as_str()).then(|| response.url().to_string()),
+        final_url: redirected_to(response.url(), url),
         ..Fetched::default()
     };
     if status.is_success() {
@@ -415,10 +415,27 @@ async fn attempt_once(client: &Client, url: &Url) -> (Probe, Option<Duration>) {
     (Probe::Fetched(fetched), retry_after)
 }
 
+/// Where a request ended up, when that is another address than the one asked for: never
+/// counting the fragment (`#x` is not sent, so it cannot be redirected away), and without
+/// any `user:password@` a `Location` header carried (reports and the media cache keep no
+/// credentials).
+fn redirected_to(ended: &Url, asked: &Url) -> Option<String> {
+    let mut ended = ended.clone();
+    let mut asked = asked.clone();
+    ended.set_fragment(None);
+    asked.set_fragment(None);
+    if ended == asked {
+        return None;
+    }
+    let _ = ended.set_username("");
+    let _ = ended.set_password(None);
+    Some(ended.to_string())
+}
+
 fn from_head(head: &reqwest::Response, url: &Url) -> Fetched {
     Fetched {
         status: head.status().as_u16(),
-        final_url: (head.url() != url).then(|| head.url().to_string()),
+        final_url: redirected_to(head.url(), url),
         content_type: header_text(head.headers(), CONTENT_TYPE),
         size: content_length(head.headers()),
         ..Fetched::default()
@@ -550,5 +567,26 @@ mod tests {
         assert!(literal_refusal(&named, false, &[]).is_none());
         let pinned = [("cdn.test".to_string(), "10.0.0.5:443".parse().unwrap())];
         assert!(literal_refusal(&named, false, &pinned).is_some());
+    }
+
+    #[test]
+    fn a_redirect_is_another_address_without_credentials() {
+        let url = |s: &str| Url::parse(s).unwrap();
+        // A fragment is never sent, so it is no redirect.
+        assert_eq!(
+            redirected_to(
+                &url("http://h.example/a.jpg"),
+                &url("http://h.example/a.jpg#x")
+            ),
+            None
+        );
+        // A Location with credentials is reported without them.
+        assert_eq!(
+            redirected_to(
+                &url("https://u:secret@cdn.example/b.jpg"),
+                &url("https://h.example/a.jpg")
+            ),
+            Some("https://cdn.example/b.jpg".to_string())
+        );
     }
 }

@@ -78,15 +78,40 @@ fn write_diagnostic(d: &Diagnostic, out: &mut dyn Write) -> io::Result<()> {
     writeln!(
         out,
         "{BOLD}{}:{BOLD:#} {BOLD}{}{BOLD:#} {sev}{}{sev:#}: {}{DIM}{}{DIM:#}",
-        place.0, d.rule.code, d.severity, d.message, place.1
+        printable(&place.0),
+        d.rule.code,
+        d.severity,
+        printable(&d.message),
+        printable(&place.1)
     )?;
     if let Some(help) = &d.help {
-        writeln!(out, "    {BOLD}help{BOLD:#}: {help}")?;
+        writeln!(out, "    {BOLD}help{BOLD:#}: {}", printable(help))?;
     }
     if let Some(fix) = &d.fix {
-        writeln!(out, "    {BOLD}fix{BOLD:#}: {}", fix.replacement)?;
+        writeln!(
+            out,
+            "    {BOLD}fix{BOLD:#}: {}",
+            printable(&fix.replacement)
+        )?;
     }
     Ok(())
+}
+
+/// Text from the inputs (a header cell, a template name, a path) as it may be shown on a
+/// terminal: control characters — an escape sequence that would recolour or rewrite the
+/// screen, a newline that would forge a line of output — written as `\u{1b}`.
+pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(char::is_control) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    std::borrow::Cow::Owned(
+        text.chars()
+            .map(|c| match c.is_control() {
+                true => c.escape_unicode().to_string(),
+                false => c.to_string(),
+            })
+            .collect(),
+    )
 }
 
 fn plural(n: u64, word: &str) -> String {

@@ -307,3 +307,53 @@ fn directory_walks_skip_loops_special_files_ignored_and_foreign_files() {
             .stderr(predicates::str::contains("not a regular file"));
     }
 }
+
+#[test]
+fn control_characters_are_escaped_and_exit_codes_survive_a_closed_pipe() {
+    let dir = tempfile::tempdir().unwrap();
+    // A header cell with a terminal escape (it recoloured the terminal, raw).
+    let list = write(dir.path(), "esc.csv", "name,\u{1b}[31mred\u{7}\nAsha,x\n");
+    let out = walint()
+        .args(["check", "--no-config"])
+        .arg(&list)
+        .assert()
+        .code(2);
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert!(
+        !stderr.contains('\u{1b}') && stderr.contains("\\u{1b}"),
+        "{stderr:?}"
+    );
+    assert_eq!(stderr.lines().count(), 1);
+    // A template name with one, in a finding.
+    let payload = write(
+        dir.path(),
+        "p.json",
+        "{\"messaging_product\":\"whatsapp\",\"to\":\"+14155552671\",\"type\":\"template\",\
+         \"template\":{\"name\":\"x\\u001b[2Jy\",\"language\":{\"code\":\"en\"}}}",
+    );
+    let registry = write(dir.path(), "r.json", "[]");
+    let out = walint()
+        .args(["check", "--no-config", "--offline", "--registry"])
+        .arg(&registry)
+        .arg(&payload)
+        .assert()
+        .code(1);
+    let stdout = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
+    assert!(!stdout.contains('\u{1b}'), "{stdout:?}");
+    // A reader that closes the pipe early: the exit code still says there were findings,
+    // in text and in JSON (JSON once exited 2, text 0).
+    let big = "phone\n".to_string() + &"x\n".repeat(50_000);
+    let list = write(dir.path(), "big.csv", big);
+    for format in ["text", "json"] {
+        let out = std::process::Command::new("bash")
+            .arg("-c")
+            .arg(format!(
+                "set -o pipefail; {} check --no-config --format {format} {} | head -c 10 >/dev/null",
+                env!("CARGO_BIN_EXE_walint"),
+                list.display()
+            ))
+            .status()
+            .unwrap();
+        assert_eq!(out.code(), Some(1), "{format}");
+    }
+}
