@@ -82,32 +82,9 @@ pub struct CheckArgs {
     /// Write the report to FILE instead of standard output.
     #[arg(long, short)]
     pub output: Option<PathBuf>,
-    /// Region (ISO 3166-1 alpha-2) for numbers written without a country code.
-    #[arg(long, value_name = "CC")]
-    pub default_region: Option<String>,
-    /// Numbers written without `+` or `00` already start with their country code (the
-    /// fix then adds the `+`); without it, walint never fixes such a number into a country.
-    /// With --default-region too, a number national in that region is read so first.
-    #[arg(long)]
-    pub assume_international: bool,
-    /// The phone column: its header, or its number counting from 1 [default: recognised
-    /// from the header, or from the first row's cells in a file with no header].
-    #[arg(long, value_name = "NAME|N")]
-    pub phone_column: Option<String>,
-    /// The contact lists have no header row: the first row is data, columns are named
-    /// `column 1`, `column 2`… (a file whose first row has a phone number and no phone
-    /// header is read so without it).
-    #[arg(long)]
-    pub no_header: bool,
-    /// The contact lists' text encoding (a WHATWG label: utf-8, windows-1252, latin1,
-    /// utf-16le…) [default: UTF-8, UTF-16 by its byte order mark; a file that is not
-    /// UTF-8 is read as Windows-1252, with a warning (WAC011)].
-    #[arg(long, value_name = "LABEL", value_parser = encoding_label)]
-    pub encoding: Option<&'static encoding_rs::Encoding>,
-    /// The sheet of spreadsheet contact lists (.xlsx, .xls, .ods) to read [default: the
-    /// first].
-    #[arg(long, value_name = "NAME")]
-    pub sheet: Option<String>,
+    /// How the contact lists are read.
+    #[command(flatten)]
+    pub list: ListArgs,
     /// Only these rules (codes, prefixes such as WAC, names); replaces the config's `select`.
     #[arg(long, value_delimiter = ',', value_name = "CODES")]
     pub select: Vec<String>,
@@ -145,6 +122,14 @@ pub struct FixArgs {
     /// Ignore any walint.toml.
     #[arg(long, conflicts_with = "config")]
     pub no_config: bool,
+    /// How the contact lists are read.
+    #[command(flatten)]
+    pub list: ListArgs,
+}
+
+/// How contact lists are read: the options `check` and `fix` share.
+#[derive(Debug, Clone, Args)]
+pub struct ListArgs {
     /// Region (ISO 3166-1 alpha-2) for numbers written without a country code.
     #[arg(long, value_name = "CC")]
     pub default_region: Option<String>,
@@ -171,6 +156,21 @@ pub struct FixArgs {
     /// first].
     #[arg(long, value_name = "NAME")]
     pub sheet: Option<String>,
+}
+
+impl ListArgs {
+    /// These options as overrides of the config (the rest of `base` kept).
+    fn over(&self, base: Overrides) -> Result<Overrides, Error> {
+        Ok(Overrides {
+            default_region: region_arg(self.default_region.as_deref())?,
+            assume_international: self.assume_international,
+            no_header: self.no_header,
+            encoding: self.encoding,
+            sheet: self.sheet.clone(),
+            phone_column: self.phone_column.clone(),
+            ..base
+        })
+    }
 }
 
 /// `--fail-on` values.
@@ -268,16 +268,10 @@ fn encoding_label(label: &str) -> Result<&'static encoding_rs::Encoding, String>
 
 fn run_fix(args: FixArgs) -> Result<Outcome, Error> {
     let config = load_config(args.config.as_ref(), args.no_config)?;
-    let overrides = Overrides {
-        default_region: region_arg(args.default_region.as_deref())?,
-        assume_international: args.assume_international,
-        no_header: args.no_header,
-        encoding: args.encoding,
-        sheet: args.sheet.clone(),
-        phone_column: args.phone_column.clone(),
+    let overrides = args.list.over(Overrides {
         campaign: args.campaign.clone(),
         ..Overrides::default()
-    };
+    })?;
     let options = CheckOptions::from_config(&config, overrides)?;
     let paths = fix::FixPaths {
         input: args.input,
@@ -297,23 +291,16 @@ fn run_fix(args: FixArgs) -> Result<Outcome, Error> {
 
 fn run_check(args: CheckArgs) -> Result<Outcome, Error> {
     let config = load_config(args.config.as_ref(), args.no_config)?;
-    let default_region = region_arg(args.default_region.as_deref())?;
-    let overrides = Overrides {
+    let overrides = args.list.over(Overrides {
         paths: args.paths.clone(),
         registry: args.registry.clone(),
-        default_region,
-        assume_international: args.assume_international,
-        no_header: args.no_header,
-        encoding: args.encoding,
-        sheet: args.sheet.clone(),
-        phone_column: args.phone_column.clone(),
         select: args.select.clone(),
         ignore: args.ignore.clone(),
         campaign: args.campaign.clone(),
         media: args.media.clone(),
         progress: true,
-        resolve: Vec::new(),
-    };
+        ..Overrides::default()
+    })?;
     let options = CheckOptions::from_config(&config, overrides)?;
     if let Some(output) = &args.output {
         refuse_input_as_output(output, &options)?;
