@@ -32,10 +32,9 @@ pub enum Kind {
 /// How many bytes of a JSON document are looked at to tell payloads from a registry.
 pub const SNIFF_BYTES: usize = 64 * 1024;
 
-/// File endings walint picks up when it walks a directory.
-pub const WALKED_EXTENSIONS: &[&str] = &[
-    "csv", "tsv", "json", "ndjson", "jsonl", "xlsx", "xlsm", "xls", "ods",
-];
+/// Text file endings walint picks up when it walks a directory (spreadsheets, by
+/// `spreadsheet::EXTENSIONS`, too).
+pub const WALKED_EXTENSIONS: &[&str] = &["csv", "tsv", "json", "ndjson", "jsonl"];
 
 /// A buffered input.
 pub type Input = Box<dyn BufRead + Send>;
@@ -229,7 +228,8 @@ pub struct Found {
 }
 
 /// Expands the paths to check: files stay as given (in order), directories are walked
-/// recursively in name order for the endings in [`WALKED_EXTENSIONS`], as ripgrep walks
+/// recursively in name order for the endings in [`WALKED_EXTENSIONS`] and the
+/// spreadsheets' (`spreadsheet::EXTENSIONS`), as ripgrep walks
 /// (the `ignore` crate): `.gitignore` and `.ignore` files are respected, hidden entries
 /// skipped, links not followed (so a link loop cannot loop), and only regular files taken
 /// (a FIFO named `*.csv` would block the read forever). A named path that does not exist
@@ -278,10 +278,11 @@ fn walk(dir: &Path, out: &mut Vec<Found>) -> Result<(), Error> {
             source: std::io::Error::other(e.to_string()),
         })?;
         let regular = entry.file_type().is_some_and(|t| t.is_file());
-        let wanted = entry
-            .path()
-            .extension()
-            .is_some_and(|e| WALKED_EXTENSIONS.iter().any(|w| e.eq_ignore_ascii_case(w)));
+        let wanted = spreadsheet::has_spreadsheet_ending(entry.path())
+            || entry
+                .path()
+                .extension()
+                .is_some_and(|e| WALKED_EXTENSIONS.iter().any(|w| e.eq_ignore_ascii_case(w)));
         if regular && wanted {
             out.push(Found {
                 path: entry.into_path(),
