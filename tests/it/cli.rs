@@ -277,12 +277,7 @@ fn demo_payloads_and_registry() {
         1,
     );
     assert_eq!(report["summary"]["messages"], 4);
-    let codes: Vec<&str> = report["diagnostics"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| d["code"].as_str().unwrap())
-        .collect();
+    let codes = crate::support::codes(&report);
     // A missing named value, en_US for an `en` template, and a 00 recipient.
     assert_eq!(codes, ["WAT008", "WAT002", "WAT017"], "{report:#}");
 }
@@ -327,12 +322,7 @@ fn an_empty_registry_is_a_registry() {
                 )),
             1,
         );
-        let codes: Vec<&str> = report["diagnostics"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|d| d["code"].as_str().unwrap())
-            .collect();
+        let codes = crate::support::codes(&report);
         assert_eq!(codes, ["WAR009", "WAT001"], "{empty}: {report:#}");
     }
 }

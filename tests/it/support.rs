@@ -153,6 +153,16 @@ pub fn findings(path: &Path, exit: i32) -> (u64, Vec<(String, u64, String)>) {
     (report["summary"]["rows"].as_u64().unwrap(), found)
 }
 
+/// The codes of a JSON report's findings, in report order.
+pub fn codes(report: &serde_json::Value) -> Vec<&str> {
+    report["diagnostics"]
+        .as_array()
+        .expect("a diagnostics array")
+        .iter()
+        .map(|d| d["code"].as_str().expect("a code"))
+        .collect()
+}
+
 /// The (code, line) pairs of `found`.
 pub fn places(found: &[(String, u64, String)]) -> Vec<(&str, u64)> {
     found.iter().map(|(c, l, _)| (c.as_str(), *l)).collect()
