@@ -79,7 +79,8 @@ pub struct CheckArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
-    /// Write the report to FILE instead of standard output.
+    /// Write the report to FILE instead of standard output (`-`: standard output). With
+    /// `--format json`, a run that fails (exit 2) writes a JSON error report there.
     #[arg(long, short)]
     pub output: Option<PathBuf>,
     /// How the contact lists are read.
@@ -104,10 +105,12 @@ pub struct CheckArgs {
 pub struct FixArgs {
     /// The contact list (CSV).
     pub input: PathBuf,
-    /// Where the clean rows go.
+    /// Where the clean rows go (`-`: standard output, the summary then goes to standard
+    /// error).
     #[arg(long, value_name = "FILE", required_unless_present = "in_place")]
     pub clean: Option<PathBuf>,
-    /// Where the rejected rows go, with `walint_codes` and `walint_reasons` added.
+    /// Where the rejected rows go, with `walint_codes` and `walint_reasons` added (`-`:
+    /// standard output).
     #[arg(long, value_name = "FILE")]
     pub rejects: PathBuf,
     /// Rewrite the input with the clean rows, keeping the original as INPUT.bak.
@@ -280,8 +283,14 @@ fn run_fix(args: FixArgs) -> Result<Outcome, Error> {
         in_place: args.in_place,
     };
     let summary = fix::run(&options, &paths)?;
-    let mut out = io::stdout().lock();
-    fix::write_summary(&summary, &paths, &mut out).map_err(stdout_error)?;
+    // With an output on standard output (`-`), the summary goes to standard error.
+    let mut outputs = paths.clean.iter().chain([&paths.rejects]);
+    if outputs.any(|p| crate::output::is_stdout(p)) {
+        fix::write_summary(&summary, &paths, &mut io::stderr().lock()).map_err(stdout_error)?;
+    } else {
+        let mut out = io::stdout().lock();
+        fix::write_summary(&summary, &paths, &mut out).map_err(stdout_error)?;
+    }
     Ok(if summary.rejected > 0 || !summary.definition.is_empty() {
         Outcome::Findings
     } else {
@@ -289,7 +298,32 @@ fn run_fix(args: FixArgs) -> Result<Outcome, Error> {
     })
 }
 
+/// Runs `walint check`; with `--format json -o FILE`, a run that fails writes the JSON
+/// error report to FILE (unless FILE is one of the inputs), so a CI step reading the
+/// report learns why there is none.
 fn run_check(args: CheckArgs) -> Result<Outcome, Error> {
+    let error_report = match &args.output {
+        Some(path) if args.format == Format::Json && !crate::output::is_stdout(path) => {
+            Some(path.clone())
+        }
+        _ => None,
+    };
+    let mut output_is_input = false;
+    let outcome = check_and_report(args, &mut output_is_input);
+    if let (Err(error), Some(path), false) = (&outcome, error_report, output_is_input) {
+        // Best effort: when even this cannot be written, the error line still says why.
+        let _ = write_error_report(error, &path);
+    }
+    outcome
+}
+
+fn write_error_report(error: &Error, path: &std::path::Path) -> Result<(), Error> {
+    let mut file = crate::output::OutputFile::create(path)?;
+    report::json::write_error(error, &mut file).map_err(|e| file.error(e))?;
+    file.finish()?.persist()
+}
+
+fn check_and_report(args: CheckArgs, output_is_input: &mut bool) -> Result<Outcome, Error> {
     let config = load_config(args.config.as_ref(), args.no_config)?;
     let overrides = args.list.over(Overrides {
         paths: args.paths.clone(),
@@ -303,7 +337,9 @@ fn run_check(args: CheckArgs) -> Result<Outcome, Error> {
     })?;
     let options = CheckOptions::from_config(&config, overrides)?;
     if let Some(output) = &args.output {
-        refuse_input_as_output(output, &options)?;
+        let refused = refuse_input_as_output(output, &options);
+        *output_is_input = refused.is_err();
+        refused?;
     }
     let report = check::run(&options)?;
     for skipped in &report.skipped {
@@ -368,25 +404,24 @@ fn emit(report: &Report, format: Format, output: Option<&PathBuf>) -> Result<(),
         Format::Json => report::json::write(report, out),
     };
     match output {
-        Some(path) => {
-            let err = |source| Error::Io {
-                path: path.display().to_string(),
-                source,
-            };
-            let file = std::fs::File::create(path).map_err(err)?;
+        Some(path) if !crate::output::is_stdout(path) => {
+            // Written beside the target and renamed into place: a link or a device at
+            // the target is refused, and an interrupted run leaves the old report.
+            let mut file = crate::output::OutputFile::create(path)?;
             // A file gets no colour (the text writer's styles are stripped).
-            let mut out = io::BufWriter::new(anstream::StripStream::new(file));
-            write(&mut out).and_then(|()| out.flush()).map_err(err)
-        }
-        // JSON escapes every control character, so it has no styling to strip: only text
+            let mut out = anstream::StripStream::new(&mut file as &mut dyn Write);
+            let written = write(&mut out).and_then(|()| out.flush());
+            written.map_err(|e| file.error(e))?;
+            file.finish()?.persist()
+        } // JSON escapes every control character, so it has no styling to strip: only text
         // goes through the stream that drops colours when stdout is not a terminal.
-        None if format == Format::Json => {
+        _ if format == Format::Json => {
             let mut out = io::BufWriter::with_capacity(1 << 16, io::stdout().lock());
             write(&mut out)
                 .and_then(|()| out.flush())
                 .map_err(stdout_error)
         }
-        None => {
+        _ => {
             let mut out = io::BufWriter::with_capacity(
                 1 << 16,
                 anstream::AutoStream::auto(io::stdout().lock()),

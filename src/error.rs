@@ -42,6 +42,28 @@ pub enum Error {
 }
 
 impl Error {
+    /// What kind of failure this is, as the JSON error report names it: `io`, `input`,
+    /// `config` or `usage`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Error::Io { .. } => "io",
+            Error::Input { .. } => "input",
+            Error::Config { .. } => "config",
+            Error::Usage(_) => "usage",
+        }
+    }
+
+    /// The file the failure is about, and its line, where known.
+    pub fn place(&self) -> (Option<&str>, Option<u64>) {
+        match self {
+            Error::Io { path, .. } => (Some(path), None),
+            Error::Input { path, line, .. } | Error::Config { path, line, .. } => {
+                (Some(path), *line)
+            }
+            Error::Usage(_) => (None, None),
+        }
+    }
+
     /// An input error.
     pub fn input(path: &str, line: Option<u64>, reason: impl Into<String>) -> Error {
         Error::Input {

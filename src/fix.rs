@@ -11,7 +11,7 @@
 //! `.bak`). The judging is `check`'s; this module only sorts rows and writes.
 
 use std::collections::BTreeMap;
-use std::io::{BufWriter, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::check::{self, CheckOptions, RowSink};
@@ -20,6 +20,7 @@ use crate::error::Error;
 use crate::input::contacts::{ContactRow, RowFault};
 use crate::input::encoding::EncodingSeen;
 use crate::input::{kind, spreadsheet};
+use crate::output::{Finished, OutputFile};
 use crate::rules::contacts::duplicate_recipient;
 
 /// Where `walint fix` reads and writes.
@@ -113,11 +114,15 @@ pub fn run(options: &CheckOptions, paths: &FixPaths) -> Result<FixSummary, Error
         return Err(e);
     }
     if paths.in_place {
+        // The backup is written as the outputs are: never through a link at `.bak`.
         let backup = backup_path(&paths.input);
-        std::fs::copy(&paths.input, &backup).map_err(|source| Error::Io {
-            path: backup.display().to_string(),
+        let mut out = OutputFile::create(&backup)?;
+        let mut original = std::fs::File::open(&paths.input).map_err(|source| Error::Io {
+            path: shown.clone(),
             source,
         })?;
+        std::io::copy(&mut original, &mut out).map_err(|e| out.error(e))?;
+        out.finish()?.persist()?;
     }
     // Both outputs are on disk before either replaces anything: a failure (a full disk)
     // leaves the previous outputs as they were.
@@ -330,13 +335,11 @@ fn verdict<'d>(findings: &[&'d Diagnostic]) -> Verdict<'d> {
     }
 }
 
-/// An output file, written to a temporary file created exclusively beside it (a fresh
-/// random name, never an existing path or link: the `tempfile` crate) and renamed into
-/// place, in the input's encoding. Dropped before it is committed, the temporary file is
-/// removed.
+/// An output of `walint fix` ([`OutputFile`]: a temporary file beside its target,
+/// renamed into place once both outputs are on disk; `-` is standard output), in the
+/// input's encoding.
 struct Output {
-    path: PathBuf,
-    out: BufWriter<tempfile::NamedTempFile>,
+    out: OutputFile,
     /// The input's encoding (unset: UTF-8, bytes written as they are).
     encoding: EncodingSeen,
     /// Whether anything was written yet (a UTF-16 byte order mark goes first).
@@ -345,59 +348,10 @@ struct Output {
     encoded: Vec<u8>,
 }
 
-/// An output written, flushed and synced to disk, waiting to be renamed into place.
-struct Synced {
-    path: PathBuf,
-    temp: tempfile::NamedTempFile,
-}
-
-impl Synced {
-    /// Renames the temporary file over the output path.
-    fn persist(self) -> Result<(), Error> {
-        let path = self.path;
-        self.temp.persist(&path).map_err(|e| Error::Io {
-            path: path.display().to_string(),
-            source: e.error,
-        })?;
-        Ok(())
-    }
-}
-
-/// Refuses an output path that exists and is not a regular file: a device, a FIFO, a
-/// directory, or a symbolic link (renaming over a link would replace the link, and
-/// writing through it would write somewhere else).
-fn check_target(path: &Path) -> Result<(), Error> {
-    match std::fs::symlink_metadata(path) {
-        Ok(meta) if meta.file_type().is_symlink() => Err(Error::Usage(format!(
-            "{} is a symbolic link: walint fix writes only to regular files (give the path it points to)",
-            path.display()
-        ))),
-        Ok(meta) if !meta.is_file() => Err(Error::Usage(format!(
-            "{} exists and is not a regular file (a device, FIFO or directory): walint fix will not replace it",
-            path.display()
-        ))),
-        _ => Ok(()),
-    }
-}
-
 impl Output {
     fn create(path: &Path) -> Result<Output, Error> {
-        check_target(path)?;
-        let dir = match path.parent() {
-            Some(d) if !d.as_os_str().is_empty() => d,
-            _ => Path::new("."),
-        };
-        let temp = tempfile::Builder::new()
-            .prefix(".walint-")
-            .suffix(".tmp")
-            .tempfile_in(dir)
-            .map_err(|source| Error::Io {
-                path: path.display().to_string(),
-                source,
-            })?;
         Ok(Output {
-            path: path.to_path_buf(),
-            out: BufWriter::with_capacity(1 << 16, temp),
+            out: OutputFile::create(path)?,
             encoding: EncodingSeen::default(),
             started: false,
             encoded: Vec::new(),
@@ -405,10 +359,7 @@ impl Output {
     }
 
     fn io(&self, source: std::io::Error) -> Error {
-        Error::Io {
-            path: self.path.display().to_string(),
-            source,
-        }
+        self.out.error(source)
     }
 
     /// Writes text as read (UTF-8, or bytes that were not) in the input's encoding.
@@ -453,8 +404,8 @@ impl Output {
         self.write(ending)
     }
 
-    /// Flushes and syncs the temporary file: the output is on disk, not yet in place.
-    fn finish(mut self) -> Result<Synced, Error> {
+    /// Flushes and syncs the output: on disk, not yet in place.
+    fn finish(mut self) -> Result<Finished, Error> {
         if !self.started
             && let Some(encoding) = self.encoding.get().copied()
         {
@@ -463,14 +414,7 @@ impl Output {
             let bom = encoding.bom();
             self.out.write_all(bom).map_err(|e| self.io(e))?;
         }
-        let path = self.path.clone();
-        let io = |source| Error::Io {
-            path: path.display().to_string(),
-            source,
-        };
-        let temp = self.out.into_inner().map_err(|e| io(e.into_error()))?;
-        temp.as_file().sync_all().map_err(io)?;
-        Ok(Synced { path, temp })
+        self.out.finish()
     }
 }
 

@@ -17,6 +17,7 @@ pub mod explain;
 pub mod fix;
 pub mod input;
 pub mod media;
+pub mod output;
 pub mod phone;
 pub mod phone_workers;
 pub mod report;

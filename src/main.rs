@@ -1,6 +1,7 @@
 //! The `walint` binary: parses the command line, runs it through the library and maps the
 //! outcome to the exit code — 0 clean, 1 findings, 2 walint itself failed. A closed pipe
-//! (`walint check … | head`) is not a failure.
+//! (`walint check … | head`) is not a failure; a run stopped by SIGINT/SIGTERM removes its
+//! temporary outputs and exits 130.
 
 use std::process::ExitCode;
 
@@ -8,6 +9,7 @@ use walint::cli::{self, Outcome};
 use walint::error::Error;
 
 fn main() -> ExitCode {
+    walint::output::remove_temporaries_on_signals();
     match cli::run(cli::parse()) {
         Ok(Outcome::Clean) => ExitCode::SUCCESS,
         Ok(Outcome::Findings) => ExitCode::from(1),

@@ -33,6 +33,51 @@ struct Document {
     diagnostics: [(); 0],
 }
 
+/// Why a run could not produce its report (exit code 2), as `check --format json -o FILE`
+/// writes it in place of the report, so a CI step that reads the file learns why.
+#[derive(Serialize)]
+struct ErrorDocument<'e> {
+    version: u32,
+    tool: Tool,
+    error: ErrorBody<'e>,
+}
+
+#[derive(Serialize)]
+struct ErrorBody<'e> {
+    kind: &'static str,
+    message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    path: Option<&'e str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    line: Option<u64>,
+}
+
+fn tool() -> Tool {
+    Tool {
+        name: "walint",
+        version: env!("CARGO_PKG_VERSION"),
+    }
+}
+
+/// Writes the JSON error report for a run that failed with `error`: the format version,
+/// the tool and `error` (`kind`, `message`, and `path`/`line` where known) in place of
+/// `summary` and `diagnostics` (schemas/report.schema.json).
+pub fn write_error(error: &crate::error::Error, out: &mut dyn Write) -> io::Result<()> {
+    let (path, line) = error.place();
+    let doc = ErrorDocument {
+        version: FORMAT_VERSION,
+        tool: tool(),
+        error: ErrorBody {
+            kind: error.kind(),
+            message: error.to_string(),
+            path,
+            line,
+        },
+    };
+    serde_json::to_writer_pretty(&mut *out, &doc).map_err(io::Error::other)?;
+    out.write_all(b"\n")
+}
+
 /// Findings formatted per parallel batch.
 const BATCH: usize = 4096;
 
@@ -41,10 +86,7 @@ const BATCH: usize = 4096;
 pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     let doc = Document {
         version: FORMAT_VERSION,
-        tool: Tool {
-            name: "walint",
-            version: env!("CARGO_PKG_VERSION"),
-        },
+        tool: tool(),
         summary: report.summary(),
         diagnostics: [],
     };

@@ -357,3 +357,189 @@ fn control_characters_are_escaped_and_exit_codes_survive_a_closed_pipe() {
         assert_eq!(out.code(), Some(1), "{format}");
     }
 }
+
+#[test]
+fn backups_reports_and_standard_output_are_written_safely() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(d, "list.csv", LIST);
+    write(d, "victim.txt", "keep me\n");
+    // `--in-place` never writes its backup through a link at `list.csv.bak`.
+    std::os::unix::fs::symlink("victim.txt", d.join("list.csv.bak")).unwrap();
+    fix(d, &["--in-place", "--rejects", "r.csv"])
+        .code(2)
+        .stderr(predicates::str::contains("symbolic link"));
+    assert_eq!(
+        std::fs::read_to_string(d.join("victim.txt")).unwrap(),
+        "keep me\n"
+    );
+    assert_eq!(std::fs::read_to_string(d.join("list.csv")).unwrap(), LIST);
+    // Nor does `check -o`, and a device is not replaced by a report.
+    std::os::unix::fs::symlink("victim.txt", d.join("report.txt")).unwrap();
+    walint()
+        .current_dir(d)
+        .args(["check", "--no-config", "-o", "report.txt", "list.csv"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("symbolic link"));
+    assert_eq!(
+        std::fs::read_to_string(d.join("victim.txt")).unwrap(),
+        "keep me\n"
+    );
+    walint()
+        .current_dir(d)
+        .args(["check", "--no-config", "-o", "/dev/null", "list.csv"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("not a regular file"));
+    // `-` is standard output: the report for `check -o -`, the rows for `fix --clean -`
+    // (whose summary then goes to standard error).
+    walint()
+        .current_dir(d)
+        .args(["check", "--no-config", "-o", "-", "list.csv"])
+        .assert()
+        .code(1)
+        .stdout(predicates::str::contains("WAC002"));
+    let out = fix(d, &["--clean", "-", "--rejects", "r.csv"]).code(1);
+    let out = out.get_output();
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "phone\n+14155552671\n"
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("1 rejected -> r.csv"));
+    let out = fix(d, &["--clean", "c.csv", "--rejects", "-"]).code(1);
+    let rejects = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
+    assert!(
+        rejects.starts_with("phone,\"walint_codes\",\"walint_reasons\"\n+1415555267,\"WAC002\""),
+        "{rejects}"
+    );
+    fix(d, &["--clean", "-", "--rejects", "-"])
+        .code(2)
+        .stderr(predicates::str::contains("different files"));
+    let left: Vec<String> = names(d)
+        .into_iter()
+        .filter(|n| n.contains("walint"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+}
+
+/// Exit 2 with `--format json -o FILE` writes a JSON error report (valid against the
+/// report schema) to FILE, so a CI step that reads the report learns why there is none;
+/// never over an input.
+#[test]
+fn a_failed_run_writes_a_json_error_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(
+        d,
+        "walint.toml",
+        "fail_on = \"error\"\nsendr = \"+919876543210\"\n",
+    );
+    write(d, "list.csv", LIST);
+    walint()
+        .current_dir(d)
+        .args(["check", "--format", "json", "-o", "r.json", "list.csv"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("unknown field `sendr`"));
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(d.join("r.json")).unwrap()).unwrap();
+    crate::schema::assert_valid(
+        &crate::schema::validator("report.schema.json"),
+        &report,
+        "an error report",
+    );
+    assert_eq!(report["error"]["kind"], "config", "{report:#}");
+    assert_eq!(report["error"]["line"], 2, "{report:#}");
+    assert!(
+        report["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("sendr")
+    );
+    assert!(report.get("diagnostics").is_none());
+    // A missing input is an `io` error report naming the file.
+    walint()
+        .current_dir(d)
+        .args([
+            "check",
+            "--no-config",
+            "--format",
+            "json",
+            "-o",
+            "r.json",
+            "gone.csv",
+        ])
+        .assert()
+        .code(2);
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(d.join("r.json")).unwrap()).unwrap();
+    assert_eq!(report["error"]["path"], "gone.csv", "{report:#}");
+    // `-o` naming an input is refused, and the input is not replaced by an error report.
+    walint()
+        .current_dir(d)
+        .args([
+            "check",
+            "--no-config",
+            "--format",
+            "json",
+            "-o",
+            "list.csv",
+            "list.csv",
+        ])
+        .assert()
+        .code(2);
+    assert_eq!(std::fs::read_to_string(d.join("list.csv")).unwrap(), LIST);
+}
+
+/// A run killed while writing (SIGTERM, SIGINT) removes its temporary outputs, which hold
+/// copies of the contact list, and exits 130; the previous outputs stay as they were.
+#[test]
+fn an_interrupted_fix_leaves_no_temporary_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    // Long enough that the run is still going when the signal arrives.
+    let mut list = String::from("phone,name\n");
+    for i in 0..400_000u64 {
+        list.push_str(&format!("+1415{:07},n{i}\n", 5_550_000 + i % 4_000_000));
+    }
+    write(d, "list.csv", &list);
+    write(d, "c.csv", "previous clean\n");
+    for signal in ["TERM", "INT"] {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_walint"))
+            .current_dir(d)
+            .args([
+                "fix",
+                "--no-config",
+                "list.csv",
+                "--clean",
+                "c.csv",
+                "--rejects",
+                "r.csv",
+            ])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let started = std::time::Instant::now();
+        while names(d).iter().filter(|n| n.ends_with(".tmp")).count() < 2 {
+            assert!(
+                started.elapsed() < Duration::from_secs(120),
+                "no temporary files"
+            );
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        let killed = std::process::Command::new("kill")
+            .args([format!("-{signal}"), child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(killed.success());
+        let status = child.wait().unwrap();
+        assert_eq!(status.code(), Some(130), "SIG{signal}: {status:?}");
+        assert_eq!(names(d), ["c.csv", "list.csv"], "SIG{signal}");
+        assert_eq!(
+            std::fs::read_to_string(d.join("c.csv")).unwrap(),
+            "previous clean\n"
+        );
+    }
+}

@@ -1,0 +1,273 @@
+//! Output files, written so that no run can damage what is already on disk: each output
+//! goes to a temporary file created exclusively beside its target (a fresh random name,
+//! never an existing path or a link: the `tempfile` crate), is flushed and synced, and
+//! only then renamed over the target. A target that exists and is not a regular file (a
+//! symbolic link, a device, a FIFO, a directory) is refused; `-` means standard output.
+//! Temporary files still waiting to be renamed are removed when the run is interrupted
+//! (SIGINT, SIGTERM, SIGHUP), so a killed `walint fix` leaves no copy of a contact list
+//! behind. `walint fix`'s outputs and `walint check -o` both write through here.
+
+use std::io::{self, BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use crate::error::Error;
+
+/// The temporary files of this process not yet renamed into place, removed by the
+/// signal handler ([`remove_temporaries_on_signals`]).
+static PENDING: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+/// The exit code of a run stopped by a signal (as a shell reports SIGINT).
+pub const INTERRUPTED: i32 = 130;
+
+/// Installs the handler that removes pending temporary files on SIGINT, SIGTERM and
+/// SIGHUP, then exits with [`INTERRUPTED`]. Called once, by the binary; a second call
+/// (or a library user's own handler) is left in place.
+pub fn remove_temporaries_on_signals() {
+    let _ = ctrlc::try_set_handler(|| {
+        let pending = PENDING.lock().unwrap_or_else(|p| p.into_inner());
+        for path in pending.iter() {
+            let _ = std::fs::remove_file(path);
+        }
+        std::process::exit(INTERRUPTED);
+    });
+}
+
+fn pending() -> std::sync::MutexGuard<'static, Vec<PathBuf>> {
+    PENDING.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+fn forget(path: &Path) {
+    let mut pending = pending();
+    if let Some(i) = pending.iter().position(|p| p == path) {
+        pending.swap_remove(i);
+    }
+}
+
+/// Whether `path` names standard output (`-`).
+pub fn is_stdout(path: &Path) -> bool {
+    path.as_os_str() == "-"
+}
+
+/// Refuses a target that exists and is not a regular file: a symbolic link (renaming
+/// over it would replace the link, writing through it would write somewhere else), a
+/// device, a FIFO or a directory.
+pub fn check_target(path: &Path) -> Result<(), Error> {
+    match std::fs::symlink_metadata(path) {
+        Ok(meta) if meta.file_type().is_symlink() => Err(Error::Usage(format!(
+            "{} is a symbolic link: walint writes only to regular files (give the path it points to)",
+            path.display()
+        ))),
+        Ok(meta) if !meta.is_file() => Err(Error::Usage(format!(
+            "{} exists and is not a regular file (a device, FIFO or directory): walint will not replace it",
+            path.display()
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// An output being written: a temporary file beside its target, or standard output.
+pub struct OutputFile {
+    path: PathBuf,
+    /// Taken by [`OutputFile::finish`]; dropped unfinished, the temporary file goes.
+    sink: Option<Sink>,
+}
+
+enum Sink {
+    Temp(BufWriter<tempfile::NamedTempFile>),
+    Stdout(BufWriter<io::Stdout>),
+}
+
+impl OutputFile {
+    /// Starts writing `path` (`-`: standard output), refusing a target that is not a
+    /// regular file.
+    pub fn create(path: &Path) -> Result<OutputFile, Error> {
+        if is_stdout(path) {
+            return Ok(OutputFile {
+                path: path.to_path_buf(),
+                sink: Some(Sink::Stdout(BufWriter::with_capacity(
+                    1 << 16,
+                    io::stdout(),
+                ))),
+            });
+        }
+        check_target(path)?;
+        let dir = match path.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => Path::new("."),
+        };
+        let mut pending = pending();
+        let temp = tempfile::Builder::new()
+            .prefix(".walint-")
+            .suffix(".tmp")
+            .tempfile_in(dir)
+            .map_err(|source| Error::Io {
+                path: path.display().to_string(),
+                source,
+            })?;
+        pending.push(temp.path().to_path_buf());
+        Ok(OutputFile {
+            path: path.to_path_buf(),
+            sink: Some(Sink::Temp(BufWriter::with_capacity(1 << 16, temp))),
+        })
+    }
+
+    /// The target, as given.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// An I/O error on this output, naming its target.
+    pub fn error(&self, source: io::Error) -> Error {
+        Error::Io {
+            path: self.path.display().to_string(),
+            source,
+        }
+    }
+
+    /// Flushes and syncs the output: on disk (or written out), not yet in place.
+    pub fn finish(mut self) -> Result<Finished, Error> {
+        let path = std::mem::take(&mut self.path);
+        let io = |source| Error::Io {
+            path: path.display().to_string(),
+            source,
+        };
+        match self.sink.take() {
+            None => Ok(Finished { path, temp: None }),
+            Some(Sink::Stdout(mut out)) => {
+                out.flush().map_err(io)?;
+                Ok(Finished { path, temp: None })
+            }
+            Some(Sink::Temp(out)) => {
+                let temp = match out.into_inner() {
+                    Ok(temp) => temp,
+                    Err(e) => {
+                        let (error, out) = e.into_parts();
+                        forget_temp(out.into_parts().0);
+                        return Err(io(error));
+                    }
+                };
+                if let Err(e) = temp.as_file().sync_all() {
+                    forget_temp(temp);
+                    return Err(io(e));
+                }
+                Ok(Finished {
+                    path,
+                    temp: Some(temp),
+                })
+            }
+        }
+    }
+}
+
+/// Removes a temporary file that will not be renamed into place.
+fn forget_temp(temp: tempfile::NamedTempFile) {
+    let path = temp.path().to_path_buf();
+    drop(temp);
+    forget(&path);
+}
+
+impl Drop for OutputFile {
+    fn drop(&mut self) {
+        if let Some(Sink::Temp(out)) = self.sink.take() {
+            // Dropped unfinished (an error, a panic): the temporary file goes with it.
+            let path = out.get_ref().path().to_path_buf();
+            drop(out);
+            forget(&path);
+        }
+    }
+}
+
+impl OutputFile {
+    fn sink(&mut self) -> io::Result<&mut dyn Write> {
+        match &mut self.sink {
+            Some(Sink::Temp(out)) => Ok(out),
+            Some(Sink::Stdout(out)) => Ok(out),
+            None => Err(io::Error::other("output already finished")),
+        }
+    }
+}
+
+impl Write for OutputFile {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.sink()?.write(buf)
+    }
+
+    fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
+        self.sink()?.write_all(buf)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.sink()?.flush()
+    }
+}
+
+/// An output written and synced, waiting to be renamed into place.
+pub struct Finished {
+    path: PathBuf,
+    temp: Option<tempfile::NamedTempFile>,
+}
+
+impl Finished {
+    /// Renames the temporary file over the target (nothing to do for standard output).
+    pub fn persist(mut self) -> Result<(), Error> {
+        let Some(temp) = self.temp.take() else {
+            return Ok(());
+        };
+        let temp_path = temp.path().to_path_buf();
+        let persisted = temp.persist(&self.path);
+        forget(&temp_path);
+        persisted.map(drop).map_err(|e| Error::Io {
+            path: self.path.display().to_string(),
+            source: e.error,
+        })
+    }
+}
+
+impl Drop for Finished {
+    fn drop(&mut self) {
+        if let Some(temp) = self.temp.take() {
+            forget_temp(temp);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_temporary_file_is_pending_until_renamed_and_gone_if_dropped() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("out.csv");
+        let mut out = OutputFile::create(&target).unwrap();
+        out.write_all(b"a\n").unwrap();
+        let temp = pending()
+            .iter()
+            .find(|p| p.starts_with(dir.path()))
+            .cloned();
+        let temp = temp.expect("registered");
+        assert!(temp.exists());
+        out.finish().unwrap().persist().unwrap();
+        assert!(!pending().contains(&temp));
+        assert_eq!(std::fs::read(&target).unwrap(), b"a\n");
+
+        let out = OutputFile::create(&dir.path().join("other.csv")).unwrap();
+        drop(out);
+        assert!(!pending().iter().any(|p| p.starts_with(dir.path())));
+        let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(left.len(), 1, "only out.csv is left");
+    }
+
+    #[test]
+    fn targets_that_are_not_regular_files_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(OutputFile::create(dir.path()).is_err());
+        #[cfg(unix)]
+        {
+            let link = dir.path().join("link.csv");
+            std::os::unix::fs::symlink(dir.path().join("victim"), &link).unwrap();
+            assert!(OutputFile::create(&link).is_err());
+        }
+    }
+}
