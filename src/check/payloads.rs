@@ -7,7 +7,6 @@
 //! module only connects them.
 
 use std::io::BufRead;
-use std::ops::Range;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -61,7 +60,7 @@ impl<'a> PayloadRun<'a> {
 enum Batch {
     /// NDJSON lines, unparsed: their bytes back to back, and each line's 1-based number
     /// and range in the bytes.
-    Lines(Vec<u8>, Vec<(u64, Range<usize>)>),
+    Lines(Vec<u8>, Vec<payloads::LineSpan>),
     /// Items already cut out of a document.
     Items(Vec<PayloadItem>),
 }
@@ -165,39 +164,42 @@ fn judge(batch: Batch, file: &Arc<str>, run: &PayloadRun) -> Checked {
         }
         checked
     };
-    let parts: Vec<Checked> =
-        match batch {
-            Batch::Lines(bytes, lines) => match String::from_utf8(bytes) {
-                // The usual case: items point into one shared copy of the batch.
-                Ok(text) => {
-                    let text: Arc<str> = Arc::from(text);
-                    lines
-                        .par_chunks(TASK_MESSAGES)
-                        .map(|part| {
-                            check(&mut part.iter().map(|(line, range)| {
-                                payloads::line_item_shared(&text, range.clone(), *line)
-                            }))
-                        })
-                        .collect()
-                }
-                Err(e) => {
-                    let bytes = e.into_bytes();
-                    lines
-                        .par_chunks(TASK_MESSAGES)
-                        .map(|part| {
-                            check(&mut part.iter().map(|(line, range)| {
-                                payloads::line_item(&bytes[range.clone()], *line)
-                            }))
-                        })
-                        .collect()
-                }
-            },
-            Batch::Items(items) => items
-                .into_par_iter()
-                .chunks(TASK_MESSAGES)
-                .map(|part| check(&mut part.into_iter()))
-                .collect(),
-        };
+    let parts: Vec<Checked> = match batch {
+        Batch::Lines(bytes, lines) => match String::from_utf8(bytes) {
+            // The usual case: items point into one shared copy of the batch.
+            Ok(text) => {
+                let text: Arc<str> = Arc::from(text);
+                lines
+                    .par_chunks(TASK_MESSAGES)
+                    .map(|part| {
+                        check(&mut part.iter().map(|span| match span.cut {
+                            true => payloads::too_long(String::new(), span.line, 1),
+                            false => {
+                                payloads::line_item_shared(&text, span.range.clone(), span.line)
+                            }
+                        }))
+                    })
+                    .collect()
+            }
+            Err(e) => {
+                let bytes = e.into_bytes();
+                lines
+                    .par_chunks(TASK_MESSAGES)
+                    .map(|part| {
+                        check(&mut part.iter().map(|span| match span.cut {
+                            true => payloads::too_long(String::new(), span.line, 1),
+                            false => payloads::line_item(&bytes[span.range.clone()], span.line),
+                        }))
+                    })
+                    .collect()
+            }
+        },
+        Batch::Items(items) => items
+            .into_par_iter()
+            .chunks(TASK_MESSAGES)
+            .map(|part| check(&mut part.into_iter()))
+            .collect(),
+    };
     let mut all = Checked::default();
     for part in parts {
         all.add(part);

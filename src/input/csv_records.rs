@@ -20,6 +20,7 @@ use std::io::{self, BufRead};
 
 use encoding_rs::Encoding;
 
+use super::bounded;
 use super::encoding::{EncodingSeen, Fallback, TextInput};
 
 /// A quoted field may span at most this many physical lines before the quote is taken as
@@ -33,7 +34,7 @@ pub const MAX_RECORD_LINES: u64 = 1024;
 pub const MAX_RECORD_BYTES: usize = 1 << 20;
 /// A line longer than this is no contact list's: reading stops with an error (a binary
 /// file, or `/dev/zero`, read as text).
-pub const MAX_LINE_BYTES: usize = 16 << 20;
+pub use super::bounded::MAX_LINE_BYTES;
 
 /// What is wrong with a record's framing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -283,38 +284,15 @@ impl<R: BufRead> RecordReader<R> {
     /// (and its line end); marks `long_line` when more was skipped. Returns the bytes
     /// consumed. A line past [`MAX_LINE_BYTES`] is an error: no text file has one.
     fn read_line_bounded(&mut self) -> io::Result<usize> {
-        let mut consumed = 0;
-        loop {
-            let buf = self.inner.fill_buf()?;
-            if buf.is_empty() {
-                return Ok(consumed);
-            }
-            let (take, done) = match memchr::memchr(self.terminator, buf) {
-                Some(i) => (i + 1, true),
-                None => (buf.len(), false),
-            };
-            let room = MAX_RECORD_BYTES.saturating_sub(self.line_buf.len());
-            if take <= room {
-                self.line_buf.extend_from_slice(&buf[..take]);
-            } else {
-                self.line_buf.extend_from_slice(&buf[..room]);
-                self.long_line = true;
-                if done {
-                    self.line_buf.push(self.terminator);
-                }
-            }
-            self.inner.consume(take);
-            consumed += take;
-            if done {
-                return Ok(consumed);
-            }
-            if consumed > MAX_LINE_BYTES {
-                return Err(io::Error::new(
-                    io::ErrorKind::InvalidData,
-                    "a line longer than 16 MiB: this is not a text contact list",
-                ));
-            }
-        }
+        let read = bounded::read_line(
+            &mut self.inner,
+            self.terminator,
+            &mut self.line_buf,
+            MAX_RECORD_BYTES,
+            "a text contact list",
+        )?;
+        self.long_line |= read.cut;
+        Ok(read.consumed)
     }
 
     /// Reads the next physical line into `line_buf`; returns its number, or `None` at the end.

@@ -4,8 +4,9 @@
 //! needed to place a finding in the file: the pointer of the message in the document, the
 //! line and column it starts on, and its source text for [`json_locate`].
 //! Text that is not JSON becomes an item carrying the parser's reason and position, so the
-//! caller reports it and reads on. NDJSON is read line by line (memory stays flat however
-//! many lines); a `.json` document is read whole, then handed out one element at a time.
+//! caller reports it and reads on. Both are streamed, so memory stays flat in the file's
+//! size: NDJSON line by line, a `.json` array element by element. One message is read up
+//! to [`MAX_MESSAGE_BYTES`]; a longer one is an item saying so, and reading goes on.
 //! This module never judges a message: that is the payload rules' job.
 
 use std::io::BufRead;
@@ -15,7 +16,12 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
-use super::json_locate;
+/// The most bytes of one message walint reads (an NDJSON line, an element of an array, a
+/// lone document): 1 MiB. A longer one is a located finding (WAT000) and reading goes on;
+/// a JSON value over 16 MiB ends the run (no payload file has one).
+pub const MAX_MESSAGE_BYTES: usize = 1 << 20;
+
+use super::{bounded, json_locate};
 use crate::diagnostic::Location;
 
 /// Why an item is not JSON, and where (1-based line and column, in characters, in the file).
@@ -128,10 +134,7 @@ impl PayloadItem {
 pub fn read<R: BufRead>(input: R, framing: Framing) -> PayloadReader<R> {
     match framing {
         Framing::Lines => PayloadReader::Lines(LineItems::new(input)),
-        Framing::Document => PayloadReader::Document {
-            input: Some(input),
-            items: None,
-        },
+        Framing::Document => PayloadReader::Document(DocumentItems::new(input)),
     }
 }
 
@@ -140,13 +143,8 @@ pub fn read<R: BufRead>(input: R, framing: Framing) -> PayloadReader<R> {
 pub enum PayloadReader<R> {
     /// NDJSON, read line by line.
     Lines(LineItems<R>),
-    /// One document, read whole on the first call.
-    Document {
-        /// The stream, until it has been read.
-        input: Option<R>,
-        /// The document's items, once read.
-        items: Option<DocumentItems>,
-    },
+    /// One document: a lone message, or an array streamed element by element.
+    Document(DocumentItems<R>),
 }
 
 impl<R: BufRead> Iterator for PayloadReader<R> {
@@ -155,15 +153,7 @@ impl<R: BufRead> Iterator for PayloadReader<R> {
     fn next(&mut self) -> Option<Self::Item> {
         match self {
             PayloadReader::Lines(lines) => lines.next(),
-            PayloadReader::Document { input, items } => {
-                if let Some(mut input) = input.take() {
-                    match DocumentItems::read(&mut input) {
-                        Ok(read) => *items = Some(read),
-                        Err(e) => return Some(Err(e)),
-                    }
-                }
-                items.as_mut()?.next().map(Ok)
-            }
+            PayloadReader::Document(items) => items.next(),
         }
     }
 }
@@ -187,16 +177,31 @@ impl<R: BufRead> LineItems<R> {
 
     /// Appends the next non-blank line, unparsed and without its line ending, to `out`;
     /// returns its 1-based line number and its range in `out`. Lets a caller gather lines
-    /// into batches for other threads, which parse them with [`line_item_shared`].
-    pub fn next_line_into(
-        &mut self,
-        out: &mut Vec<u8>,
-    ) -> Option<std::io::Result<(u64, Range<usize>)>> {
+    /// into batches for other threads, which parse them with [`line_item_shared`]. A line
+    /// over [`MAX_MESSAGE_BYTES`] is skipped and comes back `cut`, with nothing appended
+    /// (its item is [`too_long`]); one over 16 MiB is an error (no payload file has one).
+    pub fn next_line_into(&mut self, out: &mut Vec<u8>) -> Option<std::io::Result<LineSpan>> {
         let start = out.len();
         loop {
             out.truncate(start);
-            match self.input.read_until(b'\n', out) {
-                Ok(0) => return None,
+            let read = bounded::read_line(
+                &mut self.input,
+                b'\n',
+                out,
+                MAX_MESSAGE_BYTES,
+                "an NDJSON payload file",
+            );
+            match read {
+                Ok(read) if read.consumed == 0 => return None,
+                Ok(read) if read.cut => {
+                    self.line += 1;
+                    out.truncate(start);
+                    return Some(Ok(LineSpan {
+                        line: self.line,
+                        range: start..start,
+                        cut: true,
+                    }));
+                }
                 Ok(_) => {}
                 Err(e) => return Some(Err(e)),
             }
@@ -212,10 +217,25 @@ impl<R: BufRead> LineItems<R> {
             if !blank {
                 let end = start + line.len();
                 out.truncate(end);
-                return Some(Ok((self.line, start..end)));
+                return Some(Ok(LineSpan {
+                    line: self.line,
+                    range: start..end,
+                    cut: false,
+                }));
             }
         }
     }
+}
+
+/// A line of an NDJSON stream as [`LineItems::next_line_into`] cut it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LineSpan {
+    /// The 1-based line number.
+    pub line: u64,
+    /// The line's bytes in the caller's buffer (empty when `cut`).
+    pub range: Range<usize>,
+    /// The line was over [`MAX_MESSAGE_BYTES`] and skipped.
+    pub cut: bool,
 }
 
 impl<R: BufRead> Iterator for LineItems<R> {
@@ -224,9 +244,12 @@ impl<R: BufRead> Iterator for LineItems<R> {
     fn next(&mut self) -> Option<Self::Item> {
         let mut buf = std::mem::take(&mut self.buf);
         buf.clear();
-        let next = self
-            .next_line_into(&mut buf)
-            .map(|read| read.map(|(line, range)| line_item(&buf[range], line)));
+        let next = self.next_line_into(&mut buf).map(|read| {
+            read.map(|span| match span.cut {
+                true => too_long(String::new(), span.line, 1),
+                false => line_item(&buf[span.range], span.line),
+            })
+        });
         self.buf = buf;
         next
     }
@@ -277,159 +300,342 @@ pub fn line_item_shared(text: &Arc<str>, range: Range<usize>, line: u64) -> Payl
     }
 }
 
-/// The messages of one JSON document: the document itself, or each element of a top-level
-/// array. The text is held whole; each element is parsed only when it is asked for.
-pub struct DocumentItems {
-    text: Arc<str>,
+/// The messages of one JSON document, read as a stream: the document itself, or each
+/// element of a top-level array. Only the element being read is held (at most
+/// [`MAX_MESSAGE_BYTES`] of it), so memory stays flat however long the array. An element
+/// that is not JSON is an item with the parser's reason at its place, and reading goes
+/// on; where the array itself breaks (a missing `,`, a trailing comma, the end of the
+/// file), that is the last item.
+pub struct DocumentItems<R> {
+    input: R,
+    /// The 1-based line and column (in characters) of the next unread byte.
+    line: u64,
+    col: u64,
     state: DocumentState,
+    /// The bytes of the element being read.
+    element: Vec<u8>,
 }
 
+#[derive(Clone, Copy)]
 enum DocumentState {
-    /// The whole document is the one item.
-    Single,
-    /// An array: the next element's index, where to look for it, and the line count so far
-    /// (the line and the offset where it starts, as of offset `counted`).
+    /// Nothing read yet.
+    Start,
+    /// Inside the top-level array: the next element's index and what was last read.
     Array {
         index: usize,
-        pos: usize,
-        line: u64,
-        line_start: usize,
-        counted: usize,
+        after: After,
     },
-    /// An item that is not JSON, to hand out once.
-    Failed(JsonError),
     Done,
 }
 
-impl DocumentItems {
-    /// Reads a whole document from `input` (a leading byte-order mark is dropped).
-    pub fn read<R: BufRead>(input: &mut R) -> std::io::Result<DocumentItems> {
-        let mut bytes = Vec::new();
-        input.read_to_end(&mut bytes)?;
-        if bytes.starts_with(b"\xEF\xBB\xBF") {
-            bytes.drain(..3);
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum After {
+    /// The opening `[`.
+    Open,
+    /// An element.
+    Value,
+    /// A `,`.
+    Comma,
+}
+
+/// How an element's text is delimited while it is scanned.
+struct Scan {
+    /// `{`/`[` nesting depth (a string or a bare scalar at the top: 0).
+    depth: usize,
+    in_string: bool,
+    escaped: bool,
+    /// A number or literal: ends before a delimiter.
+    bare: bool,
+}
+
+impl Scan {
+    fn new(first: u8) -> Scan {
+        Scan {
+            depth: 0,
+            in_string: false,
+            escaped: false,
+            bare: !matches!(first, b'{' | b'[' | b'"'),
         }
-        Ok(match String::from_utf8(bytes) {
-            Ok(text) => DocumentItems::new(Arc::from(text)),
-            Err(e) => {
-                let valid = e.utf8_error().valid_up_to();
-                let bytes = e.into_bytes();
-                let error = not_utf8(&bytes, valid, 1).value.unwrap_err();
-                DocumentItems {
-                    text: Arc::from(""),
-                    state: DocumentState::Failed(error),
-                }
-            }
-        })
     }
 
-    /// The items of a document already in memory (without a byte-order mark).
-    pub fn new(text: Arc<str>) -> DocumentItems {
-        let bytes = text.as_bytes();
-        let start = json_locate::skip_ws(bytes, 0);
-        let state = if bytes.get(start) != Some(&b'[') {
-            DocumentState::Single
-        } else {
-            // Check the whole array first, so that elements can be cut out by scanning and a
-            // broken document is one finding where the parser stopped, as for an object.
-            match serde_json::from_str::<serde::de::IgnoredAny>(&text) {
-                Ok(_) => DocumentState::Array {
-                    index: 0,
-                    pos: start + 1,
-                    line: 1,
-                    line_start: 0,
-                    counted: 0,
-                },
-                Err(e) => DocumentState::Failed(json_error(&text, &e, 0..text.len())),
+    /// Scans `buf`, the element's next bytes: how many belong to it, and whether it ends there.
+    fn feed(&mut self, buf: &[u8]) -> (usize, bool) {
+        for (i, &b) in buf.iter().enumerate() {
+            if self.bare {
+                if matches!(b, b',' | b']' | b'}' | b'[' | b'{' | b'"') || b.is_ascii_whitespace() {
+                    return (i, true);
+                }
+                continue;
+            }
+            if self.in_string {
+                if self.escaped {
+                    self.escaped = false;
+                } else if b == b'\\' {
+                    self.escaped = true;
+                } else if b == b'"' {
+                    self.in_string = false;
+                    if self.depth == 0 {
+                        return (i + 1, true);
+                    }
+                }
+                continue;
+            }
+            match b {
+                b'"' => self.in_string = true,
+                b'{' | b'[' => self.depth += 1,
+                b'}' | b']' => {
+                    self.depth = self.depth.saturating_sub(1);
+                    if self.depth == 0 {
+                        return (i + 1, true);
+                    }
+                }
+                _ => {}
+            }
+        }
+        (buf.len(), false)
+    }
+}
+
+/// Moves a (line, column) position over `bytes` (columns in characters).
+fn advance(line: &mut u64, col: &mut u64, bytes: &[u8]) {
+    match memchr::memrchr(b'\n', bytes) {
+        Some(last) => {
+            *line += memchr::memchr_iter(b'\n', bytes).count() as u64;
+            *col = 1 + json_locate::char_count(&bytes[last + 1..]);
+        }
+        None => *col += json_locate::char_count(bytes),
+    }
+}
+
+impl<R: BufRead> DocumentItems<R> {
+    /// Reads `input` as one JSON document (a leading byte-order mark is dropped).
+    pub fn new(input: R) -> DocumentItems<R> {
+        DocumentItems {
+            input,
+            line: 1,
+            col: 1,
+            state: DocumentState::Start,
+            element: Vec::new(),
+        }
+    }
+
+    /// Consumes whitespace; returns the next byte, unconsumed (`None`: the end).
+    fn skip_ws(&mut self) -> std::io::Result<Option<u8>> {
+        loop {
+            let buf = self.input.fill_buf()?;
+            let Some(&first) = buf.first() else {
+                return Ok(None);
+            };
+            let n = buf.iter().take_while(|b| b.is_ascii_whitespace()).count();
+            if n == 0 {
+                return Ok(Some(first));
+            }
+            advance(&mut self.line, &mut self.col, &buf[..n]);
+            self.input.consume(n);
+        }
+    }
+
+    /// Consumes one (ASCII) byte already seen by [`Self::skip_ws`].
+    fn bump(&mut self) {
+        self.input.consume(1);
+        self.col += 1;
+    }
+
+    /// Reads the element starting at the next byte into `self.element` (at most
+    /// [`MAX_MESSAGE_BYTES`] of it); returns whether it was longer, and whether the input
+    /// ended inside it. With `to_end`, everything up to the end of the input is the element.
+    fn read_element(&mut self, to_end: bool) -> std::io::Result<(bool, bool)> {
+        self.element.clear();
+        let mut scan: Option<Scan> = None;
+        let mut consumed = 0usize;
+        let mut cut = false;
+        loop {
+            let buf = self.input.fill_buf()?;
+            if buf.is_empty() {
+                return Ok((cut, true));
+            }
+            let scan = scan.get_or_insert_with(|| Scan::new(buf[0]));
+            let (take, done) = if to_end {
+                (buf.len(), false)
+            } else {
+                scan.feed(buf)
+            };
+            let room = MAX_MESSAGE_BYTES.saturating_sub(self.element.len());
+            cut |= take > room;
+            self.element.extend_from_slice(&buf[..take.min(room)]);
+            advance(&mut self.line, &mut self.col, &buf[..take]);
+            self.input.consume(take);
+            consumed += take;
+            if done {
+                return Ok((cut, false));
+            }
+            if consumed > bounded::MAX_LINE_BYTES {
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::InvalidData,
+                    "a JSON value longer than 16 MiB: this is not a payload file",
+                ));
+            }
+        }
+    }
+
+    /// The item for the element just read, which started at (`line`, `col`).
+    fn element_item(&self, pointer_base: String, line: u64, col: u64, cut: bool) -> PayloadItem {
+        if cut {
+            return too_long(pointer_base, line, col);
+        }
+        let place = |(l, c): (u64, u64)| {
+            if l == 1 {
+                (line, col + c - 1)
+            } else {
+                (line + l - 1, c)
             }
         };
-        DocumentItems { text, state }
-    }
-
-    fn single(&self) -> PayloadItem {
-        let text = &*self.text;
-        let start = json_locate::skip_ws(text.as_bytes(), 0);
-        let (line_base, col_base) = json_locate::position_at(text, start);
+        let text = match std::str::from_utf8(&self.element) {
+            Ok(text) => text,
+            Err(e) => {
+                let mut item = not_utf8(&self.element, e.valid_up_to(), 1);
+                if let Err(error) = &mut item.value {
+                    (error.line, error.col) = place((error.line, error.col));
+                    (item.line_base, item.col_base) = (error.line, error.col);
+                }
+                item.pointer_base = pointer_base;
+                return item;
+            }
+        };
+        let value = serde_json::from_str(text).map_err(|e| {
+            let error = json_error(text, &e, 0..text.len());
+            let (line, col) = place((error.line, error.col));
+            JsonError { line, col, ..error }
+        });
         PayloadItem {
-            value: serde_json::from_str(text).map_err(|e| json_error(text, &e, 0..text.len())),
-            pointer_base: String::new(),
-            line_base,
-            col_base,
-            span: start..text.trim_end().len(),
-            text: Some(Arc::clone(&self.text)),
+            value,
+            pointer_base,
+            line_base: line,
+            col_base: col,
+            span: 0..text.trim_end().len(),
+            text: Some(Arc::from(text)),
         }
     }
 
-    fn failed(error: JsonError) -> PayloadItem {
+    /// An item saying the document breaks here (the last one).
+    fn broken(&mut self, message: &str) -> PayloadItem {
+        self.state = DocumentState::Done;
+        DocumentItems::<R>::failed_at(message, self.line, self.col)
+    }
+
+    fn failed_at(message: &str, line: u64, col: u64) -> PayloadItem {
         PayloadItem {
+            value: Err(JsonError {
+                message: message.to_string(),
+                line,
+                col,
+            }),
             pointer_base: String::new(),
-            line_base: error.line,
-            col_base: error.col,
-            value: Err(error),
+            line_base: line,
+            col_base: col,
             text: None,
             span: 0..0,
         }
     }
-}
 
-impl Iterator for DocumentItems {
-    type Item = PayloadItem;
-
-    fn next(&mut self) -> Option<PayloadItem> {
-        match std::mem::replace(&mut self.state, DocumentState::Done) {
-            DocumentState::Done => None,
-            DocumentState::Single => Some(self.single()),
-            DocumentState::Failed(error) => Some(DocumentItems::failed(error)),
-            DocumentState::Array {
-                index,
-                pos,
-                mut line,
-                mut line_start,
-                counted,
-            } => {
-                let bytes = self.text.as_bytes();
-                let start = json_locate::skip_ws(bytes, pos);
-                if bytes.get(start).is_none_or(|&b| b == b']') {
-                    return None;
+    fn next_item(&mut self) -> std::io::Result<Option<PayloadItem>> {
+        loop {
+            match self.state {
+                DocumentState::Done => return Ok(None),
+                DocumentState::Start => {
+                    let head = self.input.fill_buf()?;
+                    if head.starts_with(b"\xEF\xBB\xBF") {
+                        self.input.consume(3);
+                    }
+                    match self.skip_ws()? {
+                        None => return Ok(Some(self.broken("EOF while parsing a value"))),
+                        Some(b'[') => {
+                            self.bump();
+                            self.state = DocumentState::Array {
+                                index: 0,
+                                after: After::Open,
+                            };
+                        }
+                        Some(_) => {
+                            self.state = DocumentState::Done;
+                            let (line, col) = (self.line, self.col);
+                            let (cut, _) = self.read_element(true)?;
+                            return Ok(Some(self.element_item(String::new(), line, col, cut)));
+                        }
+                    }
                 }
-                // The array was checked whole, so every element is well formed.
-                let end = json_locate::skip_value(bytes, start)?;
-                for (i, _) in bytes[counted..start]
-                    .iter()
-                    .enumerate()
-                    .filter(|&(_, &b)| b == b'\n')
-                {
-                    line += 1;
-                    line_start = counted + i + 1;
+                DocumentState::Array { index, after } => {
+                    let next = self.skip_ws()?;
+                    match (next, after) {
+                        (None, _) => return Ok(Some(self.broken("EOF while parsing a list"))),
+                        (Some(b']'), After::Comma) => {
+                            return Ok(Some(self.broken("trailing comma")));
+                        }
+                        (Some(b']'), _) => {
+                            self.bump();
+                            self.state = DocumentState::Done;
+                            if self.skip_ws()?.is_some() {
+                                return Ok(Some(self.broken("trailing characters")));
+                            }
+                            return Ok(None);
+                        }
+                        (Some(b','), After::Value) => {
+                            self.bump();
+                            self.state = DocumentState::Array {
+                                index,
+                                after: After::Comma,
+                            };
+                        }
+                        (Some(_), After::Value) => {
+                            return Ok(Some(self.broken("expected `,` or `]`")));
+                        }
+                        (Some(b',' | b'}'), _) => {
+                            return Ok(Some(self.broken("expected value")));
+                        }
+                        (Some(_), _) => {
+                            let (line, col) = (self.line, self.col);
+                            let (cut, ended) = self.read_element(false)?;
+                            self.state = match ended {
+                                true => DocumentState::Done,
+                                false => DocumentState::Array {
+                                    index: index + 1,
+                                    after: After::Value,
+                                },
+                            };
+                            let item = self.element_item(format!("/{index}"), line, col, cut);
+                            return Ok(Some(item));
+                        }
+                    }
                 }
-                let col_base = 1 + json_locate::char_count(&bytes[line_start..start]);
-                let source = &self.text[start..end];
-                let value = serde_json::from_str(source)
-                    .map_err(|e| json_error(&self.text, &e, start..end));
-                let after = json_locate::skip_ws(bytes, end);
-                let next = if bytes.get(after) == Some(&b',') {
-                    after + 1
-                } else {
-                    after
-                };
-                self.state = DocumentState::Array {
-                    index: index + 1,
-                    pos: next,
-                    line,
-                    line_start,
-                    counted: start,
-                };
-                Some(PayloadItem {
-                    value,
-                    pointer_base: format!("/{index}"),
-                    line_base: line,
-                    col_base,
-                    text: Some(Arc::clone(&self.text)),
-                    span: start..end,
-                })
             }
         }
     }
+}
+
+impl<R: BufRead> Iterator for DocumentItems<R> {
+    type Item = std::io::Result<PayloadItem>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        match self.next_item() {
+            Ok(item) => item.map(Ok),
+            Err(e) => {
+                self.state = DocumentState::Done;
+                Some(Err(e))
+            }
+        }
+    }
+}
+
+/// The item for a message over [`MAX_MESSAGE_BYTES`], which starts at (`line`, `col`):
+/// skipped, and reported there.
+pub fn too_long(pointer_base: String, line: u64, col: u64) -> PayloadItem {
+    let mut item = DocumentItems::<&[u8]>::failed_at(
+        "the message is over 1 MiB (walint reads at most 1,048,576 bytes of one message; a Cloud API message is a few kilobytes)",
+        line,
+        col,
+    );
+    item.pointer_base = pointer_base;
+    item
 }
 
 /// A parser error in `text[span]` (its line and byte column count from the span's start),
@@ -464,11 +670,7 @@ fn not_utf8(bytes: &[u8], valid_up_to: usize, line: u64) -> PayloadItem {
         .rposition(|&b| b == b'\n')
         .map_or(0, |i| i + 1);
     let col = 1 + json_locate::char_count(&before[line_start..]);
-    DocumentItems::failed(JsonError {
-        message: "the text is not valid UTF-8".to_string(),
-        line: line + newlines,
-        col,
-    })
+    DocumentItems::<&[u8]>::failed_at("the text is not valid UTF-8", line + newlines, col)
 }
 
 #[cfg(test)]
@@ -540,13 +742,19 @@ mod tests {
     }
 
     #[test]
-    fn a_broken_document_is_one_item_with_the_place() {
-        let got = items("[\n  {\"a\": 1},\n  {\"b\": 2,}\n]", Framing::Document);
-        assert_eq!(got.len(), 1);
-        let e = got[0].value.as_ref().unwrap_err();
+    fn a_broken_element_is_an_item_with_the_place_and_reading_goes_on() {
+        let got = items(
+            "[\n  {\"a\": 1},\n  {\"b\": 2,},\n  {\"c\": 3}\n]",
+            Framing::Document,
+        );
+        assert_eq!(got.len(), 3);
+        assert!(got[0].value.is_ok() && got[2].value.is_ok());
+        let e = got[1].value.as_ref().unwrap_err();
         assert_eq!((e.line, e.col), (3, 11), "{e}");
-        assert_eq!(e.message, "key must be a string");
-        assert_eq!(got[0].position(""), Some((3, 11)));
+        assert_eq!(e.message, "trailing comma");
+        assert_eq!(got[1].position(""), Some((3, 11)));
+        assert_eq!(got[1].pointer(""), "/1");
+        assert_eq!(got[2].position("/c"), Some((4, 9)));
         let got = items("{\"é\": \"ü\" \"x\": 1}", Framing::Document);
         let e = got[0].value.as_ref().unwrap_err();
         assert_eq!((e.line, e.col), (1, 11), "column in characters: {e}");
@@ -561,6 +769,68 @@ mod tests {
                 .message
                 .contains("trailing")
         );
+    }
+
+    #[test]
+    fn where_the_array_breaks_is_the_last_item() {
+        let last = |text: &str| {
+            let got = items(text, Framing::Document);
+            let e = got.last().unwrap().value.clone().unwrap_err();
+            (got.len(), e.message, e.line, e.col)
+        };
+        assert_eq!(last("[{\"a\": 1}, ]"), (2, "trailing comma".into(), 1, 12));
+        assert_eq!(
+            last("[{\"a\": 1} {\"b\": 1}]"),
+            (2, "expected `,` or `]`".into(), 1, 11)
+        );
+        assert_eq!(
+            last("[{\"a\": 1},\n"),
+            (2, "EOF while parsing a list".into(), 2, 1)
+        );
+        assert_eq!(
+            last("[{\"a\": 1}] x"),
+            (2, "trailing characters".into(), 1, 12)
+        );
+        assert_eq!(last("[,]"), (1, "expected value".into(), 1, 2));
+        assert_eq!(last("[}"), (1, "expected value".into(), 1, 2));
+        let (n, _, line, col) = last("[{\"a\": \"x]}\"}, {\"b\": [1, 2");
+        assert_eq!((n, line), (2, 1), "the open element ends the document");
+        assert!(col > 1);
+        // Scalars and strings with brackets and escapes are elements like any other.
+        let got = items("[1, \"a]\\\"\", true, {\"s\": \"}\"}]", Framing::Document);
+        assert_eq!(got.len(), 4);
+        assert!(got.iter().all(|i| i.value.is_ok()));
+        assert_eq!(got[1].value.as_ref().unwrap(), "a]\"");
+    }
+
+    #[test]
+    fn a_message_over_the_limit_is_an_item_and_reading_goes_on() {
+        let big = format!("{{\"to\": \"{}\"}}", "9".repeat(MAX_MESSAGE_BYTES));
+        let text = format!("[\n{big},\n {{\"to\": \"1\"}}]");
+        let got = items(&text, Framing::Document);
+        assert_eq!(got.len(), 2);
+        let e = got[0].value.as_ref().unwrap_err();
+        assert!(e.message.contains("over 1 MiB"), "{e}");
+        assert_eq!((e.line, e.col, got[0].pointer("")), (2, 1, "/0".into()));
+        assert_eq!(got[1].position("/to"), Some((3, 9)));
+        let lines = format!("{{\"to\": \"0\"}}\n{big}\n{{\"to\": \"1\"}}\n");
+        let got = items(&lines, Framing::Lines);
+        assert_eq!(got.len(), 3);
+        assert_eq!(got[1].value.as_ref().unwrap_err().line, 2);
+        assert_eq!(got[2].position("/to"), Some((3, 8)));
+        let got = items(&big, Framing::Document);
+        assert!(
+            got[0]
+                .value
+                .as_ref()
+                .unwrap_err()
+                .message
+                .contains("over 1 MiB")
+        );
+        // A value with no end (`/dev/zero` named .json) ends the read at 16 MiB.
+        let zeros = std::io::Read::take(std::io::repeat(b'0'), 20 << 20);
+        let mut r = read(std::io::BufReader::new(zeros), Framing::Document);
+        assert!(r.next().unwrap().is_err());
     }
 
     #[test]

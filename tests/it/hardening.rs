@@ -543,3 +543,72 @@ fn an_interrupted_fix_leaves_no_temporary_file() {
         );
     }
 }
+
+/// The peak resident memory (VmHWM, KiB) of a running process, read from /proc while it
+/// runs: the last value read before it exits is its peak.
+fn peak_kib_until_exit(child: &mut std::process::Child) -> (u64, std::process::ExitStatus) {
+    let status_file = format!("/proc/{}/status", child.id());
+    let mut peak = 0;
+    loop {
+        if let Ok(status) = std::fs::read_to_string(&status_file)
+            && let Some(line) = status.lines().find(|l| l.starts_with("VmHWM:"))
+        {
+            let kib = line.split_whitespace().nth(1).and_then(|n| n.parse().ok());
+            peak = peak.max(kib.unwrap_or(0));
+        }
+        if let Some(exit) = child.try_wait().unwrap() {
+            return (peak, exit);
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// A JSON array of messages is streamed element by element: checking a 48 MiB array takes
+/// no more memory than checking an 8 MiB one (the array was held whole, twice over), and
+/// every element is checked.
+#[test]
+fn a_json_array_is_streamed() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let message = r#"{"messaging_product": "whatsapp", "to": "+14155552671", "type": "text", "text": {"body": "Your order has shipped and will arrive on Tuesday. Reply STOP to opt out."}}"#;
+    let mut peaks = Vec::new();
+    for mib in [8, 48] {
+        let count = (mib << 20) / (message.len() + 4);
+        let mut text = String::with_capacity(mib << 20);
+        text.push_str("[\n");
+        for i in 0..count {
+            text.push_str("  ");
+            text.push_str(message);
+            text.push_str(if i + 1 < count { ",\n" } else { "\n" });
+        }
+        text.push_str("]\n");
+        let file = write(d, "messages.json", &text);
+        drop(text);
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_walint"))
+            .args([
+                "check",
+                "--no-config",
+                "--offline",
+                "--format",
+                "json",
+                "-o",
+            ])
+            .arg(d.join("report.json"))
+            .arg(&file)
+            .spawn()
+            .unwrap();
+        let (peak, status) = peak_kib_until_exit(&mut child);
+        assert_eq!(status.code(), Some(0), "{status:?}");
+        let report: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(d.join("report.json")).unwrap()).unwrap();
+        assert_eq!(report["summary"]["messages"], count as u64);
+        peaks.push(peak);
+    }
+    // 40 MiB more file, and not even a third of that more memory.
+    assert!(
+        peaks[1] < peaks[0] + (12 << 10),
+        "peak {} KiB for 8 MiB, {} KiB for 48 MiB: memory grows with the array",
+        peaks[0],
+        peaks[1]
+    );
+}
