@@ -92,6 +92,11 @@ pub struct CheckArgs {
     /// Skip these rules; added to the config's `ignore`.
     #[arg(long, value_delimiter = ',', value_name = "CODES")]
     pub ignore: Vec<String>,
+    /// Leave out files and directories matching GLOB (gitignore syntax, e.g.
+    /// `node_modules`, `archive/**`, `*.bak.csv`) when walking directories; repeatable,
+    /// added to the config's `exclude`. Paths named on the command line are always checked.
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
     /// Lowest severity that makes the run fail (exit 1) [default: error].
     #[arg(long, value_enum, value_name = "SEVERITY")]
     pub fail_on: Option<FailOn>,
@@ -330,6 +335,7 @@ fn check_and_report(args: CheckArgs, output_is_input: &mut bool) -> Result<Outco
         registry: args.registry.clone(),
         select: args.select.clone(),
         ignore: args.ignore.clone(),
+        exclude: args.exclude.clone(),
         campaign: args.campaign.clone(),
         media: args.media.clone(),
         progress: true,

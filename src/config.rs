@@ -20,6 +20,7 @@ use toml::Spanned;
 use crate::campaign::{BodyValues, ButtonValue, Campaign, CampaignMessage, HeaderValue};
 use crate::diagnostic::Severity;
 use crate::error::Error;
+use crate::input::kind;
 use crate::phone::{self, RegionCode};
 use crate::rules;
 
@@ -50,6 +51,8 @@ struct RawConfig {
     select: Vec<Spanned<String>>,
     #[serde(default)]
     ignore: Vec<Spanned<String>>,
+    #[serde(default)]
+    exclude: Vec<Spanned<String>>,
     #[serde(default)]
     severity: BTreeMap<Spanned<String>, Severity>,
     fail_on: Option<Severity>,
@@ -253,6 +256,8 @@ pub struct Config {
     pub select: Vec<String>,
     /// Rules ignored by the file.
     pub ignore: Vec<String>,
+    /// Globs (gitignore syntax) left out of directory walks.
+    pub exclude: Vec<String>,
     /// Per-rule severity overrides.
     pub severity: BTreeMap<String, Severity>,
     /// The lowest severity that fails the run.
@@ -358,6 +363,7 @@ impl Config {
             encoding,
             select: raw.select.into_iter().map(Spanned::into_inner).collect(),
             ignore: raw.ignore.into_iter().map(Spanned::into_inner).collect(),
+            exclude: raw.exclude.into_iter().map(Spanned::into_inner).collect(),
             severity: (raw.severity.into_iter())
                 .map(|(code, severity)| (code.into_inner(), severity))
                 .collect(),
@@ -425,6 +431,10 @@ fn check_rules(src: Source<'_>, raw: &RawConfig) -> Result<(), Error> {
     for selector in raw.select.iter().chain(&raw.ignore) {
         rules::validate_selector(selector.get_ref())
             .map_err(|reason| src.error(selector.span(), reason))?;
+    }
+    for glob in &raw.exclude {
+        kind::exclusions(Path::new("."), std::slice::from_ref(glob.get_ref()))
+            .map_err(|reason| src.error(glob.span(), reason))?;
     }
     for code in raw.severity.keys() {
         if rules::find(code.get_ref()).is_none() {

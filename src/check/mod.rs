@@ -41,6 +41,8 @@ use crate::rules::contacts::{ContactLinter, ContactPolicy};
 pub struct CheckOptions {
     /// Files or directories; `-` is standard input.
     pub paths: Vec<PathBuf>,
+    /// Globs (gitignore syntax) left out of directory walks.
+    pub exclude: Vec<String>,
     /// Template registry files the payloads are checked against.
     pub registry: Vec<PathBuf>,
     /// Column names to read.
@@ -82,8 +84,12 @@ impl CheckOptions {
         let settings = RuleSettings::new(select, ignore, &config.severity).map_err(Error::Usage)?;
         let mut registry = config.registry.clone();
         registry.extend(overrides.registry);
+        kind::exclusions(Path::new("."), &overrides.exclude).map_err(Error::Usage)?;
+        let mut exclude = config.exclude.clone();
+        exclude.extend(overrides.exclude);
         Ok(CheckOptions {
             paths: overrides.paths,
+            exclude,
             registry,
             columns: ColumnChoice {
                 phone: overrides
@@ -162,6 +168,8 @@ pub struct Overrides {
     pub select: Vec<String>,
     /// `--ignore` (added to the config's).
     pub ignore: Vec<String>,
+    /// `--exclude` globs (added to the config's).
+    pub exclude: Vec<String>,
     /// `--campaign`.
     pub campaign: Option<String>,
     /// The media flags (each over the config's `[media]`).
@@ -175,7 +183,7 @@ pub struct Overrides {
 /// Runs the check over every input.
 pub fn run(options: &CheckOptions) -> Result<Report, Error> {
     let campaigns = options.selected_campaigns()?;
-    let paths = kind::expand(&options.paths)?;
+    let paths = kind::expand(&options.paths, &options.exclude)?;
     let mut report = Report::default();
     // Registries first (those among the paths are linted too), so that every payload file
     // is checked against all of them whatever the order of the paths.

@@ -234,7 +234,9 @@ pub struct Found {
 /// skipped, links not followed (so a link loop cannot loop), and only regular files taken
 /// (a FIFO named `*.csv` would block the read forever). A named path that does not exist
 /// is an error; one that is not a regular file or directory is refused.
-pub fn expand(paths: &[PathBuf]) -> Result<Vec<Found>, Error> {
+/// Globs in `exclude` (gitignore syntax) leave files and directories out of the walks;
+/// named paths are always taken.
+pub fn expand(paths: &[PathBuf], exclude: &[String]) -> Result<Vec<Found>, Error> {
     let mut out = Vec::new();
     for path in paths {
         let named = |path: &Path| Found {
@@ -244,7 +246,8 @@ pub fn expand(paths: &[PathBuf]) -> Result<Vec<Found>, Error> {
         if path == Path::new("-") || path.is_file() {
             out.push(named(path));
         } else if path.is_dir() {
-            walk(path, &mut out)?;
+            let excluded = exclusions(path, exclude).map_err(Error::Usage)?;
+            walk(path, excluded, &mut out)?;
         } else if path.exists() {
             return Err(Error::Io {
                 path: path.display().to_string(),
@@ -266,8 +269,31 @@ pub fn expand(paths: &[PathBuf]) -> Result<Vec<Found>, Error> {
     Ok(out)
 }
 
-fn walk(dir: &Path, out: &mut Vec<Found>) -> Result<(), Error> {
+/// The walk overrides that leave out what `exclude`'s globs match under `dir`; the reason
+/// for a glob that is not one.
+pub fn exclusions(dir: &Path, exclude: &[String]) -> Result<ignore::overrides::Override, String> {
+    let mut builder = ignore::overrides::OverrideBuilder::new(dir);
+    for glob in exclude {
+        if glob.is_empty() || glob.starts_with('!') {
+            return Err(format!(
+                "exclude: '{glob}' is not a glob of paths to leave out (give e.g. node_modules or *.bak.csv)"
+            ));
+        }
+        // In an override, `!glob` ignores what it matches (a bare glob would whitelist).
+        builder
+            .add(&format!("!{glob}"))
+            .map_err(|e| format!("exclude: '{glob}' is not a glob: {e}"))?;
+    }
+    builder.build().map_err(|e| format!("exclude: {e}"))
+}
+
+fn walk(
+    dir: &Path,
+    excluded: ignore::overrides::Override,
+    out: &mut Vec<Found>,
+) -> Result<(), Error> {
     let walker = ignore::WalkBuilder::new(dir)
+        .overrides(excluded)
         .follow_links(false)
         .require_git(false)
         .sort_by_file_name(|a, b| a.cmp(b))
@@ -345,7 +371,7 @@ mod tests {
             std::fs::create_dir_all(p.parent().unwrap()).unwrap();
             std::fs::write(p, "x").unwrap();
         }
-        let got = expand(&[dir.path().to_path_buf()]).unwrap();
+        let got = expand(&[dir.path().to_path_buf()], &[]).unwrap();
         let names: Vec<_> = got
             .iter()
             .map(|f| f.path.strip_prefix(dir.path()).unwrap().to_path_buf())
@@ -354,6 +380,6 @@ mod tests {
             names,
             [PathBuf::from("a.csv"), "b.csv".into(), "sub/c.json".into()]
         );
-        assert!(expand(&[dir.path().join("missing.csv")]).is_err());
+        assert!(expand(&[dir.path().join("missing.csv")], &[]).is_err());
     }
 }

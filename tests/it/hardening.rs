@@ -612,3 +612,86 @@ fn a_json_array_is_streamed() {
         peaks[1]
     );
 }
+
+/// `--exclude GLOB` (and `exclude` in walint.toml) leaves files and directories out of a
+/// walk, in gitignore syntax; a path named on the command line is still checked; a glob
+/// that is not one is a one-line error naming its line.
+#[test]
+fn excluded_paths_are_left_out_of_walks() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::create_dir_all(d.join("lists/vendor")).unwrap();
+    std::fs::create_dir_all(d.join("lists/archive/2025")).unwrap();
+    write(d, "lists/good.csv", "phone\n+14155552671\n");
+    write(d, "lists/vendor/bad.csv", "phone\n+1415555267\n");
+    write(d, "lists/archive/2025/bad.csv", "phone\n+1415555267\n");
+    write(d, "lists/old.bak.csv", "phone\n+1415555267\n");
+    let files = |args: &[&str]| {
+        let assert = walint()
+            .current_dir(d)
+            .args(["check", "--no-config", "--format", "json"])
+            .args(args)
+            .assert();
+        let report: serde_json::Value =
+            serde_json::from_slice(&assert.get_output().stdout).unwrap();
+        let mut paths: Vec<String> = report["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["location"]["path"].as_str().unwrap().replace('\\', "/"))
+            .collect();
+        paths.dedup();
+        (report["summary"]["files"].as_u64().unwrap(), paths)
+    };
+    assert_eq!(files(&["lists"]).0, 4);
+    let (n, paths) = files(&[
+        "--exclude",
+        "vendor",
+        "--exclude",
+        "archive/**",
+        "--exclude",
+        "*.bak.csv",
+        "lists",
+    ]);
+    assert_eq!((n, paths), (1, vec![]));
+    // Named, an excluded file is checked all the same.
+    let (n, paths) = files(&["--exclude", "*.bak.csv", "lists/old.bak.csv"]);
+    assert_eq!((n, paths), (1, vec!["lists/old.bak.csv".to_string()]));
+    // From walint.toml, with --exclude added to it.
+    write(d, "walint.toml", "exclude = [\"vendor\"]\n");
+    let assert = walint()
+        .current_dir(d)
+        .args([
+            "check",
+            "--format",
+            "json",
+            "--exclude",
+            "archive",
+            "--exclude",
+            "*.bak.csv",
+            "lists",
+        ])
+        .assert()
+        .code(0);
+    let report: serde_json::Value = serde_json::from_slice(&assert.get_output().stdout).unwrap();
+    assert_eq!(report["summary"]["files"], 1);
+    write(
+        d,
+        "walint.toml",
+        "fail_on = \"error\"\nexclude = [\n  \"ok\",\n  \"a[\",\n]\n",
+    );
+    walint()
+        .current_dir(d)
+        .args(["check", "lists"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(
+            "walint.toml:4: exclude: 'a[' is not a glob",
+        ));
+    walint()
+        .current_dir(d)
+        .args(["check", "--no-config", "--exclude", "a[", "lists"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("'a[' is not a glob"));
+}
