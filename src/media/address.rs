@@ -5,12 +5,15 @@
 //! reserved, IPv6 site-local and unique-local — and IPv6 addresses that carry a refused
 //! IPv4 address (mapped, compatible, NAT64, 6to4). Meta's fetcher cannot reach such an
 //! address anyway, and a linter that fetches whatever a CSV says must not become a way to
-//! reach a company's internal network. Also the DNS resolver the HTTP client uses, which
-//! drops such addresses (so the address checked is the address connected to).
+//! reach a company's internal network. The machine's own addresses are refused too (a
+//! public address of the host walint runs on reaches that host's own services). Also the
+//! DNS resolver the HTTP client uses, which drops such addresses (so the address checked
+//! is the address connected to).
 
 use std::error::Error as StdError;
 use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::sync::OnceLock;
 
 use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 
@@ -28,6 +31,35 @@ pub fn non_public(ip: IpAddr) -> Option<&'static str> {
             None => non_public_v6(v6),
         },
     }
+}
+
+/// Why the prober refuses to connect to `ip`: [`non_public`], or an address of one of this
+/// machine's own interfaces; `None` when it may.
+pub fn refusal(ip: IpAddr) -> Option<&'static str> {
+    refusal_among(ip, own_addresses())
+}
+
+/// [`refusal`], with `own` as this machine's addresses.
+fn refusal_among(ip: IpAddr, own: &[IpAddr]) -> Option<&'static str> {
+    non_public(ip).or_else(|| {
+        let own = |a: IpAddr| own.contains(&a);
+        let carried = match ip {
+            IpAddr::V6(v6) => embedded_v4(v6).map(IpAddr::V4),
+            IpAddr::V4(_) => None,
+        };
+        (own(ip) || carried.is_some_and(own)).then_some("an address of this machine")
+    })
+}
+
+/// The addresses of this machine's network interfaces, read once (none when they cannot
+/// be listed: the special-purpose ranges still hold loopback and private ones).
+pub fn own_addresses() -> &'static [IpAddr] {
+    static OWN: OnceLock<Vec<IpAddr>> = OnceLock::new();
+    OWN.get_or_init(|| {
+        if_addrs::get_if_addrs()
+            .map(|interfaces| interfaces.iter().map(if_addrs::Interface::ip).collect())
+            .unwrap_or_default()
+    })
 }
 
 /// The IPv4 address an IPv6 address carries: IPv4-mapped (`::ffff:0:0/96`), IPv4-compatible
@@ -179,14 +211,14 @@ impl Resolve for PublicOnly {
             let public: Vec<SocketAddr> = found
                 .iter()
                 .copied()
-                .filter(|a| non_public(a.ip()).is_none())
+                .filter(|a| refusal(a.ip()).is_none())
                 .collect();
             if public.is_empty() {
                 let address = found[0].ip();
                 return Err(Refused {
                     host,
                     address,
-                    why: non_public(address).unwrap_or("not public"),
+                    why: refusal(address).unwrap_or("not public"),
                 }
                 .into());
             }
@@ -278,6 +310,34 @@ mod tests {
             non_public("169.254.169.254".parse().unwrap()),
             Some("the cloud metadata address")
         );
+    }
+
+    /// Every address of this machine's interfaces is refused, also carried in an IPv6
+    /// address (IPv4-mapped); an address of none of them is judged by the ranges alone.
+    #[test]
+    fn the_machines_own_addresses_are_refused() {
+        let own = own_addresses();
+        assert!(!own.is_empty(), "no interface listed (loopback at least)");
+        for &ip in own {
+            assert!(refusal(ip).is_some(), "{ip}");
+            if let IpAddr::V4(v4) = ip {
+                assert!(refusal(IpAddr::V6(v4.to_ipv6_mapped())).is_some(), "{ip} mapped");
+            }
+        }
+        let public: IpAddr = "8.8.8.8".parse().unwrap();
+        if !own.contains(&public) {
+            assert_eq!(refusal(public), None);
+        }
+        // A machine with a public address (a cloud VM's): that address is refused, as
+        // IPv4, IPv4-mapped and NAT64; another public address is not.
+        let host: IpAddr = "198.51.99.7".parse().unwrap();
+        let own = [host, "2a00:1450::7".parse().unwrap()];
+        assert_eq!(refusal_among(host, &own), Some("an address of this machine"));
+        for carried in ["::ffff:198.51.99.7", "64:ff9b::c633:6307", "2a00:1450::7"] {
+            let ip: IpAddr = carried.parse().unwrap();
+            assert!(refusal_among(ip, &own).is_some(), "{carried}");
+        }
+        assert_eq!(refusal_among("198.51.99.8".parse().unwrap(), &own), None);
     }
 
     /// `localhost` resolves from the hosts file, so this needs no network: a host name that

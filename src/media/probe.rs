@@ -292,7 +292,7 @@ fn literal_refusal(
             .find(|(h, _)| h.eq_ignore_ascii_case(name))
             .map(|(_, a)| a.ip())?,
     };
-    address::non_public(ip).map(|why| Refused {
+    address::refusal(ip).map(|why| Refused {
         host: host.to_string(),
         address: ip,
         why,
