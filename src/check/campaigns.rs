@@ -7,7 +7,7 @@
 //! send, each finding placed at the CSV cell that supplied the value. It owns the data
 //! flow, not the judgement (rules) nor the message building (`campaign`).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::rows::{self, Chunk};
@@ -200,11 +200,8 @@ fn contact_files(campaign: &Campaign) -> Result<Vec<PathBuf>, Error> {
                 format!("campaign `{}`: {reason}", campaign.name),
             )
         };
-        let mut matched: Vec<PathBuf> = glob::glob(&text)
-            .map_err(|e| bad(format!("`contacts` pattern '{text}': {e}")))?
-            .filter_map(Result::ok)
-            .filter(|p| p.is_file())
-            .collect();
+        let mut matched = pattern_matches(pattern)
+            .map_err(|reason| bad(format!("`contacts` pattern '{text}': {reason}")))?;
         if matched.is_empty() {
             return Err(bad(format!("`contacts` pattern '{text}' matches no file")));
         }
@@ -212,6 +209,61 @@ fn contact_files(campaign: &Campaign) -> Result<Vec<PathBuf>, Error> {
         files.extend(matched);
     }
     Ok(files)
+}
+
+/// The most directory entries a `contacts` pattern may walk past (`/**/*.csv` would walk
+/// the whole filesystem).
+pub const MAX_PATTERN_ENTRIES: usize = 100_000;
+
+/// The regular files a `contacts` pattern matches (`*` and `?` within one path component,
+/// `**` across them), found by walking from its literal directory (the components before
+/// the first one with a wildcard): links are not followed, ignore files are not applied
+/// (contact lists are often git-ignored), and the walk stops with an error past
+/// [`MAX_PATTERN_ENTRIES`] entries.
+fn pattern_matches(pattern: &Path) -> Result<Vec<PathBuf>, String> {
+    let text = pattern.to_string_lossy();
+    let glob = globset::GlobBuilder::new(&text)
+        .literal_separator(true)
+        .build()
+        .map_err(|e| e.kind().to_string())?
+        .compile_matcher();
+    let root: PathBuf = pattern
+        .components()
+        .take_while(|c| {
+            !c.as_os_str()
+                .to_string_lossy()
+                .contains(['*', '?', '[', '{'])
+        })
+        .collect();
+    // Without `**`, a match is exactly as deep as the pattern: no need to look deeper.
+    let depth =
+        (!text.contains("**")).then(|| pattern.components().count() - root.components().count());
+    let relative = root.as_os_str().is_empty();
+    let root = if relative { PathBuf::from(".") } else { root };
+    let mut matched = Vec::new();
+    let walker = ignore::WalkBuilder::new(&root)
+        .standard_filters(false)
+        .follow_links(false)
+        .max_depth(depth)
+        .build();
+    for (seen, entry) in walker.enumerate() {
+        if seen >= MAX_PATTERN_ENTRIES {
+            return Err(format!(
+                "walks more than {MAX_PATTERN_ENTRIES} entries under {}: name the lists' directory",
+                root.display()
+            ));
+        }
+        let Ok(entry) = entry else { continue };
+        // A pattern with no directory part is walked from `.`, whose entries read `./x`.
+        let path = match relative {
+            true => entry.path().strip_prefix(".").unwrap_or(entry.path()),
+            false => entry.path(),
+        };
+        if entry.file_type().is_some_and(|t| t.is_file()) && glob.is_match(path) {
+            matched.push(path.to_path_buf());
+        }
+    }
+    Ok(matched)
 }
 
 fn in_campaign(e: Error, campaign: &Campaign) -> Error {
@@ -412,5 +464,52 @@ impl FileCheck<'_> {
                 .as_ref()
                 .map(|s| s.place(column.map(|c| &**c), row.line)),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn patterns_match_within_and_across_components_without_following_links() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        for file in [
+            "a.csv",
+            "b.txt",
+            "sub/c.csv",
+            "sub/deep/d.csv",
+            ".hidden/e.csv",
+        ] {
+            let path = d.join(file);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, "phone\n").unwrap();
+        }
+        #[cfg(unix)]
+        std::os::unix::fs::symlink(d, d.join("sub/loop")).unwrap();
+        let found = |pattern: &str| {
+            let mut got: Vec<String> = pattern_matches(&d.join(pattern))
+                .unwrap()
+                .iter()
+                .map(|p| {
+                    p.strip_prefix(d)
+                        .unwrap()
+                        .to_string_lossy()
+                        .replace('\\', "/")
+                })
+                .collect();
+            got.sort();
+            got
+        };
+        assert_eq!(found("*.csv"), ["a.csv"]);
+        assert_eq!(found("sub/*.csv"), ["sub/c.csv"]);
+        assert_eq!(
+            found("**/*.csv"),
+            [".hidden/e.csv", "a.csv", "sub/c.csv", "sub/deep/d.csv"]
+        );
+        assert_eq!(found("s?b/**/d.csv"), ["sub/deep/d.csv"]);
+        assert!(found("*.zzz").is_empty());
+        assert!(pattern_matches(Path::new("lists/[.csv")).is_err());
     }
 }

@@ -321,7 +321,10 @@ mod tests {
         for &ip in own {
             assert!(refusal(ip).is_some(), "{ip}");
             if let IpAddr::V4(v4) = ip {
-                assert!(refusal(IpAddr::V6(v4.to_ipv6_mapped())).is_some(), "{ip} mapped");
+                assert!(
+                    refusal(IpAddr::V6(v4.to_ipv6_mapped())).is_some(),
+                    "{ip} mapped"
+                );
             }
         }
         let public: IpAddr = "8.8.8.8".parse().unwrap();
@@ -332,7 +335,10 @@ mod tests {
         // IPv4, IPv4-mapped and NAT64; another public address is not.
         let host: IpAddr = "198.51.99.7".parse().unwrap();
         let own = [host, "2a00:1450::7".parse().unwrap()];
-        assert_eq!(refusal_among(host, &own), Some("an address of this machine"));
+        assert_eq!(
+            refusal_among(host, &own),
+            Some("an address of this machine")
+        );
         for carried in ["::ffff:198.51.99.7", "64:ff9b::c633:6307", "2a00:1450::7"] {
             let ip: IpAddr = carried.parse().unwrap();
             assert!(refusal_among(ip, &own).is_some(), "{carried}");

@@ -695,3 +695,27 @@ fn excluded_paths_are_left_out_of_walks() {
         .code(2)
         .stderr(predicates::str::contains("'a[' is not a glob"));
 }
+
+/// A campaign's `contacts` pattern that would walk the whole filesystem stops after a
+/// bounded number of entries with a one-line error naming the campaign's line (it walked
+/// everything under `/`, following links).
+#[test]
+fn a_contacts_pattern_walks_a_bounded_tree() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(
+        d,
+        "walint.toml",
+        "[[campaign]]\nname = \"everything\"\ncontacts = \"/**/*.zzz\"\ntext = \"hi\"\n",
+    );
+    let started = std::time::Instant::now();
+    let assert = walint().current_dir(d).arg("check").assert().code(2);
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    assert!(
+        stderr.contains("walint.toml:1: campaign `everything`: `contacts` pattern '/**/*.zzz'")
+            && (stderr.contains("walks more than 100000 entries under /")
+                || stderr.contains("matches no file")),
+        "{stderr}"
+    );
+    assert!(started.elapsed() < Duration::from_secs(120), "hang guard");
+}
