@@ -108,6 +108,8 @@ pub struct SheetRows {
     sheet: Sheet,
     rows: Receiver<Result<Vec<SheetRow>, String>>,
     batch: std::vec::IntoIter<SheetRow>,
+    /// The reader said the sheet ended.
+    ended: bool,
 }
 
 /// Where a workbook's bytes are.
@@ -140,6 +142,7 @@ impl SheetRows {
             },
             rows: rx,
             batch: Vec::new().into_iter(),
+            ended: false,
         })
     }
 
@@ -154,10 +157,23 @@ impl SheetRows {
             if let Some(row) = self.batch.next() {
                 return Ok(Some(row));
             }
+            if self.ended {
+                return Ok(None);
+            }
             match self.rows.recv() {
+                Ok(Ok(batch)) if batch.is_empty() => {
+                    self.ended = true;
+                    return Ok(None);
+                }
                 Ok(Ok(batch)) => self.batch = batch.into_iter(),
                 Ok(Err(why)) => return Err(std::io::Error::other(why)),
-                Err(_) => return Ok(None),
+                // The reader thread ended without saying the sheet ended: it failed (a
+                // panic in the workbook parser), and the rows after this point are unread.
+                Err(_) => {
+                    return Err(std::io::Error::other(
+                        "the spreadsheet reader stopped before the end of the sheet",
+                    ));
+                }
             }
         }
     }
@@ -219,13 +235,12 @@ fn read_sheet(
         Book::File(b) => stream(b, &name, &mut out),
         Book::Bytes(b) => stream(b, &name, &mut out),
     };
-    match result {
-        Ok(()) => out.flush(),
-        Err(why) => {
-            out.flush();
-            let _ = out.tx.send(Err(why));
-        }
-    }
+    out.flush();
+    let _ = match result {
+        // An empty batch says the sheet ended: a reader that stops without one panicked.
+        Ok(()) => out.tx.send(Ok(Vec::new())),
+        Err(why) => out.tx.send(Err(why)),
+    };
 }
 
 enum Book {
@@ -379,6 +394,41 @@ fn number(f: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A reader thread that stops without saying the sheet ended (it panicked) is an
+    /// error, never a short sheet read as complete.
+    #[test]
+    fn a_reader_that_stops_early_is_an_error() {
+        let rows = |batches: Vec<Result<Vec<SheetRow>, String>>| {
+            let (tx, rx) = sync_channel(batches.len() + 1);
+            for b in batches {
+                tx.send(b).unwrap();
+            }
+            SheetRows {
+                sheet: Sheet {
+                    name: Arc::from("S"),
+                    columns: Vec::new(),
+                },
+                rows: rx,
+                batch: Vec::new().into_iter(),
+                ended: false,
+            }
+        };
+        let row = |n| SheetRow {
+            number: n,
+            cells: vec!["+14155552671".into()],
+        };
+        let mut whole = rows(vec![Ok(vec![row(1), row(2)]), Ok(Vec::new())]);
+        for n in [1, 2] {
+            assert_eq!(whole.next_row().unwrap().unwrap().number, n);
+        }
+        assert!(whole.next_row().unwrap().is_none());
+        assert!(whole.next_row().unwrap().is_none());
+        let mut cut = rows(vec![Ok(vec![row(1)])]);
+        assert_eq!(cut.next_row().unwrap().unwrap().number, 1);
+        let e = cut.next_row().unwrap_err();
+        assert!(e.to_string().contains("stopped before the end"), "{e}");
+    }
 
     #[test]
     fn letters_and_references() {

@@ -190,19 +190,24 @@ pub fn probe_all(
         }
         let mut results = HashMap::with_capacity(urls.len());
         while let Some(joined) = tasks.join_next().await {
-            if let Ok((i, Some(probe))) = joined {
-                done(!matches!(&probe, Probe::Fetched(f) if (200..300).contains(&f.status)));
-                results.insert(urls[i].clone(), probe);
-            } else {
-                done(true);
+            match joined {
+                Ok((i, Some(probe))) => {
+                    done(!matches!(&probe, Probe::Fetched(f) if (200..300).contains(&f.status)));
+                    results.insert(urls[i].clone(), probe);
+                }
+                // Out of budget: not probed, and the summary says so.
+                Ok((_, None)) => done(true),
+                // A probe that panicked is walint's failure, never a link "not probed" in a
+                // run that passes.
+                Err(e) => return Err(format!("a media probe failed inside walint: {e}")),
             }
         }
-        results
+        Ok(results)
     });
     // A DNS lookup still stuck in the system resolver (a blocking thread) must not hold
     // the run past its budget.
     runtime.shutdown_background();
-    Ok(results)
+    results
 }
 
 /// The refusal of a link whose host is a non-public address literal, known without any
