@@ -60,6 +60,8 @@ struct RawConfig {
     campaign: Vec<Spanned<RawCampaign>>,
     #[serde(default)]
     media: MediaConfig,
+    #[serde(default)]
+    limits: Limits,
 }
 
 /// The most links probed at once, in all or of one host.
@@ -106,6 +108,44 @@ pub struct MediaConfig {
     #[arg(long = "media-cache-ttl", value_name = "SECS", value_parser = seconds_flag)]
     #[serde(deserialize_with = "seconds_key")]
     pub cache_ttl: Option<Duration>,
+}
+
+/// `[limits]` in walint.toml: the most bytes walint reads of one contact record (a line,
+/// or a quoted cell's lines) and of one payload message; past them the record or message
+/// is a finding at its place (WAC000, WAT000) and reading goes on. Each 1 KiB to 16 MiB
+/// (past 16 MiB a line or JSON value ends the run: no text input has one).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Limits {
+    /// `record_bytes` (default 1 MiB).
+    #[serde(deserialize_with = "bytes_key")]
+    pub record_bytes: usize,
+    /// `message_bytes` (default 1 MiB).
+    #[serde(deserialize_with = "bytes_key")]
+    pub message_bytes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            record_bytes: crate::input::csv_records::MAX_RECORD_BYTES,
+            message_bytes: crate::input::payloads::MAX_MESSAGE_BYTES,
+        }
+    }
+}
+
+/// A size limit in bytes: 1 KiB to 16 MiB.
+pub fn size_limit(n: i64) -> Result<usize, String> {
+    const MOST: usize = crate::input::bounded::MAX_LINE_BYTES;
+    usize::try_from(n)
+        .ok()
+        .filter(|n| (1024..=MOST).contains(n))
+        .ok_or_else(|| format!("{n} is not a number of bytes from 1024 to {MOST} (16 MiB)"))
+}
+
+/// A key's size limit (`[limits]`).
+fn bytes_key<'de, D: Deserializer<'de>>(d: D) -> Result<usize, D::Error> {
+    size_limit(i64::deserialize(d)?).map_err(D::Error::custom)
 }
 
 /// A number of links probed at once (`concurrency`, `per_host`): 1 to 65,536.
@@ -266,6 +306,8 @@ pub struct Config {
     pub campaigns: Vec<Campaign>,
     /// `[media]`.
     pub media: MediaConfig,
+    /// `[limits]`.
+    pub limits: Limits,
 }
 
 impl MediaConfig {
@@ -373,6 +415,7 @@ impl Config {
                 cache: raw.media.cache.map(|p| base.join(p)),
                 ..raw.media
             },
+            limits: raw.limits,
         })
     }
 }

@@ -79,6 +79,7 @@ impl<'a> Plan<'a> {
             no_header: options.columns.no_header,
             encoding: options.columns.encoding,
             sheet: options.columns.sheet.clone(),
+            record_bytes: options.columns.record_bytes,
         };
         let builder = MessageBuilder::new(campaign, template);
         let wanted = template.is_some()

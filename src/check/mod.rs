@@ -57,6 +57,8 @@ pub struct CheckOptions {
     pub campaign: Option<String>,
     /// How media links are probed.
     pub media: MediaOptions,
+    /// How much of one payload message is read (`[limits] message_bytes`).
+    pub message_bytes: usize,
 }
 
 impl CheckOptions {
@@ -99,6 +101,7 @@ impl CheckOptions {
                 no_header: overrides.no_header,
                 encoding: overrides.encoding.or(config.encoding),
                 sheet: overrides.sheet,
+                record_bytes: Some(config.limits.record_bytes),
                 ..ColumnChoice::default()
             },
             settings,
@@ -110,6 +113,7 @@ impl CheckOptions {
                 overrides.resolve,
                 overrides.progress,
             ),
+            message_bytes: config.limits.message_bytes,
         })
     }
 
@@ -224,7 +228,8 @@ pub fn run(options: &CheckOptions) -> Result<Report, Error> {
         }
     }
     let templates = registries.finish(&options.settings, &mut report);
-    let payload_run = PayloadRun::new(&templates, &options.settings);
+    let payload_run =
+        PayloadRun::new(&templates, &options.settings).with_message_limit(options.message_bytes);
     let mut links = MediaLinks::default();
     std::thread::scope(|scope| {
         // One set of phone workers for the run: their per-thread phone libraries are built

@@ -36,6 +36,8 @@ pub struct PayloadRun<'a> {
     unreadable: Vec<FileCheck>,
     /// Media links are collected only when a media rule runs.
     collect_media: bool,
+    /// The most bytes of one message read.
+    message_bytes: usize,
 }
 
 impl<'a> PayloadRun<'a> {
@@ -52,7 +54,14 @@ impl<'a> PayloadRun<'a> {
                 })
                 .collect(),
             collect_media: crate::rules::media::any_enabled(settings),
+            message_bytes: payloads::MAX_MESSAGE_BYTES,
         }
+    }
+
+    /// Reads at most `bytes` of one message (`[limits] message_bytes`).
+    pub fn with_message_limit(mut self, bytes: usize) -> PayloadRun<'a> {
+        self.message_bytes = bytes;
+        self
     }
 }
 
@@ -105,7 +114,8 @@ pub fn check_payloads<R: BufRead + Send>(
         source,
     };
     let file: Arc<str> = Arc::from(shown);
-    let mut reader = payloads::read(input, payloads::Framing::for_path(path));
+    let framing = payloads::Framing::for_path(path);
+    let mut reader = payloads::read_limited(input, framing, run.message_bytes);
     let mut next = read_batch(&mut reader).map_err(io)?;
     let mut judged: Option<Checked> = None;
     while next.len() > 0 || judged.is_some() {
@@ -173,7 +183,9 @@ fn judge(batch: Batch, file: &Arc<str>, run: &PayloadRun) -> Checked {
                     .par_chunks(TASK_MESSAGES)
                     .map(|part| {
                         check(&mut part.iter().map(|span| match span.cut {
-                            true => payloads::too_long(String::new(), span.line, 1),
+                            true => {
+                                payloads::too_long(String::new(), span.line, 1, run.message_bytes)
+                            }
                             false => {
                                 payloads::line_item_shared(&text, span.range.clone(), span.line)
                             }
@@ -187,7 +199,9 @@ fn judge(batch: Batch, file: &Arc<str>, run: &PayloadRun) -> Checked {
                     .par_chunks(TASK_MESSAGES)
                     .map(|part| {
                         check(&mut part.iter().map(|span| match span.cut {
-                            true => payloads::too_long(String::new(), span.line, 1),
+                            true => {
+                                payloads::too_long(String::new(), span.line, 1, run.message_bytes)
+                            }
                             false => payloads::line_item(&bytes[span.range.clone()], span.line),
                         }))
                     })

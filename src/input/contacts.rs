@@ -201,6 +201,9 @@ pub struct ColumnChoice {
     pub encoding: Option<&'static Encoding>,
     /// The sheet of a spreadsheet to read (`--sheet`); else its first.
     pub sheet: Option<String>,
+    /// The most bytes of one record (`[limits] record_bytes`); else
+    /// [`csv_records::MAX_RECORD_BYTES`](super::csv_records::MAX_RECORD_BYTES).
+    pub record_bytes: Option<usize>,
 }
 
 /// Where a contact list's records come from.
@@ -277,6 +280,10 @@ impl<R: BufRead> ContactReader<R> {
         let encoding = EncodingSeen::default();
         let records =
             RecordReader::with_encoding(input, None, columns.encoding, &encoding).map_err(io)?;
+        let records = match columns.record_bytes {
+            Some(bytes) => records.with_record_limit(bytes),
+            None => records,
+        };
         ContactReader::start(path, Source::Text(records), encoding, columns)
     }
 

@@ -206,8 +206,10 @@ pub struct RecordReader<R> {
     blank: Vec<u8>,
     /// The end of the input was reached (reading again gives nothing, `blank` stays).
     at_end: bool,
-    /// A line read since the last record was cut at [`MAX_RECORD_BYTES`].
+    /// A line read since the last record was cut at `record_bytes`.
     long_line: bool,
+    /// The most bytes of one record ([`MAX_RECORD_BYTES`] unless set).
+    record_bytes: usize,
 }
 
 impl<R: BufRead> RecordReader<R> {
@@ -247,7 +249,15 @@ impl<R: BufRead> RecordReader<R> {
             blank: Vec::new(),
             at_end: false,
             long_line: false,
+            record_bytes: MAX_RECORD_BYTES,
         })
+    }
+
+    /// Sets the most bytes of one record (a physical line, or a quoted cell's lines)
+    /// instead of [`MAX_RECORD_BYTES`] (`[limits] record_bytes` in walint.toml).
+    pub fn with_record_limit(mut self, bytes: usize) -> RecordReader<R> {
+        self.record_bytes = bytes;
+        self
     }
 
     /// Tells the reader how many fields a record has (the header's count), so that a
@@ -288,7 +298,7 @@ impl<R: BufRead> RecordReader<R> {
             &mut self.inner,
             self.terminator,
             &mut self.line_buf,
-            MAX_RECORD_BYTES,
+            self.record_bytes,
             "a text contact list",
         )?;
         self.long_line |= read.cut;
@@ -364,7 +374,7 @@ impl<R: BufRead> RecordReader<R> {
                     break;
                 }
                 let too_big =
-                    span.len() as u64 >= MAX_RECORD_LINES || rec.raw.len() > MAX_RECORD_BYTES;
+                    span.len() as u64 >= MAX_RECORD_LINES || rec.raw.len() > self.record_bytes;
                 let more = if too_big { None } else { self.next_line()? };
                 if more.is_none() {
                     break;

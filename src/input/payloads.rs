@@ -132,9 +132,24 @@ impl PayloadItem {
 
 /// Reads the messages of a payload stream framed as `framing`, one at a time.
 pub fn read<R: BufRead>(input: R, framing: Framing) -> PayloadReader<R> {
+    read_limited(input, framing, MAX_MESSAGE_BYTES)
+}
+
+/// [`read`], reading at most `message_bytes` of one message (`[limits] message_bytes`).
+pub fn read_limited<R: BufRead>(
+    input: R,
+    framing: Framing,
+    message_bytes: usize,
+) -> PayloadReader<R> {
     match framing {
-        Framing::Lines => PayloadReader::Lines(LineItems::new(input)),
-        Framing::Document => PayloadReader::Document(DocumentItems::new(input)),
+        Framing::Lines => PayloadReader::Lines(LineItems {
+            limit: message_bytes,
+            ..LineItems::new(input)
+        }),
+        Framing::Document => PayloadReader::Document(DocumentItems {
+            limit: message_bytes,
+            ..DocumentItems::new(input)
+        }),
     }
 }
 
@@ -163,6 +178,8 @@ pub struct LineItems<R> {
     input: R,
     line: u64,
     buf: Vec<u8>,
+    /// The most bytes of one message.
+    limit: usize,
 }
 
 impl<R: BufRead> LineItems<R> {
@@ -172,6 +189,7 @@ impl<R: BufRead> LineItems<R> {
             input,
             line: 0,
             buf: Vec::with_capacity(1024),
+            limit: MAX_MESSAGE_BYTES,
         }
     }
 
@@ -188,7 +206,7 @@ impl<R: BufRead> LineItems<R> {
                 &mut self.input,
                 b'\n',
                 out,
-                MAX_MESSAGE_BYTES,
+                self.limit,
                 "an NDJSON payload file",
             );
             match read {
@@ -246,7 +264,7 @@ impl<R: BufRead> Iterator for LineItems<R> {
         buf.clear();
         let next = self.next_line_into(&mut buf).map(|read| {
             read.map(|span| match span.cut {
-                true => too_long(String::new(), span.line, 1),
+                true => too_long(String::new(), span.line, 1, self.limit),
                 false => line_item(&buf[span.range], span.line),
             })
         });
@@ -314,6 +332,8 @@ pub struct DocumentItems<R> {
     state: DocumentState,
     /// The bytes of the element being read.
     element: Vec<u8>,
+    /// The most bytes of one message.
+    limit: usize,
 }
 
 #[derive(Clone, Copy)]
@@ -416,6 +436,7 @@ impl<R: BufRead> DocumentItems<R> {
             col: 1,
             state: DocumentState::Start,
             element: Vec::new(),
+            limit: MAX_MESSAGE_BYTES,
         }
     }
 
@@ -460,7 +481,7 @@ impl<R: BufRead> DocumentItems<R> {
             } else {
                 scan.feed(buf)
             };
-            let room = MAX_MESSAGE_BYTES.saturating_sub(self.element.len());
+            let room = self.limit.saturating_sub(self.element.len());
             cut |= take > room;
             self.element.extend_from_slice(&buf[..take.min(room)]);
             advance(&mut self.line, &mut self.col, &buf[..take]);
@@ -481,7 +502,7 @@ impl<R: BufRead> DocumentItems<R> {
     /// The item for the element just read, which started at (`line`, `col`).
     fn element_item(&self, pointer_base: String, line: u64, col: u64, cut: bool) -> PayloadItem {
         if cut {
-            return too_long(pointer_base, line, col);
+            return too_long(pointer_base, line, col, self.limit);
         }
         let place = |(l, c): (u64, u64)| {
             if l == 1 {
@@ -626,14 +647,13 @@ impl<R: BufRead> Iterator for DocumentItems<R> {
     }
 }
 
-/// The item for a message over [`MAX_MESSAGE_BYTES`], which starts at (`line`, `col`):
+/// The item for a message over `limit` bytes, which starts at (`line`, `col`):
 /// skipped, and reported there.
-pub fn too_long(pointer_base: String, line: u64, col: u64) -> PayloadItem {
-    let mut item = DocumentItems::<&[u8]>::failed_at(
-        "the message is over 1 MiB (walint reads at most 1,048,576 bytes of one message; a Cloud API message is a few kilobytes)",
-        line,
-        col,
+pub fn too_long(pointer_base: String, line: u64, col: u64, limit: usize) -> PayloadItem {
+    let message = format!(
+        "the message is over {limit} bytes, the most walint reads of one message (a Cloud API message is a few kilobytes; `[limits] message_bytes` in walint.toml)"
     );
+    let mut item = DocumentItems::<&[u8]>::failed_at(&message, line, col);
     item.pointer_base = pointer_base;
     item
 }
@@ -810,7 +830,7 @@ mod tests {
         let got = items(&text, Framing::Document);
         assert_eq!(got.len(), 2);
         let e = got[0].value.as_ref().unwrap_err();
-        assert!(e.message.contains("over 1 MiB"), "{e}");
+        assert!(e.message.contains("over 1048576 bytes"), "{e}");
         assert_eq!((e.line, e.col, got[0].pointer("")), (2, 1, "/0".into()));
         assert_eq!(got[1].position("/to"), Some((3, 9)));
         let lines = format!("{{\"to\": \"0\"}}\n{big}\n{{\"to\": \"1\"}}\n");
@@ -825,7 +845,7 @@ mod tests {
                 .as_ref()
                 .unwrap_err()
                 .message
-                .contains("over 1 MiB")
+                .contains("over 1048576 bytes")
         );
         // A value with no end (`/dev/zero` named .json) ends the read at 16 MiB.
         let zeros = std::io::Read::take(std::io::repeat(b'0'), 20 << 20);

@@ -9,6 +9,8 @@
 use std::path::Path;
 use std::time::Duration;
 
+use predicates::prelude::*;
+
 use crate::support::{walint, write};
 
 const LIST: &str = "phone\n+14155552671\n+1415555267\n";
@@ -718,4 +720,92 @@ fn a_contacts_pattern_walks_a_bounded_tree() {
         "{stderr}"
     );
     assert!(started.elapsed() < Duration::from_secs(120), "hang guard");
+}
+
+/// `[limits]` in walint.toml sets how much of one record and one message is read: past
+/// it, the record (WAC000) or message (WAT000) is a finding at its place and the rest is
+/// still read; a limit out of range is a one-line error with its line.
+#[test]
+fn size_limits_are_configurable() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let long = "x".repeat(3000);
+    write(
+        d,
+        "list.csv",
+        format!("phone,note\n+14155552671,{long}\n+14155552672,ok\n"),
+    );
+    let message = |text: &str| {
+        format!(
+            r#"{{"messaging_product": "whatsapp", "to": "+14155552671", "type": "text", "text": {{"body": "{text}"}}}}"#
+        )
+    };
+    write(
+        d,
+        "messages.ndjson",
+        format!("{}\n{}\n", message(&long), message("hi")),
+    );
+    write(
+        d,
+        "walint.toml",
+        "[limits]\nrecord_bytes = 2048\nmessage_bytes = 2048\n",
+    );
+    let assert = walint()
+        .current_dir(d)
+        .args([
+            "check",
+            "--offline",
+            "--format",
+            "json",
+            "list.csv",
+            "messages.ndjson",
+        ])
+        .assert()
+        .code(1);
+    let report: serde_json::Value = serde_json::from_slice(&assert.get_output().stdout).unwrap();
+    let found: Vec<(String, u64)> = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap().to_string(),
+                d["location"]["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [("WAC000".into(), 2), ("WAT000".into(), 1)],
+        "{report:#}"
+    );
+    assert_eq!(report["summary"]["rows"], 2);
+    assert_eq!(report["summary"]["messages"], 2);
+    // The defaults (1 MiB) read both whole.
+    walint()
+        .current_dir(d)
+        .args([
+            "check",
+            "--no-config",
+            "--offline",
+            "list.csv",
+            "messages.ndjson",
+        ])
+        .assert()
+        .code(0);
+    write(
+        d,
+        "walint.toml",
+        "[limits]\nmessage_bytes = 2048\nrecord_bytes = 100\n",
+    );
+    walint()
+        .current_dir(d)
+        .args(["check", "list.csv"])
+        .assert()
+        .code(2)
+        .stderr(
+            predicates::str::contains("walint.toml:3").and(predicates::str::contains(
+                "100 is not a number of bytes from 1024 to 16777216",
+            )),
+        );
 }
