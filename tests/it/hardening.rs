@@ -809,3 +809,38 @@ fn size_limits_are_configurable() {
             )),
         );
 }
+
+/// When the disk fills up while the outputs are written (here: a file-size limit, so the
+/// clean list's writes fail), neither output replaces the previous one: both are written
+/// and synced before either is renamed (the rejects were already replaced while the clean
+/// list kept the previous run's rows).
+#[test]
+fn a_full_disk_leaves_both_previous_outputs() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let mut list = String::from("phone\n+1415555267\n");
+    for i in 0..20_000 {
+        list.push_str(&format!("+1415{:07}\n", 5_550_000 + i));
+    }
+    write(d, "list.csv", &list);
+    write(d, "c.csv", "previous clean\n");
+    write(d, "r.csv", "previous rejects\n");
+    // SIGXFSZ ignored: a write past the limit fails with EFBIG instead of killing walint.
+    let status = std::process::Command::new("sh")
+        .current_dir(d)
+        .arg("-c")
+        .arg("trap '' XFSZ; ulimit -f 100 && exec \"$0\" fix --no-config list.csv --clean c.csv --rejects r.csv")
+        .arg(env!("CARGO_BIN_EXE_walint"))
+        .output()
+        .unwrap();
+    assert_eq!(status.status.code(), Some(2), "{status:?}");
+    assert_eq!(
+        std::fs::read_to_string(d.join("c.csv")).unwrap(),
+        "previous clean\n"
+    );
+    assert_eq!(
+        std::fs::read_to_string(d.join("r.csv")).unwrap(),
+        "previous rejects\n"
+    );
+    assert_eq!(names(d), ["c.csv", "list.csv", "r.csv"]);
+}
