@@ -70,15 +70,15 @@ enum Batch {
     /// NDJSON lines, unparsed: their bytes back to back, and each line's 1-based number
     /// and range in the bytes.
     Lines(Vec<u8>, Vec<payloads::LineSpan>),
-    /// Items already cut out of a document.
-    Items(Vec<PayloadItem>),
+    /// Elements cut out of a document, unparsed.
+    Elements(Vec<payloads::Element>),
 }
 
 impl Batch {
     fn len(&self) -> usize {
         match self {
             Batch::Lines(_, lines) => lines.len(),
-            Batch::Items(items) => items.len(),
+            Batch::Elements(elements) => elements.len(),
         }
     }
 }
@@ -119,7 +119,7 @@ pub fn check_payloads<R: BufRead + Send>(
     let mut next = read_batch(&mut reader).map_err(io)?;
     let mut judged: Option<Checked> = None;
     while next.len() > 0 || judged.is_some() {
-        let batch = std::mem::replace(&mut next, Batch::Items(Vec::new()));
+        let batch = std::mem::replace(&mut next, Batch::Elements(Vec::new()));
         let previous = judged.take();
         let (now, read) = rayon::join(
             || (batch.len() > 0).then(|| judge(batch, &file, run)),
@@ -153,12 +153,15 @@ fn read_batch<R: BufRead>(reader: &mut payloads::PayloadReader<R>) -> std::io::R
             }
             Ok(Batch::Lines(bytes, spans))
         }
-        document => {
-            let mut items = Vec::new();
-            for item in document.by_ref().take(BATCH_MESSAGES) {
-                items.push(item?);
+        payloads::PayloadReader::Document(document) => {
+            let mut elements = Vec::with_capacity(BATCH_MESSAGES);
+            while elements.len() < BATCH_MESSAGES {
+                match document.next_element() {
+                    Some(element) => elements.push(element?),
+                    None => break,
+                }
             }
-            Ok(Batch::Items(items))
+            Ok(Batch::Elements(elements))
         }
     }
 }
@@ -208,10 +211,11 @@ fn judge(batch: Batch, file: &Arc<str>, run: &PayloadRun) -> Checked {
                     .collect()
             }
         },
-        Batch::Items(items) => items
+        // Parsed in the tasks, as lines are: the reading side holds only their text.
+        Batch::Elements(elements) => elements
             .into_par_iter()
             .chunks(TASK_MESSAGES)
-            .map(|part| check(&mut part.into_iter()))
+            .map(|part| check(&mut part.into_iter().map(payloads::Element::parse)))
             .collect(),
     };
     let mut all = Checked::default();

@@ -499,42 +499,16 @@ impl<R: BufRead> DocumentItems<R> {
         }
     }
 
-    /// The item for the element just read, which started at (`line`, `col`).
-    fn element_item(&self, pointer_base: String, line: u64, col: u64, cut: bool) -> PayloadItem {
+    /// The element just read, which started at (`line`, `col`), still to be parsed.
+    fn element(&mut self, pointer_base: String, line: u64, col: u64, cut: bool) -> Element {
         if cut {
-            return too_long(pointer_base, line, col, self.limit);
+            return Element::Ready(too_long(pointer_base, line, col, self.limit));
         }
-        let place = |(l, c): (u64, u64)| {
-            if l == 1 {
-                (line, col + c - 1)
-            } else {
-                (line + l - 1, c)
-            }
-        };
-        let text = match std::str::from_utf8(&self.element) {
-            Ok(text) => text,
-            Err(e) => {
-                let mut item = not_utf8(&self.element, e.valid_up_to(), 1);
-                if let Err(error) = &mut item.value {
-                    (error.line, error.col) = place((error.line, error.col));
-                    (item.line_base, item.col_base) = (error.line, error.col);
-                }
-                item.pointer_base = pointer_base;
-                return item;
-            }
-        };
-        let value = serde_json::from_str(text).map_err(|e| {
-            let error = json_error(text, &e, 0..text.len());
-            let (line, col) = place((error.line, error.col));
-            JsonError { line, col, ..error }
-        });
-        PayloadItem {
-            value,
+        Element::Text {
+            bytes: std::mem::take(&mut self.element),
             pointer_base,
-            line_base: line,
-            col_base: col,
-            span: 0..text.trim_end().len(),
-            text: Some(Arc::from(text)),
+            line,
+            col,
         }
     }
 
@@ -559,7 +533,20 @@ impl<R: BufRead> DocumentItems<R> {
         }
     }
 
-    fn next_item(&mut self) -> std::io::Result<Option<PayloadItem>> {
+    /// The next element, cut out of the stream but not parsed: a caller that judges
+    /// elements on other threads parses them there ([`Element::parse`]), so the reading
+    /// thread holds only their text.
+    pub fn next_element(&mut self) -> Option<std::io::Result<Element>> {
+        match self.next_raw() {
+            Ok(element) => element.map(Ok),
+            Err(e) => {
+                self.state = DocumentState::Done;
+                Some(Err(e))
+            }
+        }
+    }
+
+    fn next_raw(&mut self) -> std::io::Result<Option<Element>> {
         loop {
             match self.state {
                 DocumentState::Done => return Ok(None),
@@ -569,7 +556,11 @@ impl<R: BufRead> DocumentItems<R> {
                         self.input.consume(3);
                     }
                     match self.skip_ws()? {
-                        None => return Ok(Some(self.broken("EOF while parsing a value"))),
+                        None => {
+                            return Ok(Some(Element::Ready(
+                                self.broken("EOF while parsing a value"),
+                            )));
+                        }
                         Some(b'[') => {
                             self.bump();
                             self.state = DocumentState::Array {
@@ -581,22 +572,28 @@ impl<R: BufRead> DocumentItems<R> {
                             self.state = DocumentState::Done;
                             let (line, col) = (self.line, self.col);
                             let (cut, _) = self.read_element(true)?;
-                            return Ok(Some(self.element_item(String::new(), line, col, cut)));
+                            return Ok(Some(self.element(String::new(), line, col, cut)));
                         }
                     }
                 }
                 DocumentState::Array { index, after } => {
                     let next = self.skip_ws()?;
                     match (next, after) {
-                        (None, _) => return Ok(Some(self.broken("EOF while parsing a list"))),
+                        (None, _) => {
+                            return Ok(Some(Element::Ready(
+                                self.broken("EOF while parsing a list"),
+                            )));
+                        }
                         (Some(b']'), After::Comma) => {
-                            return Ok(Some(self.broken("trailing comma")));
+                            return Ok(Some(Element::Ready(self.broken("trailing comma"))));
                         }
                         (Some(b']'), _) => {
                             self.bump();
                             self.state = DocumentState::Done;
                             if self.skip_ws()?.is_some() {
-                                return Ok(Some(self.broken("trailing characters")));
+                                return Ok(Some(Element::Ready(
+                                    self.broken("trailing characters"),
+                                )));
                             }
                             return Ok(None);
                         }
@@ -608,10 +605,10 @@ impl<R: BufRead> DocumentItems<R> {
                             };
                         }
                         (Some(_), After::Value) => {
-                            return Ok(Some(self.broken("expected `,` or `]`")));
+                            return Ok(Some(Element::Ready(self.broken("expected `,` or `]`"))));
                         }
                         (Some(b',' | b'}'), _) => {
-                            return Ok(Some(self.broken("expected value")));
+                            return Ok(Some(Element::Ready(self.broken("expected value"))));
                         }
                         (Some(_), _) => {
                             let (line, col) = (self.line, self.col);
@@ -623,8 +620,8 @@ impl<R: BufRead> DocumentItems<R> {
                                     after: After::Value,
                                 },
                             };
-                            let item = self.element_item(format!("/{index}"), line, col, cut);
-                            return Ok(Some(item));
+                            let element = self.element(format!("/{index}"), line, col, cut);
+                            return Ok(Some(element));
                         }
                     }
                 }
@@ -637,12 +634,74 @@ impl<R: BufRead> Iterator for DocumentItems<R> {
     type Item = std::io::Result<PayloadItem>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        match self.next_item() {
-            Ok(item) => item.map(Ok),
-            Err(e) => {
-                self.state = DocumentState::Done;
-                Some(Err(e))
+        self.next_element().map(|e| e.map(Element::parse))
+    }
+}
+
+/// An element of a document as [`DocumentItems::next_element`] cuts it: its text and
+/// place, to parse; or an item already made (the document breaks there, or the element is
+/// over the limit).
+#[derive(Debug)]
+pub enum Element {
+    /// An element's text, not yet parsed.
+    Text {
+        /// The element's bytes.
+        bytes: Vec<u8>,
+        /// Its pointer in the document (`/3`, or `""` for a lone document).
+        pointer_base: String,
+        /// The 1-based line and column where it starts.
+        line: u64,
+        /// See `line`.
+        col: u64,
+    },
+    /// An item that needs no parsing.
+    Ready(PayloadItem),
+}
+
+impl Element {
+    /// Parses the element into its item (JSON errors placed in the file).
+    pub fn parse(self) -> PayloadItem {
+        let (bytes, pointer_base, line, col) = match self {
+            Element::Ready(item) => return item,
+            Element::Text {
+                bytes,
+                pointer_base,
+                line,
+                col,
+            } => (bytes, pointer_base, line, col),
+        };
+        let place = |(l, c): (u64, u64)| {
+            if l == 1 {
+                (line, col + c - 1)
+            } else {
+                (line + l - 1, c)
             }
+        };
+        let text = match String::from_utf8(bytes) {
+            Ok(text) => text,
+            Err(e) => {
+                let valid = e.utf8_error().valid_up_to();
+                let mut item = not_utf8(e.as_bytes(), valid, 1);
+                if let Err(error) = &mut item.value {
+                    (error.line, error.col) = place((error.line, error.col));
+                    (item.line_base, item.col_base) = (error.line, error.col);
+                }
+                item.pointer_base = pointer_base;
+                return item;
+            }
+        };
+        let value = serde_json::from_str(&text).map_err(|e| {
+            let error = json_error(&text, &e, 0..text.len());
+            let (line, col) = place((error.line, error.col));
+            JsonError { line, col, ..error }
+        });
+        PayloadItem {
+            value,
+            pointer_base,
+            line_base: line,
+            col_base: col,
+            span: 0..text.trim_end().len(),
+            text: Some(Arc::from(text)),
         }
     }
 }
