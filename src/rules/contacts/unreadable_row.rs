@@ -10,8 +10,10 @@ declare_rule! {
     /// ## What it checks
     /// A row that cannot be read as CSV: a different number of fields from the header
     /// (a ragged row), broken quoting (a quoted field that never closes, or text after a
-    /// closing quote), or bytes that are not UTF-8. Linting goes on with the next line; a
-    /// row swallowed by an unclosed quote is read again line by line, so no row is lost.
+    /// closing quote), bytes that are not UTF-8, or a line longer than walint reads (1 MiB
+    /// by default, `[limits] record_bytes` in walint.toml). Linting goes on with the next
+    /// line; a row swallowed by an unclosed quote is read again line by line, so no row is
+    /// lost.
     ///
     /// ## Why it matters
     /// A bulk-send tool that meets such a row either stops the upload or shifts every

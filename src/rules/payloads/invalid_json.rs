@@ -1,4 +1,5 @@
-//! WAT000 invalid-json: a payload file (or NDJSON line) that is not valid JSON.
+//! WAT000 invalid-json: a payload file, NDJSON line or array element that is not valid
+//! JSON, or a message over the size walint reads.
 
 use crate::declare_rule;
 use crate::diagnostic::Diagnostic;
@@ -8,9 +9,11 @@ use super::NotJson;
 
 declare_rule! {
     /// ## What it checks
-    /// A payload file, or one line of an NDJSON file, that is not valid JSON. The finding
-    /// gives the line and column where parsing stopped; the other lines and files are
-    /// still checked.
+    /// A payload file, one line of an NDJSON file, or one element of a JSON array, that is
+    /// not valid JSON, or a message longer than walint reads (1 MiB by default, `[limits]
+    /// message_bytes` in walint.toml). The finding gives the line and column where parsing
+    /// stopped; the other lines, elements and files are still checked (where the array
+    /// itself breaks — a missing `,`, a trailing comma — the elements after it are not).
     ///
     /// ## Why it matters
     /// The Cloud API answers a body it cannot parse with error 100 (invalid parameter) and
