@@ -343,7 +343,8 @@ fn check_and_report(args: CheckArgs, output_is_input: &mut bool) -> Result<Outco
     })?;
     let options = CheckOptions::from_config(&config, overrides)?;
     if let Some(output) = &args.output {
-        let refused = refuse_input_as_output(output, &options);
+        let inputs = check::input_files(&options);
+        let refused = check::refuse_input_as_output(output, &inputs, "walint check -o");
         *output_is_input = refused.is_err();
         refused?;
     }
@@ -384,24 +385,6 @@ fn load_config(config: Option<&PathBuf>, no_config: bool) -> Result<Config, Erro
         }
     };
     path.map_or_else(|| Ok(Config::default()), |p| Config::load(&p))
-}
-
-/// `check -o FILE` never writes its report over one of its inputs (a contact list, a
-/// payload file, a registry), compared after resolving links.
-fn refuse_input_as_output(output: &std::path::Path, options: &CheckOptions) -> Result<(), Error> {
-    let Ok(out) = output.canonicalize() else {
-        return Ok(()); // not there yet: no input can be it
-    };
-    let inputs = options.paths.iter().chain(&options.registry);
-    for input in inputs {
-        if input.canonicalize().is_ok_and(|i| i == out) {
-            return Err(Error::Usage(format!(
-                "{} is an input: walint check never writes its report over one (-o)",
-                output.display()
-            )));
-        }
-    }
-    Ok(())
 }
 
 fn emit(report: &Report, format: Format, output: Option<&PathBuf>) -> Result<(), Error> {

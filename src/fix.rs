@@ -80,6 +80,18 @@ pub fn run(options: &CheckOptions, paths: &FixPaths) -> Result<FixSummary, Error
         }
     };
     refuse_overwrite(paths, &clean_path)?;
+    // Nor over another file the run reads (a suppression list, a registry, the config).
+    // A campaign's contact list may be an output: cleaning a raw export into it is the job.
+    let inputs: Vec<PathBuf> = (options.suppression_files.iter())
+        .chain(&options.registry)
+        .chain(&options.config_file)
+        .cloned()
+        .collect();
+    for out in [&clean_path, &paths.rejects] {
+        if !(paths.in_place && out == &paths.input) {
+            check::refuse_input_as_output(out, &inputs, "walint fix")?;
+        }
+    }
     let shown = paths.input.display().to_string();
     let input = kind::open_contacts(&paths.input, options.columns.sheet.as_deref())?;
     let sheet = match &input {

@@ -1,7 +1,7 @@
 //! The `walint` binary: parses the command line, runs it through the library and maps the
 //! outcome to the exit code — 0 clean, 1 findings, 2 walint itself failed. A closed pipe
 //! (`walint check … | head`) is not a failure; a run stopped by SIGINT/SIGTERM removes its
-//! temporary outputs and exits 130.
+//! temporary outputs and exits 128 + the signal's number.
 
 use std::process::ExitCode;
 

@@ -17,20 +17,27 @@ use crate::error::Error;
 /// signal handler ([`remove_temporaries_on_signals`]).
 static PENDING: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
 
-/// The exit code of a run stopped by a signal (as a shell reports SIGINT).
-pub const INTERRUPTED: i32 = 130;
-
-/// Installs the handler that removes pending temporary files on SIGINT, SIGTERM and
-/// SIGHUP, then exits with [`INTERRUPTED`]. Called once, by the binary; a second call
-/// (or a library user's own handler) is left in place.
+/// Starts a thread that, on SIGINT, SIGTERM or SIGHUP, removes the pending temporary
+/// files and exits with 128 + the signal's number (130, 143, 129), as a shell reports a
+/// run the signal stopped. Called once, by the binary; registered even when the run
+/// started with SIGINT ignored (a background job, nohup), so no interrupt leaves a copy of
+/// a contact list behind.
 pub fn remove_temporaries_on_signals() {
-    let _ = ctrlc::try_set_handler(|| {
-        let pending = PENDING.lock().unwrap_or_else(|p| p.into_inner());
-        for path in pending.iter() {
-            let _ = std::fs::remove_file(path);
-        }
-        std::process::exit(INTERRUPTED);
-    });
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+    let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP]) else {
+        return;
+    };
+    let _ = std::thread::Builder::new()
+        .name("walint-signals".into())
+        .spawn(move || {
+            if let Some(signal) = signals.forever().next() {
+                let pending = PENDING.lock().unwrap_or_else(|p| p.into_inner());
+                for path in pending.iter() {
+                    let _ = std::fs::remove_file(path);
+                }
+                std::process::exit(128 + signal);
+            }
+        });
 }
 
 fn pending() -> std::sync::MutexGuard<'static, Vec<PathBuf>> {

@@ -185,7 +185,7 @@ pub fn judge_file<R: std::io::BufRead + Send>(
 }
 
 /// The contact files of a campaign: each path as given, each pattern's matches sorted.
-fn contact_files(campaign: &Campaign) -> Result<Vec<PathBuf>, Error> {
+pub(crate) fn contact_files(campaign: &Campaign) -> Result<Vec<PathBuf>, Error> {
     let (config, line) = &campaign.source;
     let mut files = Vec::new();
     for pattern in &campaign.contacts {

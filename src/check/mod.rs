@@ -59,6 +59,10 @@ pub struct CheckOptions {
     pub media: MediaOptions,
     /// How much of one payload message is read (`[limits] message_bytes`).
     pub message_bytes: usize,
+    /// The config file the options came from, if any.
+    pub config_file: Option<PathBuf>,
+    /// The suppression lists read into the policy.
+    pub suppression_files: Vec<PathBuf>,
 }
 
 impl CheckOptions {
@@ -114,6 +118,8 @@ impl CheckOptions {
                 overrides.progress,
             ),
             message_bytes: config.limits.message_bytes,
+            config_file: config.source.clone(),
+            suppression_files: config.suppression.clone(),
         })
     }
 
@@ -182,6 +188,44 @@ pub struct Overrides {
     pub resolve: Vec<(String, std::net::SocketAddr)>,
     /// Whether a progress bar may be drawn while probing (the CLI; never the library).
     pub progress: bool,
+}
+
+/// Every file a run with `options` reads: the paths (directories walked as the run walks
+/// them), the registries, the suppression lists, the config file, and the campaigns'
+/// contact files. No output (`check -o`, `fix`'s) may be one of them.
+pub fn input_files(options: &CheckOptions) -> Vec<PathBuf> {
+    let named = options.paths.iter().filter(|p| p.as_os_str() != "-");
+    let walked = kind::expand(&options.paths, &options.exclude).unwrap_or_default();
+    let contacts = options
+        .campaigns
+        .iter()
+        .flat_map(|c| campaigns::contact_files(c).unwrap_or_default());
+    named
+        .cloned()
+        .chain(walked.into_iter().map(|f| f.path))
+        .chain(options.registry.iter().cloned())
+        .chain(options.suppression_files.iter().cloned())
+        .chain(options.config_file.iter().cloned())
+        .chain(contacts)
+        .collect()
+}
+
+/// Refuses `output` when it is one of `inputs` (compared after resolving links), naming
+/// `what` writes it.
+pub fn refuse_input_as_output(output: &Path, inputs: &[PathBuf], what: &str) -> Result<(), Error> {
+    let Ok(out) = output.canonicalize() else {
+        return Ok(()); // not there yet: no input can be it
+    };
+    if inputs
+        .iter()
+        .any(|i| i.canonicalize().is_ok_and(|i| i == out))
+    {
+        return Err(Error::Usage(format!(
+            "{} is an input of this run (a list, payload, registry, suppression list or config): {what} never writes over one",
+            output.display()
+        )));
+    }
+    Ok(())
 }
 
 /// Runs the check over every input.

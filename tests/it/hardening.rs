@@ -495,7 +495,8 @@ fn a_failed_run_writes_a_json_error_report() {
 }
 
 /// A run killed while writing (SIGTERM, SIGINT) removes its temporary outputs, which hold
-/// copies of the contact list, and exits 130; the previous outputs stay as they were.
+/// copies of the contact list, and exits 128 + the signal (130, 143, 129), also when it was
+/// started with SIGINT ignored (a background job); the previous outputs stay as they were.
 #[test]
 fn an_interrupted_fix_leaves_no_temporary_file() {
     let dir = tempfile::tempdir().unwrap();
@@ -507,8 +508,17 @@ fn an_interrupted_fix_leaves_no_temporary_file() {
     }
     write(d, "list.csv", &list);
     write(d, "c.csv", "previous clean\n");
-    for signal in ["TERM", "INT"] {
-        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_walint"))
+    for (signal, code, ignoring) in [
+        ("TERM", 143, false),
+        ("INT", 130, false),
+        ("HUP", 129, true),
+    ] {
+        // `trap '' INT` then exec: walint starts with SIGINT ignored, as a background job does.
+        let trap = if ignoring { "trap '' INT; " } else { "" };
+        let mut child = std::process::Command::new("sh")
+            .arg("-c")
+            .arg(format!("{trap}exec \"$0\" \"$@\""))
+            .arg(env!("CARGO_BIN_EXE_walint"))
             .current_dir(d)
             .args([
                 "fix",
@@ -537,7 +547,7 @@ fn an_interrupted_fix_leaves_no_temporary_file() {
             .unwrap();
         assert!(killed.success());
         let status = child.wait().unwrap();
-        assert_eq!(status.code(), Some(130), "SIG{signal}: {status:?}");
+        assert_eq!(status.code(), Some(code), "SIG{signal}: {status:?}");
         assert_eq!(names(d), ["c.csv", "list.csv"], "SIG{signal}");
         assert_eq!(
             std::fs::read_to_string(d.join("c.csv")).unwrap(),
@@ -843,4 +853,75 @@ fn a_full_disk_leaves_both_previous_outputs() {
         "previous rejects\n"
     );
     assert_eq!(names(d), ["c.csv", "list.csv", "r.csv"]);
+}
+
+/// `check -o` never writes over any file the run reads — a file found by walking, a
+/// campaign's contact list, a suppression list, walint.toml — and `fix` never writes over
+/// a suppression list or the config (a suppression list lost means opted-out people get
+/// messaged).
+#[test]
+fn outputs_are_never_any_input_of_the_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::create_dir_all(d.join("lists")).unwrap();
+    write(d, "lists/a.csv", LIST);
+    write(d, "contacts.csv", LIST);
+    write(d, "optouts.txt", "+14155550000\n");
+    let toml = "suppression = [\"optouts.txt\"]\n\n[[campaign]]\nname = \"c\"\ncontacts = \"contacts.csv\"\ntext = \"hi\"\n";
+    write(d, "walint.toml", toml);
+    let refused = |args: &[&str]| {
+        walint()
+            .current_dir(d)
+            .args(args)
+            .assert()
+            .code(2)
+            .stderr(predicates::str::contains("is an input of this run"));
+    };
+    refused(&["check", "-o", "lists/a.csv", "lists"]);
+    refused(&["check", "-o", "contacts.csv"]);
+    refused(&["check", "--campaign", "c", "-o", "contacts.csv"]);
+    refused(&["check", "-o", "optouts.txt", "lists"]);
+    refused(&["check", "-o", "walint.toml", "lists"]);
+    refused(&[
+        "fix",
+        "lists/a.csv",
+        "--clean",
+        "c.csv",
+        "--rejects",
+        "optouts.txt",
+    ]);
+    refused(&[
+        "fix",
+        "lists/a.csv",
+        "--clean",
+        "walint.toml",
+        "--rejects",
+        "r.csv",
+    ]);
+    for (file, text) in [
+        ("lists/a.csv", LIST),
+        ("contacts.csv", LIST),
+        ("optouts.txt", "+14155550000\n"),
+        ("walint.toml", toml),
+    ] {
+        assert_eq!(
+            std::fs::read_to_string(d.join(file)).unwrap(),
+            text,
+            "{file}"
+        );
+    }
+    // A campaign's contact list may be fix's clean output (cleaning a raw export into it).
+    write(d, "raw.csv", LIST);
+    walint()
+        .current_dir(d)
+        .args([
+            "fix",
+            "raw.csv",
+            "--clean",
+            "contacts.csv",
+            "--rejects",
+            "r.csv",
+        ])
+        .assert()
+        .code(1);
 }
