@@ -28,7 +28,7 @@ pub struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Lint contact lists (CSV), message payloads (JSON, NDJSON) and template registries;
+    /// Lint contact lists (CSV or spreadsheets), message payloads (JSON, NDJSON) and template registries;
     /// exit 1 when a finding is at or above --fail-on.
     Check(CheckArgs),
     /// Split a contact list into a clean file (fixable numbers rewritten to E.164, the first
@@ -108,7 +108,7 @@ pub struct CheckArgs {
 /// Arguments of `walint fix`.
 #[derive(Debug, Args)]
 pub struct FixArgs {
-    /// The contact list (CSV).
+    /// The contact list (CSV, or a spreadsheet: .xlsx, .xls, .xlsb, .ods).
     pub input: PathBuf,
     /// Where the clean rows go (`-`: standard output, the summary then goes to standard
     /// error).

@@ -430,6 +430,14 @@ impl Output {
     }
 }
 
+/// An output's name in the summary (`-` is standard output).
+fn shown(path: &Path) -> String {
+    match crate::output::is_stdout(path) {
+        true => "standard output".to_string(),
+        false => path.display().to_string(),
+    }
+}
+
 /// The counts, as `walint fix` prints them: rows in, clean, fixed, rejected by code.
 pub fn write_summary(
     summary: &FixSummary,
@@ -443,9 +451,9 @@ pub fn write_summary(
         summary.rows,
         summary.clean,
         summary.fixed,
-        summary.clean_path.display(),
+        shown(&summary.clean_path),
         summary.rejected,
-        paths.rejects.display()
+        shown(&paths.rejects)
     )?;
     if summary.blank_lines > 0 {
         writeln!(

@@ -5,7 +5,8 @@
 //! symbolic link, a device, a FIFO, a directory) is refused; `-` means standard output.
 //! Temporary files still waiting to be renamed are removed when the run is interrupted
 //! (SIGINT, SIGTERM, SIGHUP), so a killed `walint fix` leaves no copy of a contact list
-//! behind. `walint fix`'s outputs and `walint check -o` both write through here.
+//! behind. A new output gets the usual mode (0666 less the umask); a replaced one keeps
+//! its own. `walint fix`'s outputs and `walint check -o` both write through here.
 
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -62,7 +63,7 @@ pub fn is_stdout(path: &Path) -> bool {
 pub fn check_target(path: &Path) -> Result<(), Error> {
     match std::fs::symlink_metadata(path) {
         Ok(meta) if meta.file_type().is_symlink() => Err(Error::Usage(format!(
-            "{} is a symbolic link: walint writes only to regular files (give the path it points to)",
+            "{} is a symbolic link: walint writes only to regular files, never through a link (remove the link or give another name)",
             path.display()
         ))),
         Ok(meta) if !meta.is_file() => Err(Error::Usage(format!(
@@ -103,16 +104,27 @@ impl OutputFile {
             Some(d) if !d.as_os_str().is_empty() => d,
             _ => Path::new("."),
         };
+        let io = |source| Error::Io {
+            path: path.display().to_string(),
+            source,
+        };
         let mut pending = pending();
-        let temp = tempfile::Builder::new()
-            .prefix(".walint-")
-            .suffix(".tmp")
-            .tempfile_in(dir)
-            .map_err(|source| Error::Io {
-                path: path.display().to_string(),
-                source,
-            })?;
+        let mut builder = tempfile::Builder::new();
+        builder.prefix(".walint-").suffix(".tmp");
+        // A new output gets the usual mode (0666 less the umask, as any program's), not
+        // the temporary file's 0600; one that exists keeps its own.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            builder.permissions(std::fs::Permissions::from_mode(0o666));
+        }
+        let temp = builder.tempfile_in(dir).map_err(io)?;
         pending.push(temp.path().to_path_buf());
+        if let Ok(meta) = std::fs::metadata(path) {
+            temp.as_file()
+                .set_permissions(meta.permissions())
+                .map_err(io)?;
+        }
         Ok(OutputFile {
             path: path.to_path_buf(),
             sink: Some(Sink::Temp(BufWriter::with_capacity(1 << 16, temp))),
@@ -264,6 +276,36 @@ mod tests {
         assert!(!pending().iter().any(|p| p.starts_with(dir.path())));
         let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
         assert_eq!(left.len(), 1, "only out.csv is left");
+    }
+
+    /// A new output gets the mode any program's new file gets (not 0600); a replaced one
+    /// keeps its own.
+    #[cfg(unix)]
+    #[test]
+    fn outputs_get_the_usual_mode() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        let usual = dir.path().join("usual");
+        std::fs::File::create(&usual).unwrap();
+        let new = dir.path().join("new.csv");
+        OutputFile::create(&new)
+            .unwrap()
+            .finish()
+            .unwrap()
+            .persist()
+            .unwrap();
+        assert_eq!(mode(&new), mode(&usual));
+        let kept = dir.path().join("kept.csv");
+        std::fs::write(&kept, "old").unwrap();
+        std::fs::set_permissions(&kept, std::fs::Permissions::from_mode(0o640)).unwrap();
+        OutputFile::create(&kept)
+            .unwrap()
+            .finish()
+            .unwrap()
+            .persist()
+            .unwrap();
+        assert_eq!(mode(&kept), 0o640);
     }
 
     #[test]

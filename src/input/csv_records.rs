@@ -52,6 +52,9 @@ pub enum Fault {
     Undecodable,
     /// A physical line longer than [`MAX_RECORD_BYTES`]: kept up to that, the rest skipped.
     LineTooLong,
+    /// A quote still open after [`MAX_RECORD_LINES`] lines or the record's byte limit:
+    /// never closed, or a cell longer than walint reads; the lines after it are read again.
+    QuotePastLimit,
 }
 
 impl Fault {
@@ -62,7 +65,12 @@ impl Fault {
             Fault::TextAfterQuote => "text follows a field's closing quote",
             Fault::InvalidUtf8 => "the row is not valid UTF-8",
             Fault::Undecodable => "the row has bytes that are not valid in the file's encoding",
-            Fault::LineTooLong => "the line is longer than 1 MiB (the rest of it was skipped)",
+            Fault::LineTooLong => {
+                "the line is longer than walint reads of one record (1 MiB, or `[limits] record_bytes`); the rest of it was skipped"
+            }
+            Fault::QuotePastLimit => {
+                "a quoted field is not closed within 1,024 lines or the bytes walint reads of one record (1 MiB, or `[limits] record_bytes`)"
+            }
         }
     }
 }
@@ -365,6 +373,7 @@ impl<R: BufRead> RecordReader<R> {
             // Where each physical line of the record starts in `rec.raw`.
             let mut span: Vec<(u64, usize)> = Vec::new();
             let mut state = State::FieldStart;
+            let mut past_limit = false;
             loop {
                 let start = rec.raw.len();
                 span.push((first + span.len() as u64, start));
@@ -375,6 +384,7 @@ impl<R: BufRead> RecordReader<R> {
                 }
                 let too_big =
                     span.len() as u64 >= MAX_RECORD_LINES || rec.raw.len() > self.record_bytes;
+                past_limit = too_big;
                 let more = if too_big { None } else { self.next_line()? };
                 if more.is_none() {
                     break;
@@ -388,6 +398,9 @@ impl<R: BufRead> RecordReader<R> {
                 || (span.len() > 1 && (rec.fault.is_some() || self.closed_by_a_stray(rec, &span)));
             if broken {
                 self.unclose(rec, &span);
+                if past_limit && rec.fault == Some(Fault::UnclosedQuote) {
+                    rec.fault = Some(Fault::QuotePastLimit);
+                }
             }
             if rec.fault.is_none() && std::str::from_utf8(&rec.raw).is_err() {
                 rec.fault = Some(Fault::InvalidUtf8);
@@ -731,6 +744,32 @@ mod tests {
     fn last_line_without_newline() {
         let got = read_all("a,b\n1,2");
         assert_eq!(got[1], (2, fields(&["1", "2"]), None));
+    }
+
+    /// A quoted multi-line cell longer than the record limit is said to be past the limit
+    /// (not merely unclosed), and the lines after it are still read.
+    #[test]
+    fn a_quoted_cell_past_the_limit_says_so() {
+        let cell = "word ".repeat(60);
+        let text =
+            format!("phone,note\n+14155552671,\"{cell}\n{cell}\n{cell}\"\n+14155552672,ok\n");
+        let mut r = RecordReader::new(text.as_bytes(), None)
+            .unwrap()
+            .with_record_limit(400);
+        let mut rec = Record::default();
+        assert!(r.read(&mut rec).unwrap());
+        assert!(r.read(&mut rec).unwrap());
+        assert_eq!((rec.line, rec.fault), (2, Some(Fault::QuotePastLimit)));
+        assert!(Fault::QuotePastLimit.describe().contains("record_bytes"));
+        let mut last = rec.line;
+        while r.read(&mut rec).unwrap() {
+            last = rec.line;
+        }
+        assert_eq!(last, 5, "the row after the cell is read");
+        // Within the limit, the same cell is one record.
+        let mut r = RecordReader::new(text.as_bytes(), None).unwrap();
+        assert!(r.read(&mut rec).unwrap() && r.read(&mut rec).unwrap());
+        assert_eq!((rec.line, rec.fault), (2, None));
     }
 
     #[test]

@@ -266,6 +266,12 @@ pub fn expand(paths: &[PathBuf], exclude: &[String]) -> Result<Vec<Found>, Error
             });
         }
     }
+    // A file both named and found by walking (`x.csv .`) is checked once, as named.
+    let mut seen = std::collections::HashSet::new();
+    let key = |f: &Found| f.path.canonicalize().unwrap_or_else(|_| f.path.clone());
+    let named: std::collections::HashSet<PathBuf> =
+        out.iter().filter(|f| !f.walked).map(key).collect();
+    out.retain(|f| (!f.walked || !named.contains(&key(f))) && seen.insert(key(f)));
     Ok(out)
 }
 
@@ -280,9 +286,13 @@ pub fn exclusions(dir: &Path, exclude: &[String]) -> Result<ignore::overrides::O
             ));
         }
         // In an override, `!glob` ignores what it matches (a bare glob would whitelist).
-        builder
-            .add(&format!("!{glob}"))
-            .map_err(|e| format!("exclude: '{glob}' is not a glob: {e}"))?;
+        builder.add(&format!("!{glob}")).map_err(|e| {
+            // The glob as given, not as negated for the override.
+            let why = e
+                .to_string()
+                .replace(&format!("'!{glob}'"), &format!("'{glob}'"));
+            format!("exclude: '{glob}' is not a glob: {why}")
+        })?;
     }
     builder.build().map_err(|e| format!("exclude: {e}"))
 }

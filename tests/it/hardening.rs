@@ -656,6 +656,14 @@ fn excluded_paths_are_left_out_of_walks() {
         (report["summary"]["files"].as_u64().unwrap(), paths)
     };
     assert_eq!(files(&["lists"]).0, 4);
+    // A file named and also reached by the walk is checked once.
+    let (n, paths) = files(&["lists/old.bak.csv", "lists"]);
+    assert_eq!(n, 4);
+    assert_eq!(
+        paths.iter().filter(|p| p.ends_with("old.bak.csv")).count(),
+        1,
+        "{paths:?}"
+    );
     let (n, paths) = files(&[
         "--exclude",
         "vendor",
