@@ -325,7 +325,7 @@ pub fn line_item_shared(text: &Arc<str>, range: Range<usize>, line: u64) -> Payl
 /// on; where the array itself breaks (a missing `,`, a trailing comma, the end of the
 /// file), that is the last item.
 pub struct DocumentItems<R> {
-    input: R,
+    input: Replay<R>,
     /// The 1-based line and column (in characters) of the next unread byte.
     line: u64,
     col: u64,
@@ -431,7 +431,11 @@ impl<R: BufRead> DocumentItems<R> {
     /// Reads `input` as one JSON document (a leading byte-order mark is dropped).
     pub fn new(input: R) -> DocumentItems<R> {
         DocumentItems {
-            input,
+            input: Replay {
+                inner: input,
+                again: Vec::new(),
+                pos: 0,
+            },
             line: 1,
             col: 1,
             state: DocumentState::Start,
@@ -613,6 +617,28 @@ impl<R: BufRead> DocumentItems<R> {
                         (Some(_), _) => {
                             let (line, col) = (self.line, self.col);
                             let (cut, ended) = self.read_element(false)?;
+                            if !cut && let Some(next) = open_object_cut(&self.element) {
+                                // An object left open (its `}` missing) swallowed the
+                                // elements after it: it ends where the next one starts,
+                                // and they are read again.
+                                let again = self.element.split_off(next);
+                                (self.line, self.col) = (line, col);
+                                advance(&mut self.line, &mut self.col, &self.element);
+                                self.input.put_back(again);
+                                self.state = DocumentState::Array {
+                                    index: index + 1,
+                                    after: After::Comma,
+                                };
+                                let item = DocumentItems::<R>::failed_at(
+                                    "an object is not closed: `}` is missing before the next element",
+                                    self.line,
+                                    self.col,
+                                );
+                                return Ok(Some(Element::Ready(PayloadItem {
+                                    pointer_base: format!("/{index}"),
+                                    ..item
+                                })));
+                            }
                             self.state = match ended {
                                 true => DocumentState::Done,
                                 false => DocumentState::Array {
@@ -626,6 +652,76 @@ impl<R: BufRead> DocumentItems<R> {
                     }
                 }
             }
+        }
+    }
+}
+
+/// Where an array element that does not parse because an object in it was left open
+/// really ends: the parser stopped at a `{` where a key or a `,` was due (after a `,` or
+/// a value, not a key) — the start of the next element. `None` for an element that parses, or fails
+/// in another way (reported whole, as it stands).
+fn open_object_cut(element: &[u8]) -> Option<usize> {
+    let e = serde_json::from_slice::<serde::de::IgnoredAny>(element).err()?;
+    let why = e.to_string();
+    if !(why.starts_with("key must be a string") || why.starts_with("expected `,` or `}`")) {
+        return None;
+    }
+    let line_start = match e.line() {
+        0 | 1 => 0,
+        n => memchr::memchr_iter(b'\n', element).nth(n - 2)? + 1,
+    };
+    let at = line_start + e.column().checked_sub(1)?;
+    let before = element[..at]
+        .iter()
+        .rev()
+        .find(|b| !b.is_ascii_whitespace())?;
+    (at > 0 && element.get(at) == Some(&b'{') && !matches!(before, b':' | b'[' | b'{'))
+        .then_some(at)
+}
+
+/// A stream with bytes put back in front of it (the elements an open object swallowed).
+struct Replay<R> {
+    inner: R,
+    again: Vec<u8>,
+    pos: usize,
+}
+
+impl<R> Replay<R> {
+    /// Puts `bytes` back in front of what is still to be read.
+    fn put_back(&mut self, mut bytes: Vec<u8>) {
+        bytes.extend_from_slice(&self.again[self.pos..]);
+        self.again = bytes;
+        self.pos = 0;
+    }
+}
+
+impl<R: BufRead> std::io::Read for Replay<R> {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        let buf = self.fill_buf()?;
+        let n = buf.len().min(out.len());
+        out[..n].copy_from_slice(&buf[..n]);
+        self.consume(n);
+        Ok(n)
+    }
+}
+
+impl<R: BufRead> BufRead for Replay<R> {
+    fn fill_buf(&mut self) -> std::io::Result<&[u8]> {
+        if self.pos < self.again.len() {
+            return Ok(&self.again[self.pos..]);
+        }
+        self.inner.fill_buf()
+    }
+
+    fn consume(&mut self, n: usize) {
+        if self.pos < self.again.len() {
+            self.pos += n;
+            if self.pos >= self.again.len() {
+                self.again = Vec::new();
+                self.pos = 0;
+            }
+        } else {
+            self.inner.consume(n);
         }
     }
 }
@@ -880,6 +976,43 @@ mod tests {
         assert_eq!(got.len(), 4);
         assert!(got.iter().all(|i| i.value.is_ok()));
         assert_eq!(got[1].value.as_ref().unwrap(), "a]\"");
+    }
+
+    /// An object left open (its `}` missing) does not swallow the rest of the array: it is
+    /// one finding where the next element starts, and every later element is checked.
+    #[test]
+    fn an_object_left_open_ends_where_the_next_element_starts() {
+        let text = "[\n  {\"to\": \"1\", \"text\": {\"body\": \"a\"},\n  {\"to\": \"2\"},\n  {\"to\": \"3\",\n  {\"to\": \"4\"}\n]\n";
+        let got = items(text, Framing::Document);
+        let summary: Vec<_> = got
+            .iter()
+            .map(|i| match &i.value {
+                Ok(v) => (
+                    i.pointer(""),
+                    v["to"].as_str().unwrap().to_string(),
+                    i.line_base,
+                ),
+                Err(e) => (i.pointer(""), e.message.clone(), e.line),
+            })
+            .collect();
+        let open = "an object is not closed: `}` is missing before the next element".to_string();
+        assert_eq!(
+            summary,
+            [
+                ("/0".to_string(), open.clone(), 3),
+                ("/1".into(), "2".into(), 3),
+                ("/2".into(), open, 5),
+                ("/3".into(), "4".into(), 5),
+            ]
+        );
+        assert_eq!(got[3].position("/to"), Some((5, 10)));
+        // A key missing its value, or a missing comma, is no open object: reported whole.
+        let got = items(
+            "[{\"a\": {\"b\": 1}}, {\"a\" {\"b\": 1}}, {\"c\": 1}]",
+            Framing::Document,
+        );
+        assert_eq!(got.len(), 3);
+        assert!(got[1].value.is_err() && got[2].value.is_ok());
     }
 
     #[test]

@@ -933,3 +933,46 @@ fn outputs_are_never_any_input_of_the_run() {
         .assert()
         .code(1);
 }
+
+/// One element of a JSON array with its `}` missing no longer hides every element after
+/// it: it is reported where the next element starts, and a bad recipient 1,000 elements
+/// later is still found.
+#[test]
+fn an_open_object_in_an_array_hides_no_later_element() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = String::from("[\n");
+    for i in 0..3000 {
+        let to = if i == 2500 { "12" } else { "+14155552671" };
+        let close = if i == 1500 { "" } else { "}" };
+        let comma = if i < 2999 { "," } else { "" };
+        text.push_str(&format!(
+            "  {{\"messaging_product\": \"whatsapp\", \"to\": \"{to}\", \"type\": \"text\", \"text\": {{\"body\": \"hi\"}}{close}{comma}\n"
+        ));
+    }
+    text.push_str("]\n");
+    let file = write(dir.path(), "messages.json", &text);
+    let report = crate::support::json_report(
+        walint()
+            .args(["check", "--no-config", "--offline", "--format", "json"])
+            .arg(&file),
+        1,
+    );
+    let found: Vec<(&str, u64, &str)> = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap(),
+                d["location"]["line"].as_u64().unwrap(),
+                d["location"]["pointer"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [("WAT000", 1503, "/1500"), ("WAT017", 2502, "/2500/to")],
+        "{report:#}"
+    );
+    assert_eq!(report["summary"]["messages"], 3000);
+}
