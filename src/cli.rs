@@ -214,8 +214,48 @@ pub fn version() -> String {
 
 /// Parses the process's arguments (clap prints help/version/usage errors and exits itself).
 pub fn parse() -> Cli {
-    let matches = Cli::command().version(version()).get_matches();
+    let matches = Cli::command()
+        .version(version())
+        .try_get_matches()
+        .unwrap_or_else(|e| {
+            if e.exit_code() == 2 {
+                error_report_for_bad_arguments(&e);
+            }
+            e.exit()
+        });
     Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
+}
+
+/// Arguments that do not parse still leave `check --format json -o FILE` a JSON error
+/// report in FILE (never a previous run's report), when those three can be read from them.
+fn error_report_for_bad_arguments(e: &clap::Error) {
+    let args: Vec<String> = std::env::args_os()
+        .skip(1)
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
+    let value = |long: &str, short: Option<&str>| {
+        args.iter().enumerate().find_map(|(i, a)| {
+            let named = a == long || short.is_some_and(|s| a == s);
+            match named {
+                true => args.get(i + 1).cloned(),
+                false => (a.strip_prefix(long).and_then(|v| v.strip_prefix('=')))
+                    .or_else(|| {
+                        short
+                            .and_then(|s| a.strip_prefix(s))
+                            .filter(|v| !v.is_empty())
+                    })
+                    .map(str::to_string),
+            }
+        })
+    };
+    let json = value("--format", None).as_deref() == Some("json");
+    let output = value("--output", Some("-o")).filter(|o| o != "-");
+    if let (true, true, Some(output)) = (args.iter().any(|a| a == "check"), json, output) {
+        let text = e.to_string();
+        let first = text.lines().next().unwrap_or_default();
+        let message = first.strip_prefix("error: ").unwrap_or(first).to_string();
+        let _ = write_error_report(&Error::Usage(message), std::path::Path::new(&output));
+    }
 }
 
 /// How a run ended.

@@ -671,8 +671,7 @@ fn open_object_cut(element: &[u8]) -> Option<usize> {
         n => memchr::memchr_iter(b'\n', element).nth(n - 2)? + 1,
     };
     let at = line_start + e.column().checked_sub(1)?;
-    let before = element[..at]
-        .iter()
+    let before = (element.get(..at)?.iter())
         .rev()
         .find(|b| !b.is_ascii_whitespace())?;
     (at > 0 && element.get(at) == Some(&b'{') && !matches!(before, b':' | b'[' | b'{'))

@@ -477,6 +477,30 @@ fn a_failed_run_writes_a_json_error_report() {
     let report: serde_json::Value =
         serde_json::from_slice(&std::fs::read(d.join("r.json")).unwrap()).unwrap();
     assert_eq!(report["error"]["path"], "gone.csv", "{report:#}");
+    // Arguments that do not parse leave an error report too, never the previous report.
+    walint()
+        .current_dir(d)
+        .args([
+            "check",
+            "--format=json",
+            "--media-timeout",
+            "0",
+            "-o",
+            "r.json",
+            "list.csv",
+        ])
+        .assert()
+        .code(2);
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(d.join("r.json")).unwrap()).unwrap();
+    assert_eq!(report["error"]["kind"], "usage", "{report:#}");
+    assert!(
+        report["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("--media-timeout"),
+        "{report:#}"
+    );
     // `-o` naming an input is refused, and the input is not replaced by an error report.
     walint()
         .current_dir(d)
