@@ -1000,3 +1000,51 @@ fn an_open_object_in_an_array_hides_no_later_element() {
     );
     assert_eq!(report["summary"]["messages"], 3000);
 }
+
+/// Links to addresses that are not on the public internet are refused without a request,
+/// whatever form the address takes: IPv4-compatible and -mapped IPv6, NAT64, 6to4,
+/// site-local, documentation (TEST-NET) and benchmarking ranges, as well as the usual
+/// loopback and private ones. A public address is left to the prober.
+#[test]
+fn special_purpose_addresses_are_refused_in_every_form() {
+    let dir = tempfile::tempdir().unwrap();
+    let refused = [
+        "http://[::127.0.0.1]/a.jpg",
+        "http://[::ffff:10.0.0.1]/a.jpg",
+        "http://[64:ff9b::7f00:1]/a.jpg",
+        "http://[64:ff9b:1::a9fe:a9fe]/a.jpg",
+        "http://[2002:c0a8:101::1]/a.jpg",
+        "http://[fec0::1]/a.jpg",
+        "http://[fd00::1]/a.jpg",
+        "http://192.0.2.10/a.jpg",
+        "http://198.51.100.7/a.jpg",
+        "http://203.0.113.9/a.jpg",
+        "http://198.18.0.1/a.jpg",
+        "http://100.64.0.1/a.jpg",
+        "http://169.254.169.254/latest/meta-data/",
+        "http://0.0.0.0/a.jpg",
+    ];
+    let mut lines = String::new();
+    for link in refused.iter().chain(&["https://8.8.8.8/a.jpg"]) {
+        lines.push_str(&format!(
+            "{{\"messaging_product\": \"whatsapp\", \"to\": \"+14155552671\", \"type\": \"image\", \"image\": {{\"link\": \"{link}\"}}}}\n"
+        ));
+    }
+    let file = write(dir.path(), "messages.ndjson", &lines);
+    let report = crate::support::json_report(
+        walint()
+            .args(["check", "--no-config", "--offline", "--format", "json"])
+            .arg(&file),
+        1,
+    );
+    let wam011: Vec<u64> = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["code"] == "WAM011")
+        .map(|d| d["location"]["line"].as_u64().unwrap())
+        .collect();
+    let expected: Vec<u64> = (1..=refused.len() as u64).collect();
+    assert_eq!(wam011, expected, "{report:#}");
+    assert_eq!(report["summary"]["media"]["refused"], refused.len());
+}
