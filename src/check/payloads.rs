@@ -177,38 +177,34 @@ fn judge(batch: Batch, file: &Arc<str>, run: &PayloadRun) -> Checked {
         }
         checked
     };
+    // Each task parses its own lines; a line cut at the limit is its finding.
+    let lines_checked =
+        |lines: &[payloads::LineSpan],
+         parse: &(dyn Fn(&payloads::LineSpan) -> PayloadItem + Sync)| {
+            lines
+                .par_chunks(TASK_MESSAGES)
+                .map(|part| {
+                    check(&mut part.iter().map(|span| match span.cut {
+                        true => payloads::too_long(String::new(), span.line, 1, run.message_bytes),
+                        false => parse(span),
+                    }))
+                })
+                .collect()
+        };
     let parts: Vec<Checked> = match batch {
         Batch::Lines(bytes, lines) => match String::from_utf8(bytes) {
             // The usual case: items point into one shared copy of the batch.
             Ok(text) => {
                 let text: Arc<str> = Arc::from(text);
-                lines
-                    .par_chunks(TASK_MESSAGES)
-                    .map(|part| {
-                        check(&mut part.iter().map(|span| match span.cut {
-                            true => {
-                                payloads::too_long(String::new(), span.line, 1, run.message_bytes)
-                            }
-                            false => {
-                                payloads::line_item_shared(&text, span.range.clone(), span.line)
-                            }
-                        }))
-                    })
-                    .collect()
+                lines_checked(&lines, &|span| {
+                    payloads::line_item_shared(&text, span.range.clone(), span.line)
+                })
             }
             Err(e) => {
                 let bytes = e.into_bytes();
-                lines
-                    .par_chunks(TASK_MESSAGES)
-                    .map(|part| {
-                        check(&mut part.iter().map(|span| match span.cut {
-                            true => {
-                                payloads::too_long(String::new(), span.line, 1, run.message_bytes)
-                            }
-                            false => payloads::line_item(&bytes[span.range.clone()], span.line),
-                        }))
-                    })
-                    .collect()
+                lines_checked(&lines, &|span| {
+                    payloads::line_item(&bytes[span.range.clone()], span.line)
+                })
             }
         },
         // Parsed in the tasks, as lines are: the reading side holds only their text.

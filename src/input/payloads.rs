@@ -519,22 +519,7 @@ impl<R: BufRead> DocumentItems<R> {
     /// An item saying the document breaks here (the last one).
     fn broken(&mut self, message: &str) -> PayloadItem {
         self.state = DocumentState::Done;
-        DocumentItems::<R>::failed_at(message, self.line, self.col)
-    }
-
-    fn failed_at(message: &str, line: u64, col: u64) -> PayloadItem {
-        PayloadItem {
-            value: Err(JsonError {
-                message: message.to_string(),
-                line,
-                col,
-            }),
-            pointer_base: String::new(),
-            line_base: line,
-            col_base: col,
-            text: None,
-            span: 0..0,
-        }
+        failed_at(message, self.line, self.col)
     }
 
     /// The next element, cut out of the stream but not parsed: a caller that judges
@@ -629,7 +614,7 @@ impl<R: BufRead> DocumentItems<R> {
                                     index: index + 1,
                                     after: After::Comma,
                                 };
-                                let item = DocumentItems::<R>::failed_at(
+                                let item = failed_at(
                                     "an object is not closed: `}` is missing before the next element",
                                     self.line,
                                     self.col,
@@ -801,13 +786,29 @@ impl Element {
     }
 }
 
+/// An item that is not JSON: `message` at (`line`, `col`), with no text to locate in.
+fn failed_at(message: &str, line: u64, col: u64) -> PayloadItem {
+    PayloadItem {
+        value: Err(JsonError {
+            message: message.to_string(),
+            line,
+            col,
+        }),
+        pointer_base: String::new(),
+        line_base: line,
+        col_base: col,
+        text: None,
+        span: 0..0,
+    }
+}
+
 /// The item for a message over `limit` bytes, which starts at (`line`, `col`):
 /// skipped, and reported there.
 pub fn too_long(pointer_base: String, line: u64, col: u64, limit: usize) -> PayloadItem {
     let message = format!(
         "the message is over {limit} bytes, the most walint reads of one message (a Cloud API message is a few kilobytes; `[limits] message_bytes` in walint.toml)"
     );
-    let mut item = DocumentItems::<&[u8]>::failed_at(&message, line, col);
+    let mut item = failed_at(&message, line, col);
     item.pointer_base = pointer_base;
     item
 }
@@ -844,12 +845,17 @@ fn not_utf8(bytes: &[u8], valid_up_to: usize, line: u64) -> PayloadItem {
         .rposition(|&b| b == b'\n')
         .map_or(0, |i| i + 1);
     let col = 1 + json_locate::char_count(&before[line_start..]);
-    DocumentItems::<&[u8]>::failed_at("the text is not valid UTF-8", line + newlines, col)
+    failed_at("the text is not valid UTF-8", line + newlines, col)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The parser's reason for an item that is not JSON.
+    fn reason(item: &PayloadItem) -> &str {
+        &item.value.as_ref().unwrap_err().message
+    }
 
     fn items(text: &str, framing: Framing) -> Vec<PayloadItem> {
         read(text.as_bytes(), framing)
@@ -935,14 +941,7 @@ mod tests {
         let got = items("", Framing::Document);
         assert!(got[0].value.is_err());
         let got = items("{\"a\": 1}\n{\"a\": 2}\n", Framing::Document);
-        assert!(
-            got[0]
-                .value
-                .as_ref()
-                .unwrap_err()
-                .message
-                .contains("trailing")
-        );
+        assert!(reason(&got[0]).contains("trailing"));
     }
 
     #[test]
@@ -1030,14 +1029,7 @@ mod tests {
         assert_eq!(got[1].value.as_ref().unwrap_err().line, 2);
         assert_eq!(got[2].position("/to"), Some((3, 8)));
         let got = items(&big, Framing::Document);
-        assert!(
-            got[0]
-                .value
-                .as_ref()
-                .unwrap_err()
-                .message
-                .contains("over 1048576 bytes")
-        );
+        assert!(reason(&got[0]).contains("over 1048576 bytes"));
         // A value with no end (`/dev/zero` named .json) ends the read at 16 MiB.
         let zeros = std::io::Read::take(std::io::repeat(b'0'), 20 << 20);
         let mut r = read(std::io::BufReader::new(zeros), Framing::Document);

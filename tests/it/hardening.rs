@@ -34,6 +34,15 @@ fn names(dir: &Path) -> Vec<String> {
     names
 }
 
+/// No temporary output (`.walint-*.tmp`) is left in `dir`.
+fn assert_no_temporaries(dir: &Path) {
+    let left: Vec<String> = names(dir)
+        .into_iter()
+        .filter(|n| n.contains("walint"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+}
+
 #[test]
 fn fix_never_writes_through_a_link_or_over_a_special_file() {
     let dir = tempfile::tempdir().unwrap();
@@ -62,11 +71,7 @@ fn fix_never_writes_through_a_link_or_over_a_special_file() {
             .stderr(predicates::str::contains("not a regular file"));
     }
     // Nothing written, no temporary file left behind.
-    let left: Vec<String> = names(d)
-        .into_iter()
-        .filter(|n| n.contains("walint"))
-        .collect();
-    assert!(left.is_empty(), "{left:?}");
+    assert_no_temporaries(d);
 }
 
 #[test]
@@ -418,11 +423,7 @@ fn backups_reports_and_standard_output_are_written_safely() {
     fix(d, &["--clean", "-", "--rejects", "-"])
         .code(2)
         .stderr(predicates::str::contains("different files"));
-    let left: Vec<String> = names(d)
-        .into_iter()
-        .filter(|n| n.contains("walint"))
-        .collect();
-    assert!(left.is_empty(), "{left:?}");
+    assert_no_temporaries(d);
 }
 
 /// Exit 2 with `--format json -o FILE` writes a JSON error report (valid against the
@@ -805,22 +806,8 @@ fn size_limits_are_configurable() {
         .assert()
         .code(1);
     let report: serde_json::Value = serde_json::from_slice(&assert.get_output().stdout).unwrap();
-    let found: Vec<(String, u64)> = report["diagnostics"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| {
-            (
-                d["code"].as_str().unwrap().to_string(),
-                d["location"]["line"].as_u64().unwrap(),
-            )
-        })
-        .collect();
-    assert_eq!(
-        found,
-        [("WAC000".into(), 2), ("WAT000".into(), 1)],
-        "{report:#}"
-    );
+    let found = crate::support::code_lines(&report);
+    assert_eq!(found, [("WAC000", 2), ("WAT000", 1)], "{report:#}");
     assert_eq!(report["summary"]["rows"], 2);
     assert_eq!(report["summary"]["messages"], 2);
     // The defaults (1 MiB) read both whole.

@@ -153,6 +153,19 @@ pub fn findings(path: &Path, exit: i32) -> (u64, Vec<(String, u64, String)>) {
     (report["summary"]["rows"].as_u64().unwrap(), found)
 }
 
+/// The (code, line) of each of a JSON report's findings, in report order.
+pub fn code_lines(report: &serde_json::Value) -> Vec<(&str, u64)> {
+    report["diagnostics"]
+        .as_array()
+        .expect("a diagnostics array")
+        .iter()
+        .map(|d| {
+            let line = d["location"]["line"].as_u64().expect("a line");
+            (d["code"].as_str().expect("a code"), line)
+        })
+        .collect()
+}
+
 /// The codes of a JSON report's findings, in report order.
 pub fn codes(report: &serde_json::Value) -> Vec<&str> {
     report["diagnostics"]
