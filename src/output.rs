@@ -1,8 +1,11 @@
 //! Output files, written so that no run can damage what is already on disk: each output
 //! goes to a temporary file created exclusively beside its target (a fresh random name,
 //! never an existing path or a link: the `tempfile` crate), is flushed and synced, and
-//! only then renamed over the target. A target that exists and is not a regular file (a
-//! symbolic link, a device, a FIFO, a directory) is refused; `-` means standard output.
+//! only then renamed over the target. A character device or a FIFO (`/dev/null`, a named
+//! pipe, a terminal), also when reached through a link, is written into directly, since
+//! there is nothing on disk to replace; any other target that exists and is not a regular
+//! file (a symbolic link to a file, a block device, a socket, a directory) is refused. `-`
+//! and `/dev/stdout` mean standard output.
 //! Temporary files still waiting to be renamed are removed when the run is interrupted
 //! (SIGINT, SIGTERM, SIGHUP), so a killed `walint fix` leaves no copy of a contact list
 //! behind. A new output gets the usual mode (0666 less the umask); a replaced one keeps
@@ -52,22 +55,44 @@ fn forget(path: &Path) {
     }
 }
 
-/// Whether `path` names standard output (`-`).
+/// Whether `path` names standard output (`-` or `/dev/stdout`).
 pub fn is_stdout(path: &Path) -> bool {
-    path.as_os_str() == "-"
+    path.as_os_str() == "-" || path.as_os_str() == "/dev/stdout"
 }
 
-/// Refuses a target that exists and is not a regular file: a symbolic link (renaming
-/// over it would replace the link, writing through it would write somewhere else), a
-/// device, a FIFO or a directory.
+/// Whether `path` (links followed) is a character device or a FIFO: a stream written
+/// into, not a file replaced.
+fn is_stream(path: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        std::fs::metadata(path).is_ok_and(|m| {
+            let kind = m.file_type();
+            kind.is_char_device() || kind.is_fifo()
+        })
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        false
+    }
+}
+
+/// Refuses a target that exists and is neither a regular file nor a stream (a character
+/// device or a FIFO, see [`OutputFile::create`]): a symbolic link to a file (renaming
+/// over it would replace the link, writing through it would write somewhere else), a block
+/// device, a socket or a directory.
 pub fn check_target(path: &Path) -> Result<(), Error> {
+    if is_stream(path) {
+        return Ok(());
+    }
     match std::fs::symlink_metadata(path) {
         Ok(meta) if meta.file_type().is_symlink() => Err(Error::Usage(format!(
             "{} is a symbolic link: walint writes only to regular files, never through a link (remove the link or give another name)",
             path.display()
         ))),
         Ok(meta) if !meta.is_file() => Err(Error::Usage(format!(
-            "{} exists and is not a regular file (a device, FIFO or directory): walint will not replace it",
+            "{} exists and is not a regular file (a directory, block device or socket): walint will not replace it",
             path.display()
         ))),
         _ => Ok(()),
@@ -84,11 +109,14 @@ pub struct OutputFile {
 enum Sink {
     Temp(BufWriter<tempfile::NamedTempFile>),
     Stdout(BufWriter<io::Stdout>),
+    /// A character device or a FIFO, written into.
+    Stream(BufWriter<std::fs::File>),
 }
 
 impl OutputFile {
-    /// Starts writing `path` (`-`: standard output), refusing a target that is not a
-    /// regular file.
+    /// Starts writing `path` (`-` or `/dev/stdout`: standard output). A character device
+    /// or a FIFO is opened and written into; any other target that exists and is not a
+    /// regular file is refused.
     pub fn create(path: &Path) -> Result<OutputFile, Error> {
         if is_stdout(path) {
             return Ok(OutputFile {
@@ -97,6 +125,19 @@ impl OutputFile {
                     1 << 16,
                     io::stdout(),
                 ))),
+            });
+        }
+        if is_stream(path) {
+            let file = std::fs::OpenOptions::new()
+                .write(true)
+                .open(path)
+                .map_err(|source| Error::Io {
+                    path: path.display().to_string(),
+                    source,
+                })?;
+            return Ok(OutputFile {
+                path: path.to_path_buf(),
+                sink: Some(Sink::Stream(BufWriter::with_capacity(1 << 16, file))),
             });
         }
         check_target(path)?;
@@ -157,6 +198,10 @@ impl OutputFile {
                 out.flush().map_err(io)?;
                 Ok(Finished { path, temp: None })
             }
+            Some(Sink::Stream(mut out)) => {
+                out.flush().map_err(io)?;
+                Ok(Finished { path, temp: None })
+            }
             Some(Sink::Temp(out)) => {
                 let temp = match out.into_inner() {
                     Ok(temp) => temp,
@@ -202,6 +247,7 @@ impl OutputFile {
         match &mut self.sink {
             Some(Sink::Temp(out)) => Ok(out),
             Some(Sink::Stdout(out)) => Ok(out),
+            Some(Sink::Stream(out)) => Ok(out),
             None => Err(io::Error::other("output already finished")),
         }
     }

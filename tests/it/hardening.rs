@@ -57,19 +57,31 @@ fn fix_never_writes_through_a_link_or_over_a_special_file() {
         std::fs::read_to_string(d.join("victim.txt")).unwrap(),
         "keep me\n"
     );
-    // A device and a FIFO are refused, and left as they are.
-    fix(d, &["--clean", "/dev/null", "--rejects", "r.csv"])
-        .code(2)
-        .stderr(predicates::str::contains("not a regular file"));
-    assert!(Path::new("/dev/null").exists());
+    // A character device and a FIFO are written into, never replaced: /dev/null stays
+    // the device, a named pipe carries the clean rows to its reader.
+    fix(d, &["--clean", "/dev/null", "--rejects", "r.csv"]).code(1);
+    {
+        use std::os::unix::fs::FileTypeExt;
+        let kind = std::fs::metadata("/dev/null").unwrap().file_type();
+        assert!(kind.is_char_device());
+    }
     let made = std::process::Command::new("mkfifo")
         .arg(d.join("pipe.csv"))
         .status();
     if made.is_ok_and(|s| s.success()) {
-        fix(d, &["--clean", "pipe.csv", "--rejects", "r.csv"])
-            .code(2)
-            .stderr(predicates::str::contains("not a regular file"));
+        let pipe = d.join("pipe.csv");
+        let reader = std::thread::spawn(move || std::fs::read_to_string(pipe).unwrap());
+        fix(d, &["--clean", "pipe.csv", "--rejects", "r.csv"]).code(1);
+        assert_eq!(reader.join().unwrap(), "phone\n+14155552671\n");
+        std::fs::remove_file(d.join("pipe.csv")).unwrap();
     }
+    // A directory is refused.
+    std::fs::create_dir(d.join("dir.csv")).unwrap();
+    fix(d, &["--clean", "dir.csv", "--rejects", "r.csv"])
+        .code(2)
+        .stderr(predicates::str::contains("not a regular file"));
+    std::fs::remove_dir(d.join("dir.csv")).unwrap();
+    std::fs::remove_file(d.join("r.csv")).unwrap();
     // Nothing written, no temporary file left behind.
     assert_no_temporaries(d);
 }
@@ -393,12 +405,18 @@ fn backups_reports_and_standard_output_are_written_safely() {
         std::fs::read_to_string(d.join("victim.txt")).unwrap(),
         "keep me\n"
     );
+    // A report to /dev/null is written into the device, which stays one.
     walint()
         .current_dir(d)
         .args(["check", "--no-config", "-o", "/dev/null", "list.csv"])
         .assert()
-        .code(2)
-        .stderr(predicates::str::contains("not a regular file"));
+        .code(1)
+        .stdout("");
+    {
+        use std::os::unix::fs::FileTypeExt;
+        let kind = std::fs::metadata("/dev/null").unwrap().file_type();
+        assert!(kind.is_char_device());
+    }
     // `-` is standard output: the report for `check -o -`, the rows for `fix --clean -`
     // (whose summary then goes to standard error).
     walint()
