@@ -434,12 +434,17 @@ fn emit(report: &Report, format: Format, output: Option<&PathBuf>) -> Result<(),
     };
     match output {
         Some(path) if !crate::output::is_stdout(path) => {
-            // Written beside the target and renamed into place: a link or a device at
-            // the target is refused, and an interrupted run leaves the old report.
+            // Written beside the target and renamed into place (a link to a file is
+            // refused), or into a device or FIFO; an interrupted run leaves the old report.
             let mut file = crate::output::OutputFile::create(path)?;
-            // A file gets no colour (the text writer's styles are stripped).
-            let mut out = anstream::StripStream::new(&mut file as &mut dyn Write);
-            let written = write(&mut out).and_then(|()| out.flush());
+            let written = if format == Format::Json {
+                // JSON escapes every control character: nothing to strip.
+                write(&mut file)
+            } else {
+                // A file gets no colour (the text writer's styles are stripped).
+                let mut out = anstream::StripStream::new(&mut file as &mut dyn Write);
+                write(&mut out).and_then(|()| out.flush())
+            };
             written.map_err(|e| file.error(e))?;
             file.finish()?.persist()
         } // JSON escapes every control character, so it has no styling to strip: only text

@@ -91,11 +91,12 @@ impl<'scope> PhoneWorkers<'scope> {
     /// Streams a contact list through the workers a chunk at a time: a reading thread reads
     /// the rows and hands each chunk's phone cells to the workers, up to [`AHEAD`] chunks
     /// ahead, while this thread passes each read chunk, in order, to `each` (its rows with
-    /// their facts, `None` for unreadable rows). Returns the number of rows read.
+    /// their facts, `None` for unreadable rows). `each` may give back the buffers of a
+    /// chunk it is done with, to be filled again. Returns the number of rows read.
     pub fn stream<R: BufRead + Send>(
         &self,
         reader: &mut ContactReader<R>,
-        mut each: impl FnMut(&[ContactRow], &[Option<PhoneFacts>]),
+        mut each: impl FnMut(Vec<ContactRow>, Vec<Option<PhoneFacts>>) -> Option<Spent>,
     ) -> std::io::Result<u64> {
         std::thread::scope(|scope| {
             let (chunks, read) = sync_channel::<std::io::Result<Pending>>(AHEAD);
@@ -118,13 +119,18 @@ impl<'scope> PhoneWorkers<'scope> {
                 }
             });
             let mut rows_read = 0;
-            let mut facts = Vec::with_capacity(CHUNK_ROWS);
+            let mut spare_facts = Vec::new();
             for pending in read {
+                let mut facts = spare_facts.pop().unwrap_or_default();
                 let rows = pending?.wait(&mut facts);
-                each(&rows, &facts);
                 rows_read += rows.len() as u64;
-                // The reader may have finished: then the rows are simply dropped.
-                let _ = spent.send(rows);
+                if let Some((mut rows, mut facts)) = each(rows, facts) {
+                    rows.clear();
+                    facts.clear();
+                    spare_facts.push(facts);
+                    // The reader may have finished: then the rows are simply dropped.
+                    let _ = spent.send(rows);
+                }
             }
             Ok(rows_read)
         })
@@ -177,6 +183,9 @@ impl<'scope> PhoneWorkers<'scope> {
         }
     }
 }
+
+/// A chunk's buffers, done with and given back to be filled again.
+pub type Spent = (Vec<ContactRow>, Vec<Option<PhoneFacts>>);
 
 /// Rows whose phone cells the workers are reading.
 pub struct Pending {

@@ -1,19 +1,21 @@
-//! The stream of a contact list through the checks, a chunk of rows at a time: the phone
-//! workers (`phone_workers`, pinned by calling code) read one chunk's phone cells while, for
-//! the chunk before, the per-row work the caller gives (the contact rules that read a row
-//! on its own, a campaign row's message) runs on rayon's pool and then the caller's
-//! in-order step (duplicates, the report or `fix`'s outputs) on this thread. Memory is
+//! The stream of a contact list through the checks, a chunk of rows at a time, in three
+//! overlapping stages: the phone workers (`phone_workers`, pinned by calling code) read one
+//! chunk's phone cells; for the chunk before, the per-row work the caller gives (the
+//! contact rules that read a row on its own, a campaign row's message) runs on rayon's
+//! pool; and for the chunk before that, the caller's in-order step (duplicates, the report
+//! or `fix`'s outputs) runs on this thread. Memory is
 //! bounded by a few chunks whatever the file's size. It owns the data flow, not the
 //! judgement (rules) nor the reading of a number (`phone`).
 
 use std::io::{self, BufRead};
+use std::sync::mpsc::{channel, sync_channel};
 
 use rayon::prelude::*;
 
 use crate::diagnostic::Diagnostic;
 use crate::input::contacts::{ContactReader, ContactRow};
 use crate::phone::PhoneFacts;
-use crate::phone_workers::PhoneWorkers;
+use crate::phone_workers::{PhoneWorkers, Spent};
 use crate::rules::contacts::ContactLinter;
 use crate::rules::contacts::duplicate_recipient::SeenNumbers;
 
@@ -58,17 +60,42 @@ impl Chunk<'_> {
 pub type PerRow<'a> = dyn Fn(&ContactRow, Option<&PhoneFacts>, &mut Vec<Diagnostic>) + Sync + 'a;
 
 /// Streams a contact list through the run's phone `workers`, `per_row` (in parallel, rows
-/// in any order) and then `in_order` (a chunk at a time, in file order). Returns the rows
-/// read.
+/// in any order) and then `in_order` (a chunk at a time, in file order, on this thread).
+/// The two overlap: while this thread runs `in_order` on one chunk, a judging thread
+/// already runs `per_row` over the next on rayon's pool, so the in-order step (serial by
+/// nature) leaves no core idle. Returns the rows read.
 pub fn stream<R: BufRead + Send>(
     reader: &mut ContactReader<R>,
     workers: &PhoneWorkers,
     per_row: &PerRow,
     in_order: &mut dyn FnMut(&mut Chunk),
 ) -> io::Result<u64> {
-    workers.stream(reader, |rows, facts| {
-        let found = judge(rows, facts, per_row);
-        in_order(&mut Chunk { rows, facts, found });
+    std::thread::scope(|scope| {
+        // One judged chunk waits while this thread works on the one before.
+        let (judged, to_order) = sync_channel::<(Spent, Vec<Diagnostic>)>(1);
+        let (spent, spares) = channel::<Spent>();
+        let judging = scope.spawn(move || {
+            workers.stream(reader, |rows, facts| {
+                let found = judge(&rows, &facts, per_row);
+                // A closed channel: the in-order step stopped (it panicked); the rows
+                // left are read and dropped.
+                let _ = judged.send(((rows, facts), found));
+                spares.try_recv().ok()
+            })
+        });
+        for ((rows, facts), found) in to_order {
+            let mut chunk = Chunk {
+                rows: &rows,
+                facts: &facts,
+                found,
+            };
+            in_order(&mut chunk);
+            // The judging thread may have finished: then the buffers are simply dropped.
+            let _ = spent.send((rows, facts));
+        }
+        judging
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
     })
 }
 
