@@ -30,7 +30,7 @@ pub struct Cli {
 pub enum Command {
     /// Lint contact lists (CSV or spreadsheets), message payloads (JSON, NDJSON) and template registries;
     /// exit 1 when a finding is at or above --fail-on.
-    Check(CheckArgs),
+    Check(Box<CheckArgs>),
     /// Split a contact list into a clean file (fixable numbers rewritten to E.164, the first
     /// of duplicate recipients kept) and a rejects file (every row with an error finding,
     /// with its codes and reasons); every row lands in exactly one.
@@ -38,13 +38,28 @@ pub enum Command {
     /// List every rule.
     Rules {
         /// Output format.
-        #[arg(long, value_enum, default_value_t = Format::Text)]
-        format: Format,
+        #[arg(long, value_enum, default_value_t = RulesFormat::Text)]
+        format: RulesFormat,
     },
     /// Explain a rule (WAC001, phone-not-e164) or a WhatsApp error code (131026).
     Explain {
         /// A rule code or name, or a numeric WhatsApp error code.
         what: String,
+    },
+    /// Print a shell completion script (e.g. `walint completions bash >
+    /// ~/.local/share/bash-completion/completions/walint`).
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print walint's man page (roff; e.g. `walint man > walint.1 && man ./walint.1`).
+    Man,
+    /// Work with the account's template registry on the Graph API.
+    Registry {
+        /// What to do with it.
+        #[command(subcommand)]
+        command: crate::registry_pull::RegistryCommand,
     },
 }
 
@@ -55,6 +70,82 @@ pub enum Format {
     Text,
     /// The JSON report contract (schemas/report.schema.json).
     Json,
+    /// SARIF 2.1.0, for GitHub code scanning (upload-sarif) and other dashboards.
+    Sarif,
+    /// GitHub Actions annotations (and a step summary when GITHUB_STEP_SUMMARY is set).
+    Github,
+    /// JUnit XML: a test case per file and rule.
+    Junit,
+    /// GitLab Code Quality JSON.
+    Gitlab,
+}
+
+impl Format {
+    /// Whether phone numbers are masked by default: in the formats meant for CI, whose
+    /// logs and dashboards are widely readable.
+    fn redacts_by_default(self) -> bool {
+        matches!(
+            self,
+            Format::Sarif | Format::Github | Format::Junit | Format::Gitlab
+        )
+    }
+}
+
+/// `walint rules` output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RulesFormat {
+    /// A table.
+    Text,
+    /// A JSON array (code, name, family, severity, wa_error, summary).
+    Json,
+    /// Every rule's documentation as Markdown (docs/rules.md).
+    Markdown,
+}
+
+/// `--color` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorWhen {
+    /// On a terminal only (and not with NO_COLOR set).
+    Auto,
+    /// Always, also into a pipe or a file.
+    Always,
+    /// Never.
+    Never,
+}
+
+/// How `walint check` prints its report: the options beyond the format.
+#[derive(Debug, Clone, Args)]
+pub struct ReportArgs {
+    /// Print the findings only: no summary, no notes (text); nothing else changes.
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Print the count of findings per rule instead of the findings (text format).
+    #[arg(long)]
+    pub statistics: bool,
+    /// Report the findings but exit 0 whatever they are (2 still means walint failed).
+    #[arg(long)]
+    pub exit_zero: bool,
+    /// When to colour the text report.
+    #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorWhen::Auto)]
+    pub color: ColorWhen,
+    /// Show paths relative to DIR [default: the current directory]; paths outside it are
+    /// shown as given.
+    #[arg(long, value_name = "DIR")]
+    pub path_base: Option<PathBuf>,
+    /// Report only the findings not recorded in this baseline, and count the recorded
+    /// ones that no longer occur.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Record every finding of this run in FILE, as a baseline for --baseline.
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
+    /// Mask phone numbers to country code and last two digits (the default for sarif,
+    /// github, junit and gitlab).
+    #[arg(long, conflicts_with = "no_redact")]
+    pub redact: bool,
+    /// Show phone numbers in full, also in sarif, github, junit and gitlab.
+    #[arg(long)]
+    pub no_redact: bool,
 }
 
 /// Arguments of `walint check`.
@@ -83,6 +174,9 @@ pub struct CheckArgs {
     /// `--format json`, a run that fails (exit 2) writes a JSON error report there.
     #[arg(long, short)]
     pub output: Option<PathBuf>,
+    /// How the report is printed.
+    #[command(flatten)]
+    pub report: ReportArgs,
     /// How the contact lists are read.
     #[command(flatten)]
     pub list: ListArgs,
@@ -270,11 +364,32 @@ pub enum Outcome {
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> Result<Outcome, Error> {
     match cli.command {
-        Command::Check(args) => run_check(args),
+        Command::Check(args) => run_check(*args),
+        Command::Registry { command } => {
+            crate::registry_pull::run(command).map(|()| Outcome::Clean)
+        }
         Command::Fix(args) => run_fix(args),
+        Command::Completions { shell } => {
+            let mut command = Cli::command().version(version());
+            let mut out = io::stdout().lock();
+            clap_complete::generate(shell, &mut command, "walint", &mut out);
+            Ok(Outcome::Clean)
+        }
+        Command::Man => {
+            let command = Cli::command().version(version());
+            let mut out = io::stdout().lock();
+            clap_mangen::Man::new(command)
+                .render(&mut out)
+                .map_err(stdout_error)?;
+            Ok(Outcome::Clean)
+        }
         Command::Rules { format } => {
             let mut out = io::stdout().lock();
-            explain::write_rules(format == Format::Json, &mut out).map_err(stdout_error)?;
+            match format {
+                RulesFormat::Markdown => out.write_all(explain::rules_markdown().as_bytes()),
+                _ => explain::write_rules(format == RulesFormat::Json, &mut out),
+            }
+            .map_err(stdout_error)?;
             Ok(Outcome::Clean)
         }
         Command::Explain { what } => {
@@ -378,23 +493,91 @@ fn check_and_report(args: CheckArgs, output_is_input: &mut bool) -> Result<Outco
         exclude: args.exclude.clone(),
         campaign: args.campaign.clone(),
         media: args.media.clone(),
-        progress: true,
+        path_base: args.report.path_base.clone(),
+        progress: !args.report.quiet,
         ..Overrides::default()
     })?;
+    if args.report.statistics && args.format != Format::Text {
+        return Err(Error::Usage(
+            "--statistics prints counts as text: leave out --format, or drop --statistics".into(),
+        ));
+    }
     let options = CheckOptions::from_config(&config, overrides)?;
+    let mut inputs = check::input_files(&options);
+    inputs.extend(args.report.baseline.iter().cloned());
     if let Some(output) = &args.output {
-        let inputs = check::input_files(&options);
         let refused = check::refuse_input_as_output(output, &inputs, "walint check -o");
         *output_is_input = refused.is_err();
         refused?;
     }
-    let report = check::run(&options)?;
-    for skipped in &report.skipped {
-        eprintln!("walint: note: skipped {skipped}");
+    if let Some(path) = &args.report.write_baseline {
+        check::refuse_input_as_output(path, &inputs, "walint check --write-baseline")?;
+        if args.output.as_ref().is_some_and(|o| o == path) {
+            return Err(Error::Usage(format!(
+                "--write-baseline and --output are both {}: give them different files",
+                path.display()
+            )));
+        }
     }
+    let baseline = args
+        .report
+        .baseline
+        .as_deref()
+        .map(report::baseline::Baseline::load)
+        .transpose()?;
+    let report = check::run(&options)?;
+    let quiet = args.report.quiet;
+    if !quiet {
+        for skipped in &report.skipped {
+            eprintln!("walint: note: skipped {skipped}");
+        }
+    }
+    if let Some(path) = &args.report.write_baseline {
+        let mut file = crate::output::OutputFile::create(path)?;
+        report::baseline::write(&report, &mut file).map_err(|e| file.error(e))?;
+        file.finish()?.persist()?;
+        if !quiet {
+            eprintln!(
+                "walint: wrote a baseline of {} findings to {}",
+                report.diagnostics.len(),
+                path.display()
+            );
+        }
+    }
+    let report = match (&baseline, &args.report.baseline) {
+        (Some(baseline), Some(path)) => {
+            let (report, applied) = baseline.apply(report).map_err(|source| Error::Io {
+                path: "<findings spill>".into(),
+                source,
+            })?;
+            if !quiet {
+                eprintln!(
+                    "walint: baseline {}: {} known findings left out, {} entries no longer occur{}",
+                    path.display(),
+                    applied.known,
+                    applied.gone,
+                    if applied.gone > 0 {
+                        " (write it again with --write-baseline to drop them)"
+                    } else {
+                        ""
+                    }
+                );
+            }
+            report
+        }
+        _ => report,
+    };
+    let shown = report::Shown {
+        redact: match (args.report.redact, args.report.no_redact) {
+            (true, _) => true,
+            (_, true) => false,
+            _ => args.format.redacts_by_default(),
+        },
+        base_uri: options.path_base_uri(),
+    };
     // A reader that stops early (`| head`) is no failure of walint's, and the exit code
     // still says what the report found, whatever happened to standard output.
-    match emit(&report, args.format, args.output.as_ref()) {
+    match emit(&report, &args, &shown) {
         Err(Error::Io { source, .. }) if source.kind() == io::ErrorKind::BrokenPipe => {}
         other => other?,
     }
@@ -403,7 +586,7 @@ fn check_and_report(args: CheckArgs, output_is_input: &mut bool) -> Result<Outco
         .map(Severity::from)
         .or(config.fail_on)
         .unwrap_or(Severity::Error);
-    Ok(if report.fails(fail_on) {
+    Ok(if report.fails(fail_on) && !args.report.exit_zero {
         Outcome::Findings
     } else {
         Outcome::Clean
@@ -427,18 +610,32 @@ fn load_config(config: Option<&PathBuf>, no_config: bool) -> Result<Config, Erro
     path.map_or_else(|| Ok(Config::default()), |p| Config::load(&p))
 }
 
-fn emit(report: &Report, format: Format, output: Option<&PathBuf>) -> Result<(), Error> {
+fn emit(report: &Report, args: &CheckArgs, shown: &report::Shown) -> Result<(), Error> {
+    let format = args.format;
+    let quiet = args.report.quiet;
+    let statistics = args.report.statistics;
     let write = |out: &mut dyn Write| match format {
-        Format::Text => report::text::write(report, out),
-        Format::Json => report::json::write(report, out),
+        Format::Text if statistics => report::text::write_statistics(report, out),
+        Format::Text => report::text::write_shown(report, shown, quiet, out),
+        Format::Json => report::json::write_shown(report, shown, out),
+        Format::Sarif => report::sarif::write(report, shown, out),
+        Format::Github => {
+            let summary = std::env::var_os("GITHUB_STEP_SUMMARY")
+                .filter(|p| !p.is_empty())
+                .map(PathBuf::from);
+            report::github::write(report, shown, summary.as_deref(), out)
+        }
+        Format::Junit => report::junit::write(report, shown, out),
+        Format::Gitlab => report::gitlab::write(report, shown, out),
     };
-    match output {
+    let color = args.report.color;
+    match args.output.as_ref() {
         Some(path) if !crate::output::is_stdout(path) => {
             // Written beside the target and renamed into place (a link to a file is
             // refused), or into a device or FIFO; an interrupted run leaves the old report.
             let mut file = crate::output::OutputFile::create(path)?;
-            let written = if format == Format::Json {
-                // JSON escapes every control character: nothing to strip.
+            let written = if format != Format::Text || color == ColorWhen::Always {
+                // Only text has styles; JSON and XML escape every control character.
                 write(&mut file)
             } else {
                 // A file gets no colour (the text writer's styles are stripped).
@@ -447,18 +644,24 @@ fn emit(report: &Report, format: Format, output: Option<&PathBuf>) -> Result<(),
             };
             written.map_err(|e| file.error(e))?;
             file.finish()?.persist()
-        } // JSON escapes every control character, so it has no styling to strip: only text
-        // goes through the stream that drops colours when stdout is not a terminal.
-        _ if format == Format::Json => {
+        }
+        // Only text goes through the stream that drops colours when stdout is not a
+        // terminal.
+        _ if format != Format::Text => {
             let mut out = io::BufWriter::with_capacity(1 << 16, io::stdout().lock());
             write(&mut out)
                 .and_then(|()| out.flush())
                 .map_err(stdout_error)
         }
         _ => {
+            let choice = match color {
+                ColorWhen::Auto => anstream::ColorChoice::Auto,
+                ColorWhen::Always => anstream::ColorChoice::Always,
+                ColorWhen::Never => anstream::ColorChoice::Never,
+            };
             let mut out = io::BufWriter::with_capacity(
                 1 << 16,
-                anstream::AutoStream::auto(io::stdout().lock()),
+                anstream::AutoStream::new(io::stdout().lock(), choice),
             );
             write(&mut out)
                 .and_then(|()| out.flush())

@@ -168,6 +168,11 @@ pub struct Diagnostic {
     pub location: Location,
     /// A replacement that fixes it, when one is certain.
     pub fix: Option<Fix>,
+    /// What the finding is about, as a hash that stays the same when rows move: for a
+    /// contact row, its recipient (the normalised number, else the cell as written). Not in
+    /// the JSON report; the fingerprints of `sarif`, `gitlab` and baselines are made from
+    /// it (`report::fingerprint`), so inserting a row does not make every later finding new.
+    pub subject: Option<u64>,
 }
 
 /// A diagnostic as the report writes it.

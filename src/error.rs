@@ -39,17 +39,22 @@ pub enum Error {
     /// The command line asks for something impossible.
     #[error("{0}")]
     Usage(String),
+    /// A remote service walint relies on (the Graph API, for `walint registry pull`)
+    /// refused or failed; the line says why and what to do.
+    #[error("{0}")]
+    Remote(String),
 }
 
 impl Error {
     /// What kind of failure this is, as the JSON error report names it: `io`, `input`,
-    /// `config` or `usage`.
+    /// `config`, `usage` or `remote`.
     pub fn kind(&self) -> &'static str {
         match self {
             Error::Io { .. } => "io",
             Error::Input { .. } => "input",
             Error::Config { .. } => "config",
             Error::Usage(_) => "usage",
+            Error::Remote(_) => "remote",
         }
     }
 
@@ -60,7 +65,7 @@ impl Error {
             Error::Input { path, line, .. } | Error::Config { path, line, .. } => {
                 (Some(path), *line)
             }
-            Error::Usage(_) => (None, None),
+            Error::Usage(_) | Error::Remote(_) => (None, None),
         }
     }
 

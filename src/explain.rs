@@ -59,6 +59,43 @@ pub fn write_rules(json: bool, out: &mut dyn Write) -> io::Result<()> {
     Ok(())
 }
 
+/// Every rule's documentation as one Markdown page, as `docs/rules.md` holds it (a test
+/// keeps the two equal): a heading per rule, `## WAC001 phone-not-e164`, whose anchor
+/// (`#wac001-phone-not-e164`) SARIF's help URIs point at.
+pub fn rules_markdown() -> String {
+    let mut md = String::from(
+        "# walint rules
+
+Generated from the rule catalogue by `walint rules --format markdown`; \
+         do not edit by hand. `walint explain CODE` prints the same text.\n\n",
+    );
+    for r in rules::all() {
+        let wa = r
+            .wa_error
+            .map_or_else(|| "none".to_string(), |c| format!("`{c}`"));
+        md.push_str(&format!(
+            "## {} {}\n\nFamily: {} · default severity: {} · WhatsApp error prevented: {wa}\n\n{}\n\n",
+            r.code,
+            r.name,
+            r.family(),
+            r.severity.as_str(),
+            demoted(&r.documentation())
+        ));
+    }
+    md
+}
+
+/// A rule's documentation with its `##` sections one level down, under the rule's heading.
+fn demoted(doc: &str) -> String {
+    doc.lines()
+        .map(|l| match l.starts_with("## ") {
+            true => format!("#{l}"),
+            false => l.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// The explanation of a rule (by code or name) or of a WhatsApp error code.
 pub fn explain(what: &str) -> Option<String> {
     if let Some(rule) = rules::find(what) {

@@ -20,6 +20,7 @@ pub mod media;
 pub mod output;
 pub mod phone;
 pub mod phone_workers;
+pub mod registry_pull;
 pub mod report;
 pub mod rules;
 pub mod template;

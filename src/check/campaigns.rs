@@ -119,7 +119,7 @@ pub fn check_campaign(
     );
     let mut seen = SeenNumbers::default();
     for path in contact_files(campaign)? {
-        let shown = path.display().to_string();
+        let shown = options.shown(&path);
         let input = kind::open_contacts(&path, plan.columns.sheet.as_deref())?;
         let mut reader = ContactReader::from_input(&shown, input, &plan.columns)
             .map_err(|e| in_campaign(e, campaign))?;
@@ -140,6 +140,8 @@ pub fn check_campaign(
             &mut each,
         )?;
         report.rows += rows;
+        // Every row of a campaign is a message it sends.
+        report.messages += rows;
         report.files += 1;
     }
     Ok(())
@@ -298,8 +300,9 @@ fn check_definition(
     let stand_in = vec!["x"; builder.columns().len()];
     let built = builder.build(PROBE_RECIPIENT, &stand_in);
     let (config, line) = &campaign.source;
+    let config: Arc<str> = Arc::from(options.shown(std::path::Path::new(&**config)));
     let locate = |_: &str| Location::File {
-        path: Arc::clone(config),
+        path: Arc::clone(&config),
         line: Some(*line),
     };
     let cx = PayloadCheck::new(&built.message, templates, &locate);

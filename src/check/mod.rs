@@ -63,6 +63,9 @@ pub struct CheckOptions {
     pub config_file: Option<PathBuf>,
     /// The suppression lists read into the policy.
     pub suppression_files: Vec<PathBuf>,
+    /// The directory paths are shown relative to (`--path-base`, else the current
+    /// directory), absolute; `None` when neither can be known.
+    pub path_base: Option<PathBuf>,
 }
 
 impl CheckOptions {
@@ -120,7 +123,34 @@ impl CheckOptions {
             message_bytes: config.limits.message_bytes,
             config_file: config.source.clone(),
             suppression_files: config.suppression.clone(),
+            path_base: path_base(overrides.path_base.as_deref())?,
         })
+    }
+
+    /// How `path` is shown in findings: `<stdin>` for `-`; relative to the path base when
+    /// it lies under it (a campaign's contact list found from walint.toml's directory, an
+    /// absolute path given); else as given.
+    pub fn shown(&self, path: &Path) -> String {
+        if path == Path::new("-") {
+            return "<stdin>".to_string();
+        }
+        let relative = self.path_base.as_deref().and_then(|base| {
+            let absolute = match path.is_absolute() {
+                true => path.to_path_buf(),
+                false => std::env::current_dir().ok()?.join(path),
+            };
+            let rest = absolute.strip_prefix(base).ok()?;
+            (!rest.as_os_str().is_empty()).then(|| rest.display().to_string())
+        });
+        relative.unwrap_or_else(|| path.display().to_string())
+    }
+
+    /// The path base as a `file://` URI ending in `/` (SARIF's `%SRCROOT%`).
+    pub fn path_base_uri(&self) -> Option<String> {
+        let base = self.path_base.as_deref()?;
+        url::Url::from_directory_path(base)
+            .ok()
+            .map(|u| u.to_string())
     }
 
     /// The campaigns to check: the one `--campaign` names, or every campaign when no path
@@ -188,6 +218,24 @@ pub struct Overrides {
     pub resolve: Vec<(String, std::net::SocketAddr)>,
     /// Whether a progress bar may be drawn while probing (the CLI; never the library).
     pub progress: bool,
+    /// `--path-base`: show paths relative to this directory instead of the current one.
+    pub path_base: Option<PathBuf>,
+}
+
+/// The absolute directory paths are shown relative to: `--path-base` (which must be a
+/// directory; `..` and links resolved), else the current directory.
+fn path_base(given: Option<&Path>) -> Result<Option<PathBuf>, Error> {
+    match given {
+        Some(dir) => match std::fs::canonicalize(dir) {
+            Ok(base) if base.is_dir() => Ok(Some(base)),
+            Ok(_) => Err(Error::Usage(format!(
+                "--path-base {}: not a directory",
+                dir.display()
+            ))),
+            Err(e) => Err(Error::Usage(format!("--path-base {}: {e}", dir.display()))),
+        },
+        None => Ok(std::env::current_dir().ok()),
+    }
 }
 
 /// Every file a run with `options` reads: the paths (directories walked as the run walks
@@ -237,7 +285,7 @@ pub fn run(options: &CheckOptions) -> Result<Report, Error> {
     // is checked against all of them whatever the order of the paths.
     let mut registries = Registries::default();
     for file in &options.registry {
-        let shown = file.display().to_string();
+        let shown = options.shown(file);
         registries.add(&shown, kind::open(file)?, false)?;
     }
     let mut rest = Vec::new();
@@ -249,7 +297,7 @@ pub fn run(options: &CheckOptions) -> Result<Report, Error> {
             // A JSON file found by walking that is not a registry (a package.json, a
             // tsconfig.json) is not walint's: skipped with a note. Named, it is an error.
             Kind::Registry if found.walked => {
-                let shown = shown_path(path);
+                let shown = options.shown(path);
                 match registries.add(&shown, input.into_input()?, true) {
                     Ok(()) => report.files += 1,
                     Err(Error::Input { .. }) => report
@@ -259,7 +307,7 @@ pub fn run(options: &CheckOptions) -> Result<Report, Error> {
                 }
             }
             Kind::Registry => {
-                registries.add(&shown_path(path), input.into_input()?, true)?;
+                registries.add(&options.shown(path), input.into_input()?, true)?;
                 report.files += 1;
             }
             Kind::Config => {
@@ -280,7 +328,7 @@ pub fn run(options: &CheckOptions) -> Result<Report, Error> {
         // once, whatever the number of files.
         let workers = PhoneWorkers::start(scope, options.policy.default_region);
         for input in rest {
-            let shown = shown_path(&input.path);
+            let shown = options.shown(&input.path);
             let path = input.path.clone();
             match input.kind {
                 Kind::Payloads => payloads::check_payloads(
@@ -312,14 +360,6 @@ pub fn run(options: &CheckOptions) -> Result<Report, Error> {
     })?;
     media::check_links(&links, &templates, options, &mut report)?;
     Ok(report)
-}
-
-fn shown_path(path: &Path) -> String {
-    if path == Path::new("-") {
-        "<stdin>".to_string()
-    } else {
-        path.display().to_string()
-    }
 }
 
 /// Receives a contact list judged by [`judge_list`].

@@ -53,6 +53,23 @@ impl Chunk<'_> {
     /// order of findings of the same rule (for `fix`'s reasons and the report's ties).
     pub fn order_findings(&mut self) {
         self.found.sort_by_key(|d| (d.location.line(), d.rule.code));
+        self.name_subjects();
+    }
+
+    /// Gives each finding of a row its subject (see [`Diagnostic::subject`]): the row's
+    /// recipient as a normalised number, else a hash of the phone cell as written.
+    fn name_subjects(&mut self) {
+        let mut rows = self.rows.iter().zip(self.facts).peekable();
+        for d in &mut self.found {
+            let line = d.location.line();
+            while rows.next_if(|(row, _)| row.line < line).is_some() {}
+            if let Some((row, facts)) = rows.peek().filter(|(row, _)| row.line == line) {
+                d.subject = Some(match facts.as_ref().and_then(|f| f.recipient()) {
+                    Some(number) => number.key,
+                    None => crate::report::fingerprint::text_subject(&row.phone),
+                });
+            }
+        }
     }
 }
 

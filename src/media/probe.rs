@@ -515,8 +515,8 @@ fn range_total(headers: &HeaderMap) -> Option<u64> {
         .ok()
 }
 
-/// `Retry-After` in seconds, or as an HTTP date.
-fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+/// `Retry-After` in seconds, or as an HTTP date (also read by `registry_pull`).
+pub(crate) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
     let value = header_text(headers, RETRY_AFTER)?;
     if let Ok(seconds) = value.parse::<u64>() {
         return Some(Duration::from_secs(seconds));

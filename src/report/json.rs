@@ -13,7 +13,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use super::findings::{Block, Findings};
-use super::{Report, Summary};
+use super::{Report, Shown, Summary};
 use crate::diagnostic::{Diagnostic, Location};
 
 /// The version of the report format; bumped only on an incompatible change.
@@ -84,6 +84,13 @@ const BATCH: usize = 4096;
 /// Writes the report as one JSON document (pretty-printed, newline-terminated), exactly as
 /// `serde_json::to_writer_pretty` writes it with the findings in place.
 pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    write_shown(report, &Shown::default(), out)
+}
+
+/// Writes the report as [`write`] does, phone numbers masked when `shown.redact`
+/// (`--redact`).
+pub fn write_shown(report: &Report, shown: &Shown, out: &mut dyn Write) -> io::Result<()> {
+    let redact = shown.redact;
     let doc = Document {
         version: FORMAT_VERSION,
         tool: tool(),
@@ -105,7 +112,10 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         scope.spawn(move || read_batches(findings, &batches));
         scope.spawn(move || {
             for batch in to_format {
-                if texts.send(batch.and_then(|b| format(findings, b))).is_err() {
+                if texts
+                    .send(batch.and_then(|b| format(findings, b, redact)))
+                    .is_err()
+                {
                     return;
                 }
             }
@@ -174,22 +184,22 @@ fn read_batches<'a>(findings: &'a Findings, batches: &SyncSender<io::Result<Batc
 }
 
 /// A batch's entries, formatted in parallel tasks (stored records decoded in them too).
-fn format(findings: &Findings, batch: Batch) -> io::Result<Vec<Vec<u8>>> {
+fn format(findings: &Findings, batch: Batch, redact: bool) -> io::Result<Vec<Vec<u8>>> {
     match batch {
         Batch::Merged(batch) => batch
             .par_chunks(TASK)
-            .map(|task| entries(task.iter().map(|d| &**d)))
+            .map(|task| entries(task.iter().map(|d| &**d), redact))
             .collect(),
         Batch::Held(batch) => batch
             .par_chunks(TASK)
-            .map(|task| entries(task.iter()))
+            .map(|task| entries(task.iter(), redact))
             .collect(),
         Batch::Stored(bytes) => Findings::records(&bytes)?
             .par_chunks(TASK)
             .map(|task| {
                 let mut out = Vec::with_capacity(task.len() * 640);
                 for record in task {
-                    entry(&findings.decode(record)?, &mut out)?;
+                    entry(&findings.decode(record)?, redact, &mut out)?;
                 }
                 Ok(out)
             })
@@ -204,15 +214,22 @@ const TASK: usize = 256;
 /// preceded by `,` and its line break: exactly the bytes `serde_json::to_writer_pretty`
 /// writes for them in the document (a test holds the two together), written by hand
 /// because the layout is fixed and most strings need no escaping.
-fn entries<'d>(batch: impl ExactSizeIterator<Item = &'d Diagnostic>) -> io::Result<Vec<u8>> {
+fn entries<'d>(
+    batch: impl ExactSizeIterator<Item = &'d Diagnostic>,
+    redact: bool,
+) -> io::Result<Vec<u8>> {
     let mut out = Vec::with_capacity(batch.len() * 640);
     for d in batch {
-        entry(d, &mut out)?;
+        entry(d, redact, &mut out)?;
     }
     Ok(out)
 }
 
-fn entry(d: &Diagnostic, out: &mut Vec<u8>) -> io::Result<()> {
+fn entry(d: &Diagnostic, redact: bool, out: &mut Vec<u8>) -> io::Result<()> {
+    let d = match redact {
+        true => super::redact::redacted(d),
+        false => Cow::Borrowed(d),
+    };
     out.extend_from_slice(b",\n    {\n      \"code\": ");
     string(out, d.rule.code)?;
     out.extend_from_slice(b",\n      \"name\": ");
@@ -334,7 +351,7 @@ mod tests {
 
     /// The same document with the entries written by [`entries`].
     fn by_hand(diagnostics: &[Diagnostic]) -> Vec<u8> {
-        let text = entries(diagnostics.iter()).unwrap();
+        let text = entries(diagnostics.iter(), false).unwrap();
         let mut doc = b"{\n  \"diagnostics\": ".to_vec();
         if text.is_empty() {
             doc.extend_from_slice(b"[]\n}\n");

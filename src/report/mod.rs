@@ -1,6 +1,8 @@
 //! The report: every finding of a run plus the counts, and one emitter per output format
-//! (`text`, `json`). Emitters only format; the counts are kept as findings arrive
-//! ([`findings`]), and the findings are read back in the contract's order.
+//! (`text`, `json`, `sarif`, `github`, `junit`, `gitlab`). Emitters only format; the counts
+//! are kept as findings arrive ([`findings`]), and the findings are read back in the
+//! contract's order. What every emitter shares — fingerprints, the redaction of phone
+//! numbers, baselines — has a module of its own.
 
 use std::collections::BTreeMap;
 
@@ -10,10 +12,26 @@ use self::findings::Findings;
 
 use crate::diagnostic::Severity;
 
+pub mod baseline;
 pub mod findings;
+pub mod fingerprint;
+pub mod github;
+pub mod gitlab;
 pub mod json;
+pub mod junit;
+pub mod redact;
+pub mod sarif;
 mod spill;
 pub mod text;
+
+/// How an emitter shows the findings, beyond their content.
+#[derive(Debug, Clone, Default)]
+pub struct Shown {
+    /// Mask phone numbers (`report::redact`).
+    pub redact: bool,
+    /// The absolute `file://` URI the relative paths start from (SARIF's `%SRCROOT%`).
+    pub base_uri: Option<String>,
+}
 
 /// Everything a run found.
 #[derive(Debug, Default)]

@@ -42,6 +42,7 @@ const WA_ERROR: u8 = 1;
 const HELP: u8 = 1 << 1;
 const HELP_SHARED: u8 = 1 << 2;
 const FIX: u8 = 1 << 3;
+const SUBJECT: u8 = 1 << 4;
 
 // Location kinds and their flags.
 const CSV: u8 = 0;
@@ -105,11 +106,17 @@ impl Shared {
         if d.fix.is_some() {
             flags |= FIX;
         }
+        if d.subject.is_some() {
+            flags |= SUBJECT;
+        }
         let rule = self.rule(d.rule);
         out.write_all(&[flags, severity_byte(d.severity)])?;
         out.write_all(&rule.to_le_bytes())?;
         if let Some(code) = d.wa_error {
             out.write_all(&code.to_le_bytes())?;
+        }
+        if let Some(subject) = d.subject {
+            out.write_all(&subject.to_le_bytes())?;
         }
         write_str(out, &d.message)?;
         match &d.help {
@@ -230,6 +237,11 @@ impl Shared {
         } else {
             None
         };
+        let subject = if flags & SUBJECT != 0 {
+            Some(read_u64(input)?)
+        } else {
+            None
+        };
         let message = read_string(input)?;
         let help = match (flags & HELP != 0, flags & HELP_SHARED != 0) {
             (false, _) => None,
@@ -299,6 +311,7 @@ impl Shared {
             help,
             location,
             fix,
+            subject,
         })
     }
 

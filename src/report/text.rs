@@ -6,7 +6,7 @@ use std::io::{self, Write};
 
 use anstyle::{AnsiColor, Style};
 
-use super::{MediaSummary, Report};
+use super::{MediaSummary, Report, Shown};
 use crate::diagnostic::{Diagnostic, Location, Severity};
 use crate::{rules, wa_error};
 
@@ -24,10 +24,45 @@ fn severity_style(s: Severity) -> Style {
 
 /// Writes the report. `out` strips the styles when colour is off.
 pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    write_shown(report, &Shown::default(), false, out)
+}
+
+/// Writes the report as [`write`] does: phone numbers masked when `shown.redact`, and
+/// without the summary when `quiet` (`--quiet`: the findings only).
+pub fn write_shown(
+    report: &Report,
+    shown: &Shown,
+    quiet: bool,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     for d in report.diagnostics.sorted()? {
-        write_diagnostic(&*d?, out)?;
+        let d = d?;
+        match shown.redact {
+            true => write_diagnostic(&super::redact::redacted(&d), out)?,
+            false => write_diagnostic(&d, out)?,
+        }
+    }
+    if quiet {
+        return Ok(());
     }
     write_summary(report, out)
+}
+
+/// `--statistics`: the count of findings per rule, most frequent first, and the totals;
+/// no finding itself.
+pub fn write_statistics(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    let s = report.summary();
+    let mut counts: Vec<(&&str, &u64)> = s.by_code.iter().collect();
+    counts.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+    for (code, n) in counts {
+        let rule = rules::find(code);
+        let wa = rule
+            .and_then(|r| r.wa_error)
+            .map_or_else(String::new, |c| format!("  [{c}]"));
+        let name = rule.map_or("", |r| r.name);
+        writeln!(out, "{n:>8}  {BOLD}{code}{BOLD:#}  {name:<26}{wa}")?;
+    }
+    write_totals(report, out).map(drop)
 }
 
 fn write_diagnostic(d: &Diagnostic, out: &mut dyn Write) -> io::Result<()> {
@@ -151,6 +186,31 @@ fn write_media(media: Option<&MediaSummary>, out: &mut dyn Write) -> io::Result<
 }
 
 fn write_summary(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    if !write_totals(report, out)? {
+        return Ok(());
+    }
+    let s = report.summary();
+    writeln!(out, "By rule:")?;
+    for (code, n) in &s.by_code {
+        let name = rules::find(code).map_or("", |r| r.name);
+        writeln!(out, "  {code}  {name:<24} {n:>8}")?;
+    }
+    if !s.by_wa_error.is_empty() {
+        writeln!(out, "By WhatsApp error prevented:")?;
+        for (code, n) in &s.by_wa_error {
+            let title = code
+                .parse()
+                .ok()
+                .and_then(wa_error::lookup)
+                .map_or("", |e| e.title);
+            writeln!(out, "  {code:<7} {title:<32} {n:>8}")?;
+        }
+    }
+    Ok(())
+}
+
+/// The media line and the totals; whether there were findings.
+fn write_totals(report: &Report, out: &mut dyn Write) -> io::Result<bool> {
     let s = report.summary();
     write_media(s.media.as_ref(), out)?;
     let mut scope = vec![plural(s.files, "file")];
@@ -161,11 +221,12 @@ fn write_summary(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         scope.push(plural(s.messages, "message"));
     }
     if report.diagnostics.is_empty() {
-        return writeln!(
+        writeln!(
             out,
             "{BOLD}All checks passed:{BOLD:#} {}, no findings.",
             scope.join(", ")
-        );
+        )?;
+        return Ok(false);
     }
     writeln!(out)?;
     let counts = [
@@ -186,21 +247,5 @@ fn write_summary(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         scope.join(", "),
         counts.join(", ")
     )?;
-    writeln!(out, "By rule:")?;
-    for (code, n) in &s.by_code {
-        let name = rules::find(code).map_or("", |r| r.name);
-        writeln!(out, "  {code}  {name:<24} {n:>8}")?;
-    }
-    if !s.by_wa_error.is_empty() {
-        writeln!(out, "By WhatsApp error prevented:")?;
-        for (code, n) in &s.by_wa_error {
-            let title = code
-                .parse()
-                .ok()
-                .and_then(wa_error::lookup)
-                .map_or("", |e| e.title);
-            writeln!(out, "  {code:<7} {title:<32} {n:>8}")?;
-        }
-    }
-    Ok(())
+    Ok(true)
 }

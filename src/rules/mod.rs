@@ -147,6 +147,7 @@ impl Rule {
             help: None,
             location,
             fix: None,
+            subject: None,
         }
     }
 }
