@@ -53,8 +53,12 @@ pub enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
-    /// Print walint's man page (roff; e.g. `walint man > walint.1 && man ./walint.1`).
-    Man,
+    /// Print walint's man page (roff; e.g. `walint man > walint.1 && man ./walint.1`), or
+    /// a subcommand's (`walint man check > walint-check.1`).
+    Man {
+        /// The subcommand whose page to print (check, fix, rules, explain, registry, …).
+        command: Option<String>,
+    },
     /// Work with the account's template registry on the Graph API.
     Registry {
         /// What to do with it.
@@ -375,10 +379,26 @@ pub fn run(cli: Cli) -> Result<Outcome, Error> {
             clap_complete::generate(shell, &mut command, "walint", &mut out);
             Ok(Outcome::Clean)
         }
-        Command::Man => {
-            let command = Cli::command().version(version());
+        Command::Man { command } => {
+            let top = Cli::command().version(env!("CARGO_PKG_VERSION"));
+            let page = match command.as_deref() {
+                None => top,
+                Some(name) => top
+                    .get_subcommands()
+                    .find(|c| c.get_name() == name)
+                    .cloned()
+                    .map(|c| {
+                        c.name(format!("walint-{name}"))
+                            .version(env!("CARGO_PKG_VERSION"))
+                    })
+                    .ok_or_else(|| {
+                        Error::Usage(format!(
+                            "walint man {name}: no such subcommand (see `walint --help`)"
+                        ))
+                    })?,
+            };
             let mut out = io::stdout().lock();
-            clap_mangen::Man::new(command)
+            clap_mangen::Man::new(page)
                 .render(&mut out)
                 .map_err(stdout_error)?;
             Ok(Outcome::Clean)
@@ -563,6 +583,13 @@ fn check_and_report(args: CheckArgs, output_is_input: &mut bool) -> Result<Outco
                     }
                 );
             }
+            if applied.known == 0 && !baseline.is_empty() && !report.diagnostics.is_empty() {
+                // Always said, also with --quiet: every finding is reported as new.
+                eprintln!(
+                    "walint: warning: no entry of baseline {} matched: its paths are as shown when it was written, relative to the directory it was run from (or its --path-base); run from there, or give the same --path-base",
+                    path.display()
+                );
+            }
             report
         }
         _ => report,
@@ -615,7 +642,7 @@ fn emit(report: &Report, args: &CheckArgs, shown: &report::Shown) -> Result<(), 
     let quiet = args.report.quiet;
     let statistics = args.report.statistics;
     let write = |out: &mut dyn Write| match format {
-        Format::Text if statistics => report::text::write_statistics(report, out),
+        Format::Text if statistics => report::text::write_statistics(report, quiet, out),
         Format::Text => report::text::write_shown(report, shown, quiet, out),
         Format::Json => report::json::write_shown(report, shown, out),
         Format::Sarif => report::sarif::write(report, shown, out),

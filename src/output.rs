@@ -149,6 +149,13 @@ impl OutputFile {
             path: path.display().to_string(),
             source,
         };
+        if !dir.is_dir() {
+            return Err(Error::Usage(format!(
+                "{}: the directory {} does not exist (walint does not create it)",
+                path.display(),
+                dir.display()
+            )));
+        }
         let mut pending = pending();
         let mut builder = tempfile::Builder::new();
         builder.prefix(".walint-").suffix(".tmp");

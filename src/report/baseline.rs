@@ -67,7 +67,14 @@ impl Baseline {
             Error::input(
                 &shown,
                 Some(e.line() as u64),
-                format!("not a walint baseline ({e}); write one with --write-baseline"),
+                format!(
+                    "not a walint baseline (an object with version, tool and findings{}); write one with --write-baseline",
+                    match e.classify() {
+                        serde_json::error::Category::Syntax | serde_json::error::Category::Eof =>
+                            ": the JSON does not parse",
+                        _ => "",
+                    }
+                ),
             )
         })?;
         if file.version != VERSION {

@@ -4,8 +4,8 @@
 //!
 //! A fingerprint is made from the rule, the file's path as shown, and what the finding is
 //! about — the row's recipient ([`Diagnostic::subject`]: the normalised number, or the cell
-//! as written), else the JSON pointer of a payload finding, else the message — never from
-//! the line, so inserting a row at the top of a list does not make every later finding
+//! as written) and column, else the JSON pointer and message of a payload finding, else the
+//! message — never from the line (nor a row finding's message, which may name a line), so inserting a row at the top of a list does not make every later finding
 //! new. Findings that share all of that (two empty phone cells) are told apart by their
 //! order among themselves: the first is `…:1`, the next `…:2`. The hash is SHA-256, the
 //! same on every machine and release; a number's digits are never written in the clear,
@@ -46,13 +46,14 @@ fn digest(d: &Diagnostic) -> [u8; 16] {
         .chain_update(d.location.path().as_bytes())
         .chain_update(b"\0");
     match (&d.subject, &d.location) {
+        // Not the message: some name other rows by line ("the same recipient is on
+        // line 14"), which moves when a row is inserted. A row's findings of one rule are
+        // told apart by their order (`:1`, `:2`).
         (Some(subject), Location::Csv { column, .. }) => {
             hash.update(b"row\0");
             hash.update(column.as_deref().unwrap_or_default().as_bytes());
             hash.update(b"\0");
             hash.update(subject.to_le_bytes());
-            hash.update(b"\0");
-            hash.update(d.message.as_bytes());
         }
         (_, Location::Json { pointer, .. }) => {
             hash.update(b"json\0");
@@ -114,6 +115,11 @@ mod tests {
         assert_eq!(a, base(&finding(900, Some(919876543210), "m")));
         assert_ne!(a, base(&finding(2, Some(919876543211), "m")));
         assert_eq!(a.len(), 32);
+        // A row finding's message may name a line that moves with an inserted row.
+        assert_eq!(
+            base(&finding(5, Some(1), "the same recipient is on line 2")),
+            base(&finding(6, Some(1), "the same recipient is on line 3"))
+        );
     }
 
     #[test]

@@ -143,25 +143,49 @@ pub fn write(
             }
         )?;
     }
-    let summary = report.summary();
-    writeln!(
-        out,
-        "walint: {} files, {} rows, {} messages: {} errors, {} warnings, {} infos",
-        summary.files,
-        summary.rows,
-        summary.messages,
-        summary.errors,
-        summary.warnings,
-        summary.infos
-    )?;
+    writeln!(out, "walint: {}", totals(report))?;
     if let Some(path) = summary_file {
-        let mut file = std::fs::OpenOptions::new()
+        // The annotations are out: a summary file that cannot be written is said, not a
+        // failure of the run.
+        let appended = std::fs::OpenOptions::new()
             .append(true)
             .create(true)
-            .open(path)?;
-        file.write_all(step_summary(report, &examples).as_bytes())?;
+            .open(path)
+            .and_then(|mut file| file.write_all(step_summary(report, &examples).as_bytes()));
+        if let Err(e) = appended {
+            eprintln!(
+                "walint: warning: GITHUB_STEP_SUMMARY {}: {e}; no step summary written",
+                path.display()
+            );
+        }
     }
     Ok(())
+}
+
+fn plural(n: u64, word: &str) -> String {
+    match n {
+        1 => format!("{n} {word}"),
+        _ => format!("{n} {word}s"),
+    }
+}
+
+/// `Checked 1 file, 201 rows, 201 messages: 22 errors, 3 warnings, 1 info`.
+fn totals(report: &Report) -> String {
+    let s = report.summary();
+    let mut scope = vec![plural(s.files, "file")];
+    if s.rows > 0 || s.messages == 0 {
+        scope.push(plural(s.rows, "row"));
+    }
+    if s.messages > 0 {
+        scope.push(plural(s.messages, "message"));
+    }
+    format!(
+        "Checked {}: {}, {}, {}",
+        scope.join(", "),
+        plural(s.errors, "error"),
+        plural(s.warnings, "warning"),
+        plural(s.infos, "info")
+    )
 }
 
 /// A Markdown table cell: `|` escaped, on one line.
@@ -175,15 +199,7 @@ fn cell(text: &str) -> String {
 pub fn step_summary(report: &Report, examples: &BTreeMap<&'static str, Vec<String>>) -> String {
     let summary = report.summary();
     let mut md = String::from("## walint\n\n");
-    md.push_str(&format!(
-        "Checked {} files, {} rows, {} messages: **{} errors**, {} warnings, {} infos.\n\n",
-        summary.files,
-        summary.rows,
-        summary.messages,
-        summary.errors,
-        summary.warnings,
-        summary.infos
-    ));
+    md.push_str(&format!("{}.\n\n", totals(report)));
     if summary.by_code.is_empty() {
         md.push_str("No findings.\n");
         return md;

@@ -48,9 +48,9 @@ pub fn write_shown(
     write_summary(report, out)
 }
 
-/// `--statistics`: the count of findings per rule, most frequent first, and the totals;
-/// no finding itself.
-pub fn write_statistics(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+/// `--statistics`: the count of findings per rule, most frequent first, and the totals
+/// (not with `quiet`); no finding itself.
+pub fn write_statistics(report: &Report, quiet: bool, out: &mut dyn Write) -> io::Result<()> {
     let s = report.summary();
     let mut counts: Vec<(&&str, &u64)> = s.by_code.iter().collect();
     counts.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
@@ -60,7 +60,11 @@ pub fn write_statistics(report: &Report, out: &mut dyn Write) -> io::Result<()> 
             .and_then(|r| r.wa_error)
             .map_or_else(String::new, |c| format!("  [{c}]"));
         let name = rule.map_or("", |r| r.name);
-        writeln!(out, "{n:>8}  {BOLD}{code}{BOLD:#}  {name:<26}{wa}")?;
+        let line = format!("{n:>8}  {BOLD}{code}{BOLD:#}  {name:<30}{wa}");
+        writeln!(out, "{}", line.trim_end())?;
+    }
+    if quiet {
+        return Ok(());
     }
     write_totals(report, out).map(drop)
 }
@@ -193,7 +197,7 @@ fn write_summary(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "By rule:")?;
     for (code, n) in &s.by_code {
         let name = rules::find(code).map_or("", |r| r.name);
-        writeln!(out, "  {code}  {name:<24} {n:>8}")?;
+        writeln!(out, "  {code}  {name:<30} {n:>8}")?;
     }
     if !s.by_wa_error.is_empty() {
         writeln!(out, "By WhatsApp error prevented:")?;

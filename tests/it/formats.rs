@@ -127,7 +127,10 @@ fn sarif_validates_against_the_official_schema() {
     assert_eq!(clean["runs"][0]["results"].as_array().unwrap().len(), 0);
 }
 
-const LIST: &str = "name,phone\nA,+91 98765 43210\nB,\nC,+1415555267\nD,+919876543211\nE,\n";
+/// A fixable number, an empty cell, an invalid number, a clean row, another empty cell and a
+/// duplicate of the first row's recipient (whose message names line 2).
+const LIST: &str =
+    "name,phone\nA,+91 98765 43210\nB,\nC,+1415555267\nD,+919876543211\nE,\nF,+919876543210\n";
 
 /// The SARIF fingerprints of `list` checked in `dir`, by (rule, message).
 fn fingerprints(dir: &Path, list: &str) -> Vec<(String, String)> {
@@ -202,7 +205,7 @@ fn a_baseline_leaves_out_known_findings_and_counts_the_fixed_ones() {
         .assert()
         .code(0)
         .stderr(predicates::str::contains(
-            "4 known findings left out, 0 entries",
+            "5 known findings left out, 0 entries",
         ));
     // A bad row at the top: exactly one new finding, at its line.
     let inserted = LIST.replacen("name,phone\n", "name,phone\nZ,12\n", 1);
@@ -238,6 +241,21 @@ fn a_baseline_leaves_out_known_findings_and_counts_the_fixed_ones() {
         .assert()
         .code(0)
         .stderr(predicates::str::contains("1 entries no longer occur"));
+    // Run from another directory, no entry matches: said, as every finding is new.
+    let sub = d.join("sub");
+    std::fs::create_dir(&sub).unwrap();
+    walint()
+        .current_dir(&sub)
+        .args([
+            "check",
+            "--no-config",
+            "--baseline",
+            "../walint-baseline.json",
+            "../list.csv",
+        ])
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains("no entry of baseline"));
     // A file that is not a baseline is a clear error.
     write(d, "bad.json", "{}");
     walint()
@@ -409,6 +427,14 @@ fn github_annotates_at_most_ten_of_each_type_and_writes_the_step_summary() {
         "{md}"
     );
     assert!(md.contains("| 131026 |"), "{md}");
+    // A step summary file that cannot be written is a warning, not a failure.
+    walint()
+        .current_dir(d)
+        .env("GITHUB_STEP_SUMMARY", d.join("no-such-dir/summary.md"))
+        .args(["check", "--no-config", "--format", "github", "list.csv"])
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains("no step summary written"));
     // Under the cap: every finding an annotation, no notice.
     write(d, "few.csv", "phone\n+1415555000\n");
     let out = walint()
@@ -536,6 +562,14 @@ fn completions_and_the_man_page_come_from_the_cli() {
             "{shell}"
         );
     }
+    // Each subcommand's page, with its options.
+    let out = walint().args(["man", "check"]).assert().code(0);
+    let page = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    assert!(
+        page.contains(".TH walint-check 1") && page.contains("baseline"),
+        "{page}"
+    );
+    walint().args(["man", "nope"]).assert().code(2);
     let out = walint().arg("man").assert().code(0);
     let man = String::from_utf8(out.get_output().stdout.clone()).unwrap();
     assert!(
