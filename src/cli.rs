@@ -228,9 +228,23 @@ pub struct FixArgs {
     /// Ignore any walint.toml.
     #[arg(long, conflicts_with = "config")]
     pub no_config: bool,
+    /// What goes to standard output: the summary as text, or (json) one JSON object per
+    /// row — row, line, status clean/fixed/rejected, the fixed number, codes and reasons —
+    /// then one with the summary.
+    #[arg(long, value_enum, default_value_t = FixFormat::Text)]
+    pub format: FixFormat,
     /// How the contact lists are read.
     #[command(flatten)]
     pub list: ListArgs,
+}
+
+/// `walint fix` output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FixFormat {
+    /// The summary, as text.
+    Text,
+    /// A JSON object per row, then the summary (NDJSON).
+    Json,
 }
 
 /// How contact lists are read: the options `check` and `fix` share.
@@ -462,20 +476,39 @@ fn run_fix(args: FixArgs) -> Result<Outcome, Error> {
         rejects: args.rejects.clone(),
         in_place: args.in_place,
     };
+    let mut outputs = paths.clean.iter().chain([&paths.rejects]);
+    let output_on_stdout = outputs.any(|p| crate::output::is_stdout(p));
+    if args.format == FixFormat::Json {
+        if output_on_stdout {
+            return Err(Error::Usage(
+                "walint fix --format json writes its results to standard output: give --clean and --rejects files".into(),
+            ));
+        }
+        let mut out = io::BufWriter::with_capacity(1 << 16, io::stdout().lock());
+        let summary = fix::run_with_results(&options, &paths, Some(&mut out))?;
+        fix::write_summary_json(&summary, &paths, &mut out)
+            .and_then(|()| out.flush())
+            .map_err(stdout_error)?;
+        return Ok(fix_outcome(&summary));
+    }
     let summary = fix::run(&options, &paths)?;
     // With an output on standard output (`-`), the summary goes to standard error.
-    let mut outputs = paths.clean.iter().chain([&paths.rejects]);
-    if outputs.any(|p| crate::output::is_stdout(p)) {
+    if output_on_stdout {
         fix::write_summary(&summary, &paths, &mut io::stderr().lock()).map_err(stdout_error)?;
     } else {
         let mut out = io::stdout().lock();
         fix::write_summary(&summary, &paths, &mut out).map_err(stdout_error)?;
     }
-    Ok(if summary.rejected > 0 || !summary.definition.is_empty() {
+    Ok(fix_outcome(&summary))
+}
+
+/// `walint fix` fails (exit 1) when it rejected rows or the campaign's definition is wrong.
+fn fix_outcome(summary: &fix::FixSummary) -> Outcome {
+    if summary.rejected > 0 || !summary.definition.is_empty() {
         Outcome::Findings
     } else {
         Outcome::Clean
-    })
+    }
 }
 
 /// Runs `walint check`; with `--format json -o FILE`, a run that fails writes the JSON

@@ -70,6 +70,34 @@ enum Verdict<'d> {
 
 /// Splits `paths.input` into clean and rejects, judged with `options`.
 pub fn run(options: &CheckOptions, paths: &FixPaths) -> Result<FixSummary, Error> {
+    run_with_results(options, paths, None)
+}
+
+/// One row's result, as `walint fix --format json` writes it (one JSON object per line).
+#[derive(serde::Serialize)]
+struct RowResult<'a> {
+    /// The data row, from 1.
+    row: u64,
+    /// The physical line the row starts on.
+    line: u64,
+    /// `clean`, `fixed` or `rejected`.
+    status: &'static str,
+    /// The phone cell as written into the clean file, when it was rewritten.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fixed: Option<&'a str>,
+    /// The codes of every finding on the row (a clean row may have warnings).
+    codes: Vec<&'static str>,
+    /// Each finding as `CODE: message`.
+    reasons: Vec<String>,
+}
+
+/// As [`run`], and writes each row's result to `results` as a line of JSON, in row order:
+/// `{"row", "line", "status": "clean"|"fixed"|"rejected", "fixed"?, "codes", "reasons"}`.
+pub fn run_with_results(
+    options: &CheckOptions,
+    paths: &FixPaths,
+    results: Option<&mut dyn Write>,
+) -> Result<FixSummary, Error> {
     let clean_path = match (&paths.clean, paths.in_place) {
         (_, true) => paths.input.clone(),
         (Some(clean), false) => clean.clone(),
@@ -120,6 +148,7 @@ pub fn run(options: &CheckOptions, paths: &FixPaths) -> Result<FixSummary, Error
         encoding: EncodingSeen::default(),
         summary: FixSummary::default(),
         failure: None,
+        results,
     };
     let (definition, rows) = check::judge_list(options, &shown, input, &mut sorter)?;
     if let Some(e) = sorter.failure {
@@ -183,17 +212,19 @@ fn backup_path(input: &Path) -> PathBuf {
     PathBuf::from(name)
 }
 
-/// Writes each judged row to the clean or the rejects file; keeps the first write error.
-struct Sorter {
+/// Writes each judged row to the clean or the rejects file (and its result to `results`);
+/// keeps the first write error.
+struct Sorter<'r> {
     clean: Output,
     rejects: Output,
     delimiter: u8,
     encoding: EncodingSeen,
     summary: FixSummary,
     failure: Option<Error>,
+    results: Option<&'r mut dyn Write>,
 }
 
-impl RowSink for Sorter {
+impl RowSink for Sorter<'_> {
     fn header(&mut self, raw: &[u8], delimiter: u8, encoding: EncodingSeen) {
         self.delimiter = delimiter;
         self.clean.encoding = encoding.clone();
@@ -219,8 +250,8 @@ impl RowSink for Sorter {
                 rows,
                 &found,
                 self.delimiter,
-                &mut self.clean,
-                &mut self.rejects,
+                (&mut self.clean, &mut self.rejects),
+                self.results.as_deref_mut(),
                 &mut self.summary,
             )
         {
@@ -251,12 +282,12 @@ fn count_lines(blank: &[u8]) -> u64 {
 }
 
 /// Writes each row of a chunk to the clean or the rejects file.
-fn sort_chunk(
+fn sort_chunk<'w>(
     chunk: &[ContactRow],
     found: &[Diagnostic],
     delimiter: u8,
-    clean: &mut Output,
-    rejects: &mut Output,
+    (clean, rejects): (&mut Output, &mut Output),
+    mut results: Option<&mut (dyn Write + 'w)>,
     summary: &mut FixSummary,
 ) -> Result<(), Error> {
     let Some(first) = chunk.first().map(|r| r.row) else {
@@ -277,7 +308,11 @@ fn sort_chunk(
             summary.blank_lines += count_lines(&row.blank_before);
             clean.write(&row.blank_before)?;
         }
-        match verdict(&findings) {
+        let verdict = verdict(&findings);
+        if let Some(out) = results.as_deref_mut() {
+            write_result(row, &findings, &verdict, out)?;
+        }
+        match verdict {
             Verdict::Clean => {
                 clean.write(&row.raw)?;
                 summary.clean += 1;
@@ -324,6 +359,40 @@ fn sort_chunk(
         }
     }
     Ok(())
+}
+
+/// Writes one row's result line.
+fn write_result(
+    row: &ContactRow,
+    findings: &[&Diagnostic],
+    verdict: &Verdict,
+    out: &mut (dyn Write + '_),
+) -> Result<(), Error> {
+    let result = RowResult {
+        row: row.row,
+        line: row.line,
+        status: match verdict {
+            Verdict::Clean => "clean",
+            Verdict::Fixed(_) if row.phone_raw.is_some() => "fixed",
+            Verdict::Fixed(_) => "clean",
+            Verdict::Rejected(_) => "rejected",
+        },
+        fixed: match verdict {
+            Verdict::Fixed(phone) if row.phone_raw.is_some() => Some(phone),
+            _ => None,
+        },
+        codes: findings.iter().map(|d| d.code()).collect(),
+        reasons: findings
+            .iter()
+            .map(|d| format!("{}: {}", d.code(), d.message))
+            .collect(),
+    };
+    let io = |source| Error::Io {
+        path: "<stdout>".into(),
+        source,
+    };
+    serde_json::to_writer(&mut *out, &result).map_err(|e| io(e.into()))?;
+    out.write_all(b"\n").map_err(io)
 }
 
 /// A row is rejected by an error finding it has no fix for, and by being a later copy of
@@ -436,6 +505,35 @@ fn shown(path: &Path) -> String {
         true => "standard output".to_string(),
         false => path.display().to_string(),
     }
+}
+
+/// The summary as the last line of `walint fix --format json`: `{"summary": {rows, clean,
+/// fixed, rejected, blank_lines, rejected_by_code, clean_path, rejects_path, encoding?,
+/// sheet?, definition: [findings]}}`.
+pub fn write_summary_json(
+    summary: &FixSummary,
+    paths: &FixPaths,
+    out: &mut impl Write,
+) -> std::io::Result<()> {
+    let mut body = serde_json::json!({
+        "rows": summary.rows,
+        "clean": summary.clean,
+        "fixed": summary.fixed,
+        "rejected": summary.rejected,
+        "blank_lines": summary.blank_lines,
+        "rejected_by_code": summary.rejected_by_code,
+        "clean_path": summary.clean_path.display().to_string(),
+        "rejects_path": paths.rejects.display().to_string(),
+        "definition": summary.definition,
+    });
+    if let Some(encoding) = summary.encoding {
+        body["encoding"] = encoding.into();
+    }
+    if let Some(sheet) = &summary.sheet {
+        body["sheet"] = sheet.as_str().into();
+    }
+    serde_json::to_writer(&mut *out, &serde_json::json!({ "summary": body }))?;
+    out.write_all(b"\n")
 }
 
 /// The counts, as `walint fix` prints them: rows in, clean, fixed, rejected by code.

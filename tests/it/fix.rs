@@ -195,3 +195,114 @@ fn a_campaign_rejects_rows_whose_message_fails() {
         201
     );
 }
+
+#[test]
+fn json_results_give_every_row_its_status_and_agree_with_the_outputs() {
+    let dir = demo_copy();
+    let d = dir.path();
+    let out = walint()
+        .current_dir(d)
+        .args(["fix", "--campaign", "diwali-offer", "contacts.csv"])
+        .args([
+            "--clean",
+            "clean.csv",
+            "--rejects",
+            "rejects.csv",
+            "--format",
+            "json",
+        ])
+        .assert()
+        .code(1);
+    let stdout = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    let lines: Vec<serde_json::Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect();
+    let (summary, rows) = lines.split_last().unwrap();
+    let summary = &summary["summary"];
+    // One result per row, in row order, each with its physical line.
+    assert_eq!(rows.len() as u64, summary["rows"].as_u64().unwrap());
+    for (i, r) in rows.iter().enumerate() {
+        assert_eq!(r["row"], i as u64 + 1);
+        assert!(r["line"].as_u64().unwrap() > i as u64);
+    }
+    let count = |status: &str| rows.iter().filter(|r| r["status"] == status).count();
+    assert_eq!(count("rejected"), data_rows(&d.join("rejects.csv")));
+    assert_eq!(
+        count("clean") + count("fixed"),
+        data_rows(&d.join("clean.csv"))
+    );
+    assert_eq!(count("fixed") as u64, summary["fixed"].as_u64().unwrap());
+    assert_eq!(
+        count("rejected") as u64,
+        summary["rejected"].as_u64().unwrap()
+    );
+    // A fixed row carries the number written into the clean file; a rejected one its codes.
+    let clean = std::fs::read_to_string(d.join("clean.csv")).unwrap();
+    for r in rows.iter().filter(|r| r["status"] == "fixed") {
+        let number = r["fixed"].as_str().unwrap();
+        assert!(number.starts_with('+') && clean.contains(number), "{r}");
+    }
+    for r in rows.iter().filter(|r| r["status"] == "rejected") {
+        assert!(!r["codes"].as_array().unwrap().is_empty(), "{r}");
+    }
+    // The same counts as the text summary of a plain run.
+    let text = walint()
+        .current_dir(d)
+        .args(["fix", "--campaign", "diwali-offer", "contacts.csv"])
+        .args(["--clean", "clean2.csv", "--rejects", "rejects2.csv"])
+        .assert()
+        .code(1);
+    let text = String::from_utf8(text.get_output().stdout.clone()).unwrap();
+    let expected = format!(
+        "{} rows in: {} clean ({} fixed)",
+        summary["rows"], summary["clean"], summary["fixed"]
+    );
+    assert!(text.starts_with(&expected), "{text} / {expected}");
+    // Results go to standard output, so an output there is refused.
+    walint()
+        .current_dir(d)
+        .args([
+            "fix",
+            "contacts.csv",
+            "--clean",
+            "-",
+            "--rejects",
+            "r.csv",
+            "--format",
+            "json",
+        ])
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn fix_reads_standard_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = walint()
+        .current_dir(dir.path())
+        .args([
+            "fix",
+            "--no-config",
+            "-",
+            "--clean",
+            "c.csv",
+            "--rejects",
+            "r.csv",
+        ])
+        .args(["--format", "json"])
+        .write_stdin("phone\n+14155552671\n+1 415 555 2672\n+1415555267\n")
+        .assert()
+        .code(1);
+    let stdout = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    let statuses: Vec<String> = stdout
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter_map(|v| v["status"].as_str().map(str::to_string))
+        .collect();
+    assert_eq!(statuses, ["clean", "fixed", "rejected"]);
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("c.csv")).unwrap(),
+        "phone\n+14155552671\n+14155552672\n"
+    );
+}
