@@ -1,7 +1,9 @@
 //! walint — a pre-send linter for WhatsApp Business (Cloud API) campaigns.
 //!
-//! The library face: [`check::run`] turns inputs into a [`report::Report`] of
-//! [`diagnostic::Diagnostic`]s, each naming the WhatsApp error code it prevents. Readers
+//! The library face: [`linter::Linter`] checks a contact list from any reader, or files by
+//! path, into a [`report::Report`] of [`diagnostic::Diagnostic`]s, each naming the WhatsApp
+//! error code it prevents ([`check::run`] underneath, as the `check` command runs it).
+//! [`fix::run_with_results`] splits a list into clean and rejects with a result per row. Readers
 //! (`input`) turn bytes into the model, rules (`rules`) judge it, emitters (`report`) only
 //! format. The binary in `main.rs` is a thin shell over [`cli::run`].
 
@@ -16,6 +18,7 @@ pub mod error;
 pub mod explain;
 pub mod fix;
 pub mod input;
+pub mod linter;
 pub mod media;
 pub mod output;
 pub mod phone;

@@ -7,6 +7,7 @@ mod fix;
 mod formats;
 mod graph_server;
 mod hardening;
+mod library;
 mod media;
 mod media_server;
 mod properties;
