@@ -339,10 +339,7 @@ fn sort_chunk<'w>(
                 for code in &codes {
                     *summary.rejected_by_code.entry(code).or_default() += 1;
                 }
-                let reasons: Vec<String> = why
-                    .iter()
-                    .map(|d| format!("{}: {}", d.code(), d.message))
-                    .collect();
+                let reasons: Vec<String> = why.iter().map(|d| reason(d)).collect();
                 let codes = codes.join(" ");
                 let reasons = reasons.join("; ");
                 // A row with fields missing is padded with empty ones, so that its codes and
@@ -359,6 +356,11 @@ fn sort_chunk<'w>(
         }
     }
     Ok(())
+}
+
+/// A finding as the rejects file and the JSON results give it: `CODE: message`.
+fn reason(d: &Diagnostic) -> String {
+    format!("{}: {}", d.code(), d.message)
 }
 
 /// Writes one row's result line.
@@ -382,10 +384,7 @@ fn write_result(
             _ => None,
         },
         codes: findings.iter().map(|d| d.code()).collect(),
-        reasons: findings
-            .iter()
-            .map(|d| format!("{}: {}", d.code(), d.message))
-            .collect(),
+        reasons: findings.iter().map(|d| reason(d)).collect(),
     };
     let io = |source| Error::Io {
         path: "<stdout>".into(),

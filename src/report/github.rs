@@ -10,12 +10,11 @@
 //! GitHub Actions" (docs.github.com/actions/reference/workflows-and-actions/workflow-commands)
 //! and "Annotations" limits (10 warning, 10 error and 10 notice annotations per step).
 
-use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 use std::path::Path;
 
-use super::redact::redacted;
+use super::text::{plural, scope};
 use super::{Report, Shown};
 use crate::diagnostic::{Diagnostic, Location, Severity};
 use crate::{rules, wa_error};
@@ -104,10 +103,7 @@ pub fn write(
         .any(|n| *n > ANNOTATIONS_PER_TYPE as u64);
     for d in report.diagnostics.sorted()? {
         let d = d?;
-        let d = match shown.redact {
-            true => redacted(&d),
-            false => Cow::Borrowed(&*d),
-        };
+        let d = shown.show(&d);
         let kind = command(d.severity);
         let cap = match (kind, overflow) {
             ("notice", true) => ANNOTATIONS_PER_TYPE - 1,
@@ -162,26 +158,12 @@ pub fn write(
     Ok(())
 }
 
-fn plural(n: u64, word: &str) -> String {
-    match n {
-        1 => format!("{n} {word}"),
-        _ => format!("{n} {word}s"),
-    }
-}
-
 /// `Checked 1 file, 201 rows, 201 messages: 22 errors, 3 warnings, 1 info`.
 fn totals(report: &Report) -> String {
     let s = report.summary();
-    let mut scope = vec![plural(s.files, "file")];
-    if s.rows > 0 || s.messages == 0 {
-        scope.push(plural(s.rows, "row"));
-    }
-    if s.messages > 0 {
-        scope.push(plural(s.messages, "message"));
-    }
     format!(
         "Checked {}: {}, {}, {}",
-        scope.join(", "),
+        scope(&s),
         plural(s.errors, "error"),
         plural(s.warnings, "warning"),
         plural(s.infos, "info")

@@ -10,13 +10,11 @@
 //! minor, major, critical, blocker, `location.path`, `location.lines.begin`);
 //! `schemas/gitlab-codequality.schema.json` holds those requirements for the tests.
 
-use std::borrow::Cow;
 use std::io::{self, Write};
 
 use serde_json::json;
 
 use super::fingerprint::Fingerprints;
-use super::redact::redacted;
 use super::{Report, Shown};
 use crate::diagnostic::{Location, Severity};
 
@@ -36,10 +34,7 @@ pub fn write(report: &Report, shown: &Shown, out: &mut dyn Write) -> io::Result<
     for d in report.diagnostics.sorted()? {
         let d = d?;
         let fingerprint = prints.next(&d);
-        let d = match shown.redact {
-            true => redacted(&d),
-            false => Cow::Borrowed(&*d),
-        };
+        let d = shown.show(&d);
         let line = match &d.location {
             Location::Csv { line, .. } => Some(*line),
             Location::Json { line, .. } | Location::File { line, .. } => *line,

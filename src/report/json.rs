@@ -90,7 +90,6 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
 /// Writes the report as [`write`] does, phone numbers masked when `shown.redact`
 /// (`--redact`).
 pub fn write_shown(report: &Report, shown: &Shown, out: &mut dyn Write) -> io::Result<()> {
-    let redact = shown.redact;
     let doc = Document {
         version: FORMAT_VERSION,
         tool: tool(),
@@ -113,7 +112,7 @@ pub fn write_shown(report: &Report, shown: &Shown, out: &mut dyn Write) -> io::R
         scope.spawn(move || {
             for batch in to_format {
                 if texts
-                    .send(batch.and_then(|b| format(findings, b, redact)))
+                    .send(batch.and_then(|b| format(findings, b, shown)))
                     .is_err()
                 {
                     return;
@@ -184,22 +183,22 @@ fn read_batches<'a>(findings: &'a Findings, batches: &SyncSender<io::Result<Batc
 }
 
 /// A batch's entries, formatted in parallel tasks (stored records decoded in them too).
-fn format(findings: &Findings, batch: Batch, redact: bool) -> io::Result<Vec<Vec<u8>>> {
+fn format(findings: &Findings, batch: Batch, shown: &Shown) -> io::Result<Vec<Vec<u8>>> {
     match batch {
         Batch::Merged(batch) => batch
             .par_chunks(TASK)
-            .map(|task| entries(task.iter().map(|d| &**d), redact))
+            .map(|task| entries(task.iter().map(|d| &**d), shown))
             .collect(),
         Batch::Held(batch) => batch
             .par_chunks(TASK)
-            .map(|task| entries(task.iter(), redact))
+            .map(|task| entries(task.iter(), shown))
             .collect(),
         Batch::Stored(bytes) => Findings::records(&bytes)?
             .par_chunks(TASK)
             .map(|task| {
                 let mut out = Vec::with_capacity(task.len() * 640);
                 for record in task {
-                    entry(&findings.decode(record)?, redact, &mut out)?;
+                    entry(&findings.decode(record)?, shown, &mut out)?;
                 }
                 Ok(out)
             })
@@ -216,20 +215,17 @@ const TASK: usize = 256;
 /// because the layout is fixed and most strings need no escaping.
 fn entries<'d>(
     batch: impl ExactSizeIterator<Item = &'d Diagnostic>,
-    redact: bool,
+    shown: &Shown,
 ) -> io::Result<Vec<u8>> {
     let mut out = Vec::with_capacity(batch.len() * 640);
     for d in batch {
-        entry(d, redact, &mut out)?;
+        entry(d, shown, &mut out)?;
     }
     Ok(out)
 }
 
-fn entry(d: &Diagnostic, redact: bool, out: &mut Vec<u8>) -> io::Result<()> {
-    let d = match redact {
-        true => super::redact::redacted(d),
-        false => Cow::Borrowed(d),
-    };
+fn entry(d: &Diagnostic, shown: &Shown, out: &mut Vec<u8>) -> io::Result<()> {
+    let d = shown.show(d);
     out.extend_from_slice(b",\n    {\n      \"code\": ");
     string(out, d.rule.code)?;
     out.extend_from_slice(b",\n      \"name\": ");
@@ -351,7 +347,7 @@ mod tests {
 
     /// The same document with the entries written by [`entries`].
     fn by_hand(diagnostics: &[Diagnostic]) -> Vec<u8> {
-        let text = entries(diagnostics.iter(), false).unwrap();
+        let text = entries(diagnostics.iter(), &Shown::default()).unwrap();
         let mut doc = b"{\n  \"diagnostics\": ".to_vec();
         if text.is_empty() {
             doc.extend_from_slice(b"[]\n}\n");

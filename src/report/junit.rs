@@ -8,13 +8,11 @@
 //! `--no-redact`. Text is escaped with quick-xml, and characters XML 1.0 cannot carry
 //! (control characters from an input) are written as `\u{…}` first.
 
-use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 
 use quick_xml::escape::escape;
 
-use super::redact::redacted;
 use super::text::printable;
 use super::{Report, Shown};
 use crate::diagnostic::{Diagnostic, Location};
@@ -66,10 +64,7 @@ pub fn write(report: &Report, shown: &Shown, out: &mut dyn Write) -> io::Result<
     };
     for d in report.diagnostics.sorted()? {
         let d = d?;
-        let d = match shown.redact {
-            true => redacted(&d),
-            false => Cow::Borrowed(&*d),
-        };
+        let d = shown.show(&d);
         let path = d.location.path();
         if current.as_ref().is_none_or(|(p, _)| p != path) {
             flush(current.take(), &mut suites);

@@ -33,6 +33,19 @@ pub struct Shown {
     pub base_uri: Option<String>,
 }
 
+impl Shown {
+    /// The finding as the emitters show it: numbers masked when `redact`.
+    pub fn show<'d>(
+        &self,
+        d: &'d crate::diagnostic::Diagnostic,
+    ) -> std::borrow::Cow<'d, crate::diagnostic::Diagnostic> {
+        match self.redact {
+            true => redact::redacted(d),
+            false => std::borrow::Cow::Borrowed(d),
+        }
+    }
+}
+
 /// Everything a run found.
 #[derive(Debug, Default)]
 pub struct Report {

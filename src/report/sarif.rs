@@ -8,13 +8,12 @@
 //! Phone numbers are masked unless `--no-redact`. Validated against the official schema
 //! (`schemas/sarif/`) by the tests.
 
-use std::borrow::Cow;
 use std::io::{self, Write};
 
+use rustc_hash::FxHashMap;
 use serde_json::{Value, json};
 
 use super::fingerprint::Fingerprints;
-use super::redact::redacted;
 use super::{Report, Shown};
 use crate::diagnostic::{Diagnostic, Location, Severity};
 use crate::rules::{self, Rule};
@@ -40,6 +39,7 @@ fn level(severity: Severity) -> &'static str {
 
 fn descriptor(rule: &Rule) -> Value {
     let doc = rule.documentation();
+    let summary = rule.summary();
     let mut properties = json!({ "tags": [rule.family()] });
     if let Some(code) = rule.wa_error {
         properties["wa_error"] = json!(code);
@@ -47,8 +47,8 @@ fn descriptor(rule: &Rule) -> Value {
     json!({
         "id": rule.code,
         "name": rule.name,
-        "shortDescription": { "text": rule.summary() },
-        "fullDescription": { "text": rule.summary() },
+        "shortDescription": { "text": summary },
+        "fullDescription": { "text": summary },
         "help": { "text": doc, "markdown": doc },
         "helpUri": help_uri(rule),
         "defaultConfiguration": { "level": level(rule.severity) },
@@ -147,19 +147,17 @@ pub fn write(report: &Report, shown: &Shown, out: &mut dyn Write) -> io::Result<
     )?;
     out.write_all(&run.as_bytes()[..run.len() - 1])?;
     out.write_all(br#","results":["#)?;
+    // Each result names its rule's index in `rules`, looked up once per rule.
+    let index: FxHashMap<&str, usize> = (catalogue.iter().enumerate())
+        .map(|(i, r)| (r.code, i))
+        .collect();
     let mut prints = Fingerprints::default();
     let mut first = true;
     for d in report.diagnostics.sorted()? {
         let d = d?;
         let fingerprint = prints.next(&d);
-        let d = match shown.redact {
-            true => redacted(&d),
-            false => Cow::Borrowed(&*d),
-        };
-        let index = catalogue
-            .iter()
-            .position(|r| r.code == d.rule.code)
-            .unwrap_or_default();
+        let d = shown.show(&d);
+        let index = index.get(d.rule.code).copied().unwrap_or_default();
         if !first {
             out.write_all(b",")?;
         }

@@ -6,7 +6,7 @@ use std::io::{self, Write};
 
 use anstyle::{AnsiColor, Style};
 
-use super::{MediaSummary, Report, Shown};
+use super::{MediaSummary, Report, Shown, Summary};
 use crate::diagnostic::{Diagnostic, Location, Severity};
 use crate::{rules, wa_error};
 
@@ -37,10 +37,7 @@ pub fn write_shown(
 ) -> io::Result<()> {
     for d in report.diagnostics.sorted()? {
         let d = d?;
-        match shown.redact {
-            true => write_diagnostic(&super::redact::redacted(&d), out)?,
-            false => write_diagnostic(&d, out)?,
-        }
+        write_diagnostic(&shown.show(&d), out)?;
     }
     if quiet {
         return Ok(());
@@ -153,12 +150,26 @@ pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
     )
 }
 
-fn plural(n: u64, word: &str) -> String {
+/// `1 file`, `2 files`.
+pub(super) fn plural(n: u64, word: &str) -> String {
     if n == 1 {
         format!("{n} {word}")
     } else {
         format!("{n} {word}s")
     }
+}
+
+/// What a run checked, as the summaries say it: `1 file, 201 rows, 201 messages` (rows
+/// left out of a payload run, messages of a contacts-only one).
+pub(super) fn scope(s: &Summary) -> String {
+    let mut scope = vec![plural(s.files, "file")];
+    if s.rows > 0 || s.messages == 0 {
+        scope.push(plural(s.rows, "row"));
+    }
+    if s.messages > 0 {
+        scope.push(plural(s.messages, "message"));
+    }
+    scope.join(", ")
 }
 
 /// The media line: how many links, and how many were not probed (never a silent pass).
@@ -217,18 +228,12 @@ fn write_summary(report: &Report, out: &mut dyn Write) -> io::Result<()> {
 fn write_totals(report: &Report, out: &mut dyn Write) -> io::Result<bool> {
     let s = report.summary();
     write_media(s.media.as_ref(), out)?;
-    let mut scope = vec![plural(s.files, "file")];
-    if s.rows > 0 || s.messages == 0 {
-        scope.push(plural(s.rows, "row"));
-    }
-    if s.messages > 0 {
-        scope.push(plural(s.messages, "message"));
-    }
+    let scope = scope(&s);
     if report.diagnostics.is_empty() {
         writeln!(
             out,
             "{BOLD}All checks passed:{BOLD:#} {}, no findings.",
-            scope.join(", ")
+            scope
         )?;
         return Ok(false);
     }
@@ -248,7 +253,7 @@ fn write_totals(report: &Report, out: &mut dyn Write) -> io::Result<bool> {
     writeln!(
         out,
         "{BOLD}Checked {}:{BOLD:#} {}.",
-        scope.join(", "),
+        scope,
         counts.join(", ")
     )?;
     Ok(true)
