@@ -13,15 +13,31 @@ use serde_json::Value;
 
 use crate::support::{self, walint, write};
 
+/// The standard output of `command`, which must exit with `code`.
+fn stdout_of(command: &mut assert_cmd::Command, code: i32) -> String {
+    let out = command.assert().code(code);
+    String::from_utf8(out.get_output().stdout.clone()).unwrap()
+}
+
 /// The demo campaign run from the repository root with these extra arguments.
 fn demo(args: &[&str], code: i32) -> String {
-    let out = walint()
-        .current_dir(support::root())
-        .args(["check", "--config", "fixtures/demo/walint.toml"])
-        .args(args)
-        .assert()
-        .code(code);
-    String::from_utf8(out.get_output().stdout.clone()).unwrap()
+    stdout_of(
+        walint()
+            .current_dir(support::root())
+            .args(["check", "--config", "fixtures/demo/walint.toml"])
+            .args(args),
+        code,
+    )
+}
+
+/// `walint check --no-config --format FORMAT FILE` in `dir`.
+fn check_in(dir: &Path, format: &str, file: &str, code: i32) -> String {
+    stdout_of(
+        walint()
+            .current_dir(dir)
+            .args(["check", "--no-config", "--format", format, file]),
+        code,
+    )
 }
 
 fn json(text: &str) -> Value {
@@ -117,12 +133,8 @@ fn sarif_validates_against_the_official_schema() {
     // A clean run is a valid log with no results.
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "ok.csv", "phone\n+14155552671\n");
-    let out = walint()
-        .current_dir(dir.path())
-        .args(["check", "--no-config", "--format", "sarif", "ok.csv"])
-        .assert()
-        .code(0);
-    let clean = json(std::str::from_utf8(&out.get_output().stdout).unwrap());
+    let out = check_in(dir.path(), "sarif", "ok.csv", 0);
+    let clean = json(&out);
     assert!(validator.is_valid(&clean));
     assert_eq!(clean["runs"][0]["results"].as_array().unwrap().len(), 0);
 }
@@ -135,12 +147,8 @@ const LIST: &str =
 /// The SARIF fingerprints of `list` checked in `dir`, by (rule, message).
 fn fingerprints(dir: &Path, list: &str) -> Vec<(String, String)> {
     write(dir, "list.csv", list);
-    let out = walint()
-        .current_dir(dir)
-        .args(["check", "--no-config", "--format", "sarif", "list.csv"])
-        .assert()
-        .code(1);
-    let sarif = json(std::str::from_utf8(&out.get_output().stdout).unwrap());
+    let out = check_in(dir, "sarif", "list.csv", 1);
+    let sarif = json(&out);
     sarif["runs"][0]["results"]
         .as_array()
         .unwrap()
@@ -323,21 +331,12 @@ fn junit_is_xml_with_a_case_per_file_and_rule() {
     // Control characters from an input cannot break the XML.
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "l.csv", "phone,na\u{1}me\n+1415555267,x\n");
-    let out = walint()
-        .current_dir(dir.path())
-        .args(["check", "--no-config", "--format", "junit", "l.csv"])
-        .assert()
-        .code(1);
-    junit_counts(std::str::from_utf8(&out.get_output().stdout).unwrap());
+    let out = check_in(dir.path(), "junit", "l.csv", 1);
+    junit_counts(&out);
     // A clean run is one passing case.
     write(dir.path(), "ok.csv", "phone\n+14155552671\n");
-    let out = walint()
-        .current_dir(dir.path())
-        .args(["check", "--no-config", "--format", "junit", "ok.csv"])
-        .assert()
-        .code(0);
-    let (suites, cases, failures) =
-        junit_counts(std::str::from_utf8(&out.get_output().stdout).unwrap());
+    let out = check_in(dir.path(), "junit", "ok.csv", 0);
+    let (suites, cases, failures) = junit_counts(&out);
     assert_eq!((suites, cases), (1, 1));
     assert_eq!(failures[0].1, 0);
 }
@@ -372,15 +371,8 @@ fn gitlab_matches_the_code_quality_format() {
     // Nothing to report is an empty array.
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "ok.csv", "phone\n+14155552671\n");
-    let out = walint()
-        .current_dir(dir.path())
-        .args(["check", "--no-config", "--format", "gitlab", "ok.csv"])
-        .assert()
-        .code(0);
-    assert_eq!(
-        json(std::str::from_utf8(&out.get_output().stdout).unwrap()),
-        serde_json::json!([])
-    );
+    let out = check_in(dir.path(), "gitlab", "ok.csv", 0);
+    assert_eq!(json(&out), serde_json::json!([]));
 }
 
 #[test]
@@ -398,13 +390,13 @@ fn github_annotates_at_most_ten_of_each_type_and_writes_the_step_summary() {
     write(d, "list.csv", &list);
     let summary = d.join("summary.md");
     std::fs::write(&summary, "earlier step\n").unwrap();
-    let out = walint()
-        .current_dir(d)
-        .env("GITHUB_STEP_SUMMARY", &summary)
-        .args(["check", "--no-config", "--format", "github", "list.csv"])
-        .assert()
-        .code(1);
-    let stdout = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    let stdout = stdout_of(
+        walint()
+            .current_dir(d)
+            .env("GITHUB_STEP_SUMMARY", &summary)
+            .args(["check", "--no-config", "--format", "github", "list.csv"]),
+        1,
+    );
     let count = |prefix: &str| stdout.lines().filter(|l| l.starts_with(prefix)).count();
     assert_eq!(count("::error "), 10, "{stdout}");
     assert_eq!(count("::warning "), 10, "{stdout}");
@@ -437,12 +429,7 @@ fn github_annotates_at_most_ten_of_each_type_and_writes_the_step_summary() {
         .stderr(predicates::str::contains("no step summary written"));
     // Under the cap: every finding an annotation, no notice.
     write(d, "few.csv", "phone\n+1415555000\n");
-    let out = walint()
-        .current_dir(d)
-        .args(["check", "--no-config", "--format", "github", "few.csv"])
-        .assert()
-        .code(1);
-    let stdout = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    let stdout = check_in(d, "github", "few.csv", 1);
     assert_eq!(
         stdout.lines().filter(|l| l.starts_with("::")).count(),
         1,
@@ -555,23 +542,20 @@ fn campaign_paths_are_relative_and_messages_counted() {
 #[test]
 fn completions_and_the_man_page_come_from_the_cli() {
     for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
-        let out = walint().args(["completions", shell]).assert().code(0);
-        let script = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+        let script = stdout_of(walint().args(["completions", shell]), 0);
         assert!(
             script.contains("walint") && script.contains("baseline"),
             "{shell}"
         );
     }
     // Each subcommand's page, with its options.
-    let out = walint().args(["man", "check"]).assert().code(0);
-    let page = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    let page = stdout_of(walint().args(["man", "check"]), 0);
     assert!(
         page.contains(".TH walint-check 1") && page.contains("baseline"),
         "{page}"
     );
     walint().args(["man", "nope"]).assert().code(2);
-    let out = walint().arg("man").assert().code(0);
-    let man = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    let man = stdout_of(walint().arg("man"), 0);
     assert!(
         man.contains(".TH walint 1") && man.contains("check"),
         "{man}"
