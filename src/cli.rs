@@ -212,8 +212,8 @@ pub struct FixArgs {
     /// error).
     #[arg(long, value_name = "FILE", required_unless_present = "in_place")]
     pub clean: Option<PathBuf>,
-    /// Where the rejected rows go, with `walint_codes` and `walint_reasons` added (`-`:
-    /// standard output).
+    /// Where the rejected rows go, with `walint_row`, `walint_line` (where each stood in
+    /// the input), `walint_codes` and `walint_reasons` added (`-`: standard output).
     #[arg(long, value_name = "FILE")]
     pub rejects: PathBuf,
     /// Rewrite the input with the clean rows, keeping the original as INPUT.bak.

@@ -1,7 +1,8 @@
 //! `walint fix`: splits a contact list into a clean file and a rejects file. Every row
 //! lands in exactly one of them, copied byte for byte (columns, quoting, line endings):
 //! a row with an error finding, or a later copy of a recipient, goes to the rejects with
-//! two added columns (`walint_codes`, `walint_reasons`); a phone cell with a fix (a number
+//! four added columns (`walint_row` and `walint_line`, where it stood in the input;
+//! `walint_codes`, `walint_reasons`); a phone cell with a fix (a number
 //! written loosely, such as `098765 43210`) is rewritten to E.164 in the clean file and
 //! nothing else in the row changes. A file in another encoding (UTF-16, a legacy
 //! Windows-1252 export) is written back in it, its byte order mark kept; whitespace-only
@@ -234,7 +235,12 @@ impl RowSink for Sorter<'_> {
             // A file with no header: the outputs have none either.
             return;
         }
-        let added = [b"walint_codes".as_slice(), b"walint_reasons".as_slice()];
+        let added = [
+            b"walint_row".as_slice(),
+            b"walint_line".as_slice(),
+            b"walint_codes".as_slice(),
+            b"walint_reasons".as_slice(),
+        ];
         let written = self
             .clean
             .write(raw)
@@ -348,8 +354,14 @@ fn sort_chunk<'w>(
                     Some(RowFault::Ragged { expected, found }) => expected.saturating_sub(*found),
                     _ => 0,
                 };
+                let (number, line) = (row.row.to_string(), row.line.to_string());
                 let mut fields: Vec<&[u8]> = vec![b"".as_slice(); missing];
-                fields.extend([codes.as_bytes(), reasons.as_bytes()]);
+                fields.extend([
+                    number.as_bytes(),
+                    line.as_bytes(),
+                    codes.as_bytes(),
+                    reasons.as_bytes(),
+                ]);
                 rejects.write_with_fields(&row.raw, delimiter, &fields)?;
                 summary.rejected += 1;
             }

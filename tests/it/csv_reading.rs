@@ -72,11 +72,11 @@ fn fix_keeps_the_rows_a_stray_quote_swallowed() {
     let lines: Vec<&str> = rejects.lines().collect();
     assert_eq!(lines.len(), 3, "{rejects}");
     assert!(
-        lines[1].starts_with("\"Asha,+919876543210,Pune,\"WAC000\""),
+        lines[1].starts_with("\"Asha,+919876543210,Pune,\"1\",\"2\",\"WAC000\""),
         "{rejects}"
     );
     assert!(
-        lines[2].starts_with("Ravi,98111,Delhi,\"WAC001\""),
+        lines[2].starts_with("Ravi,98111,Delhi,\"2\",\"3\",\"WAC001\""),
         "{rejects}"
     );
     assert_eq!(std::fs::read_to_string(&path).unwrap(), input);

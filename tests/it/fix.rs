@@ -63,7 +63,7 @@ fn the_demo_splits_into_clean_and_rejects() {
     assert_eq!(data_rows(&dir.path().join("rejects.csv")), 13);
     let rejects = std::fs::read_to_string(dir.path().join("rejects.csv")).unwrap();
     assert!(rejects.starts_with(
-        "name,phone,city,opt_in,first_name,coupon,\"walint_codes\",\"walint_reasons\"\n"
+        "name,phone,city,opt_in,first_name,coupon,\"walint_row\",\"walint_line\",\"walint_codes\",\"walint_reasons\"\n"
     ));
     // The clean list passes a check with the same config: nothing at error left.
     let report = json_report(
@@ -107,11 +107,14 @@ fn rows_are_copied_byte_for_byte_but_the_fixed_cell() {
     let lines: Vec<&str> = rejects.split("\r\n").collect();
     assert!(
         lines[1].starts_with(
-            "Dup,+919876543210,x,\"WAC004\",\"WAC004: the same recipient is on line 2\""
+            "Dup,+919876543210,x,\"3\",\"5\",\"WAC004\",\"WAC004: the same recipient is on line 2\""
         ),
         "{rejects}"
     );
-    assert!(lines[2].starts_with("Bad,12,x,\"WAC001"), "{rejects}");
+    assert!(
+        lines[2].starts_with("Bad,12,x,\"4\",\"6\",\"WAC001"),
+        "{rejects}"
+    );
     assert_eq!(csv_rows(&rejects), 2);
 }
 

@@ -435,7 +435,7 @@ fn backups_reports_and_standard_output_are_written_safely() {
     let out = fix(d, &["--clean", "c.csv", "--rejects", "-"]).code(1);
     let rejects = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
     assert!(
-        rejects.starts_with("phone,\"walint_codes\",\"walint_reasons\"\n+1415555267,\"WAC002\""),
+        rejects.starts_with("phone,\"walint_row\",\"walint_line\",\"walint_codes\",\"walint_reasons\"\n+1415555267,\"2\",\"3\",\"WAC002\""),
         "{rejects}"
     );
     fix(d, &["--clean", "-", "--rejects", "-"])

@@ -671,7 +671,15 @@ fn assert_fix_keeps_every_form(form: FileForm, rows: &[FormRow]) -> Result<(), T
     prop_assert_eq!(&clean_records[0], &vec!["id", "name", "phone"]);
     prop_assert_eq!(
         &reject_records[0],
-        &vec!["id", "name", "phone", "walint_codes", "walint_reasons"]
+        &vec![
+            "id",
+            "name",
+            "phone",
+            "walint_row",
+            "walint_line",
+            "walint_codes",
+            "walint_reasons"
+        ]
     );
     let mut seen = vec![0u32; rows.len()];
     let mut expected_clean = header;
@@ -691,10 +699,12 @@ fn assert_fix_keeps_every_form(form: FileForm, rows: &[FormRow]) -> Result<(), T
         seen[id] += 1;
         prop_assert_eq!(
             record.len(),
-            5,
-            "a rejected row keeps its three cells and adds two"
+            7,
+            "a rejected row keeps its three cells and adds four"
         );
         prop_assert_eq!(&record[2], &rows[id].phone);
+        // The rows are numbered from 1 in the order written (blank lines are not rows).
+        prop_assert_eq!(&record[3], &(id + 1).to_string());
     }
     prop_assert!(
         seen.iter().all(|&n| n == 1),

@@ -21,9 +21,10 @@ fn bytes(dir: &Path, name: &str) -> Vec<u8> {
     std::fs::read(dir.join(name)).unwrap()
 }
 
-/// The reasons `walint fix` adds to a rejected row: `,"CODES","REASONS"`.
-fn reasons(delimiter: char, codes: &str, reasons: &str) -> String {
-    format!("{delimiter}\"{codes}\"{delimiter}\"{reasons}\"")
+/// The columns `walint fix` adds to a rejected row: `,"ROW","LINE","CODES","REASONS"`.
+fn reasons(delimiter: char, (row, line): (u64, u64), codes: &str, reasons: &str) -> String {
+    let d = delimiter;
+    format!("{d}\"{row}\"{d}\"{line}\"{d}\"{codes}\"{d}\"{reasons}\"")
 }
 
 /// Classic Mac OS line ends (a lone CR): every row is read, with its line, and `fix`
@@ -114,7 +115,7 @@ fn digits_that_state_no_country_are_never_fixed_into_one() {
     assert_eq!(code, Some(1));
     assert_eq!(clean, "phone\n");
     assert!(
-        rejects.starts_with("phone,\"walint_codes\",\"walint_reasons\"\n4799123456,\"WAC001\",")
+        rejects.starts_with("phone,\"walint_row\",\"walint_line\",\"walint_codes\",\"walint_reasons\"\n4799123456,\"1\",\"2\",\"WAC001\",")
             && rejects.contains("calling code +47 (NO)"),
         "{rejects}"
     );
@@ -139,10 +140,10 @@ fn a_short_row_is_padded_in_the_rejects() {
     let lines: Vec<&str> = rejects.lines().collect();
     assert_eq!(
         lines[0],
-        "name,phone,city,\"walint_codes\",\"walint_reasons\""
+        "name,phone,city,\"walint_row\",\"walint_line\",\"walint_codes\",\"walint_reasons\""
     );
     assert!(
-        lines[1].starts_with("Asha,\"\",\"\",\"WAC000\",\""),
+        lines[1].starts_with("Asha,\"\",\"\",\"1\",\"2\",\"WAC000\",\""),
         "{rejects}"
     );
 }
@@ -161,7 +162,7 @@ fn the_byte_order_mark_is_kept() {
     assert_eq!(run.clean, "\u{feff}name,phone\nZoë,+919812345678\n");
     assert!(
         run.rejects
-            .starts_with("\u{feff}name,phone,\"walint_codes\""),
+            .starts_with("\u{feff}name,phone,\"walint_row\",\"walint_line\",\"walint_codes\""),
         "{}",
         run.rejects
     );
@@ -190,11 +191,12 @@ fn a_windows_1252_export() {
     );
     let why = reasons(
         ',',
+        (2, 3),
         "WAC002",
         "WAC002: phone is not a valid number: it is too short for its country",
     );
     let rejects = [
-        &b"name,phone,\"walint_codes\",\"walint_reasons\"\r\n"[..],
+        &b"name,phone,\"walint_row\",\"walint_line\",\"walint_codes\",\"walint_reasons\"\r\n"[..],
         b"Zo\xEB,+1415555267",
         why.as_bytes(),
         b"\r\n",
@@ -259,11 +261,13 @@ fn a_utf16_unicode_text_export() {
     );
     let why = reasons(
         '\t',
+        (2, 3),
         "WAC002",
         "WAC002: phone is not a valid number: it is too short for its country",
     );
-    let rejects =
-        format!("phone\tname\t\"walint_codes\"\t\"walint_reasons\"\r\n+1415555267\tAnn{why}\r\n");
+    let rejects = format!(
+        "phone\tname\t\"walint_row\"\t\"walint_line\"\t\"walint_codes\"\t\"walint_reasons\"\r\n+1415555267\tAnn{why}\r\n"
+    );
     assert_eq!(bytes(dir.path(), "rejects.csv"), utf16le(&rejects, true));
     // Big-endian with its mark, and little-endian with none.
     let be: Vec<u8> = b"\xFE\xFF"
@@ -430,7 +434,8 @@ fn whatsapp_id_forms() {
         "wa_id\n+525512345678\n+5511991234567\n+541112345678\n"
     );
     assert!(
-        run.rejects.contains("+5511991234567,\"WAC004\""),
+        run.rejects
+            .contains("+5511991234567,\"3\",\"4\",\"WAC004\""),
         "{}",
         run.rejects
     );
@@ -470,7 +475,7 @@ fn whitespace_only_lines_are_kept_by_fix() {
         "phone,name\n+14155552671,A\n\n\t\n+14155552672,C\n \n"
     );
     let FixRun { rejects, .. } = fix_list(dir.path(), list, &[]);
-    assert!(rejects.starts_with("phone,name,\"walint_codes\",\"walint_reasons\"\n+1415555267,B,"));
+    assert!(rejects.starts_with("phone,name,\"walint_row\",\"walint_line\",\"walint_codes\",\"walint_reasons\"\n+1415555267,B,"));
 }
 
 /// Writes an .xlsx with one sheet `name`: each row a list of cells, a number where the
@@ -578,8 +583,11 @@ fn an_excel_workbook() {
         "name,phone,city\nAsha,+919876543210,Pune\nRavi,+919812345678,\"Delhi, \"\"Old\"\"\"\nDev,+919833333333,\n"
     );
     assert!(read("rejects.csv").starts_with(
-        "name,phone,city,\"walint_codes\",\"walint_reasons\"\nMeera,12345,Mumbai,\"WAC001\""
-    ));
+        "name,phone,city,\"walint_row\",\"walint_line\",\"walint_codes\",\"walint_reasons\"\nMeera,12345,Mumbai,\"3\",\"5\",\"WAC001\""
+    ),
+        "{}",
+        read("rejects.csv")
+    );
     // Another sheet by name; one the workbook lacks is exit 2 naming those it has.
     walint()
         .args(["check", "--no-config", "--sheet", "Sheet9"])
