@@ -59,12 +59,53 @@ pub enum Command {
         /// The subcommand whose page to print (check, fix, rules, explain, registry, …).
         command: Option<String>,
     },
+    /// Serve walint over HTTP for upload backends and people: POST /v1/check, POST
+    /// /v1/fix, GET /v1/rules, /metrics, and an upload page at /.
+    Serve(ServeArgs),
     /// Work with the account's template registry on the Graph API.
     Registry {
         /// What to do with it.
         #[command(subcommand)]
         command: crate::registry_pull::RegistryCommand,
     },
+}
+
+/// `walint serve`'s options.
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    /// The address to listen on (a port of 0 picks a free one).
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
+    pub addr: std::net::SocketAddr,
+    /// walint.toml to load (and reload on SIGHUP); default: found from the current
+    /// directory up, as `check` finds it.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Ignore any walint.toml.
+    #[arg(long, conflicts_with = "config")]
+    pub no_config: bool,
+    /// The largest upload taken, in bytes; larger ones are refused with 413.
+    #[arg(long, value_name = "BYTES", default_value_t = 256 << 20)]
+    pub max_upload_bytes: u64,
+    /// Checks run at once (each uses every core); default: the number of cores.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_concurrent: Option<u32>,
+    /// Requests that may wait for a turn beyond those running; one more is refused with
+    /// 503 and Retry-After.
+    #[arg(long, value_name = "N", default_value_t = 64)]
+    pub max_queued: u32,
+    /// Seconds a request may take to arrive and to wait for its turn (408 / 503 past it).
+    #[arg(long, value_name = "SECONDS", default_value = "300", value_parser = crate::config::positive_seconds_flag)]
+    pub request_timeout: std::time::Duration,
+    /// The environment variable holding a bearer token; when it is set, /v1/* and
+    /// /metrics require `Authorization: Bearer TOKEN` (and POST /v1/reload works).
+    #[arg(long, value_name = "VAR", default_value = "WALINT_SERVE_TOKEN")]
+    pub token_env: String,
+    /// Where uploads are spooled while they are checked (default: the temporary directory).
+    #[arg(long, value_name = "DIR")]
+    pub spool_dir: Option<PathBuf>,
+    /// No access log lines on standard error.
+    #[arg(long)]
+    pub no_access_log: bool,
 }
 
 /// Output formats.
@@ -87,11 +128,36 @@ pub enum Format {
 impl Format {
     /// Whether phone numbers are masked by default: in the formats meant for CI, whose
     /// logs and dashboards are widely readable.
-    fn redacts_by_default(self) -> bool {
+    pub fn redacts_by_default(self) -> bool {
         matches!(
             self,
             Format::Sarif | Format::Github | Format::Junit | Format::Gitlab
         )
+    }
+}
+
+impl Format {
+    /// Writes `report` in this format (text with its summary; GitHub's step summary goes
+    /// to the file `GITHUB_STEP_SUMMARY` names, when it is set).
+    pub fn write(
+        self,
+        report: &Report,
+        shown: &report::Shown,
+        out: &mut dyn Write,
+    ) -> io::Result<()> {
+        match self {
+            Format::Text => report::text::write_shown(report, shown, false, out),
+            Format::Json => report::json::write_shown(report, shown, out),
+            Format::Sarif => report::sarif::write(report, shown, out),
+            Format::Github => {
+                let summary = std::env::var_os("GITHUB_STEP_SUMMARY")
+                    .filter(|p| !p.is_empty())
+                    .map(PathBuf::from);
+                report::github::write(report, shown, summary.as_deref(), out)
+            }
+            Format::Junit => report::junit::write(report, shown, out),
+            Format::Gitlab => report::gitlab::write(report, shown, out),
+        }
     }
 }
 
@@ -383,6 +449,7 @@ pub enum Outcome {
 pub fn run(cli: Cli) -> Result<Outcome, Error> {
     match cli.command {
         Command::Check(args) => run_check(*args),
+        Command::Serve(args) => run_serve(args).map(|()| Outcome::Clean),
         Command::Registry { command } => {
             crate::registry_pull::run(command).map(|()| Outcome::Clean)
         }
@@ -461,6 +528,49 @@ fn encoding_label(label: &str) -> Result<&'static encoding_rs::Encoding, String>
     crate::input::encoding::from_label(label).ok_or_else(|| {
         format!("'{label}' is not an encoding label (e.g. utf-8, windows-1252, utf-16le)")
     })
+}
+
+fn run_serve(args: ServeArgs) -> Result<(), Error> {
+    let config = match (&args.config, args.no_config) {
+        (_, true) => None,
+        (Some(path), false) => Some(path.clone()),
+        (None, false) => std::env::current_dir()
+            .ok()
+            .and_then(|cwd| Config::discover(&cwd)),
+    };
+    let token = std::env::var(&args.token_env)
+        .ok()
+        .filter(|t| !t.trim().is_empty());
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if let Some(dir) = &args.spool_dir
+        && !dir.is_dir()
+    {
+        return Err(Error::Usage(format!(
+            "--spool-dir {}: not a directory",
+            dir.display()
+        )));
+    }
+    crate::serve::run(crate::serve::ServeOptions {
+        addr: args.addr,
+        config,
+        limits: crate::serve::Limits {
+            max_upload_bytes: args.max_upload_bytes,
+            max_concurrent: args.max_concurrent.map_or(cores, |n| n as usize),
+            max_queued: args.max_queued as usize,
+            timeout: args.request_timeout,
+        },
+        token,
+        spool_dir: args.spool_dir,
+        access_log: !args.no_access_log,
+    })
+}
+
+/// Whether the command runs as a service (it handles its own signals).
+impl Cli {
+    /// `walint serve`: SIGHUP reloads and SIGTERM drains instead of stopping at once.
+    pub fn is_service(&self) -> bool {
+        matches!(self.command, Command::Serve(_))
+    }
 }
 
 fn run_fix(args: FixArgs) -> Result<Outcome, Error> {
@@ -677,16 +787,7 @@ fn emit(report: &Report, args: &CheckArgs, shown: &report::Shown) -> Result<(), 
     let write = |out: &mut dyn Write| match format {
         Format::Text if statistics => report::text::write_statistics(report, quiet, out),
         Format::Text => report::text::write_shown(report, shown, quiet, out),
-        Format::Json => report::json::write_shown(report, shown, out),
-        Format::Sarif => report::sarif::write(report, shown, out),
-        Format::Github => {
-            let summary = std::env::var_os("GITHUB_STEP_SUMMARY")
-                .filter(|p| !p.is_empty())
-                .map(PathBuf::from);
-            report::github::write(report, shown, summary.as_deref(), out)
-        }
-        Format::Junit => report::junit::write(report, shown, out),
-        Format::Gitlab => report::gitlab::write(report, shown, out),
+        _ => format.write(report, shown, out),
     };
     let color = args.report.color;
     match args.output.as_ref() {

@@ -190,8 +190,9 @@ fn seconds_flag(text: &str) -> Result<Duration, String> {
     seconds(value, false)
 }
 
-/// A flag's number of seconds greater than 0 (`--media-timeout`, `--media-budget`).
-fn positive_seconds_flag(text: &str) -> Result<Duration, String> {
+/// A flag's number of seconds greater than 0 (`--media-timeout`, `--media-budget`,
+/// `walint serve --request-timeout`).
+pub fn positive_seconds_flag(text: &str) -> Result<Duration, String> {
     let value = text
         .parse()
         .map_err(|_| format!("`{text}` is not a number of seconds"))?;

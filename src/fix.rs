@@ -56,6 +56,10 @@ pub struct FixSummary {
     pub sheet: Option<String>,
     /// Rejected rows by the codes that rejected them (a row counts once per code).
     pub rejected_by_code: BTreeMap<&'static str, u64>,
+    /// Rejected rows by the WhatsApp error codes their rejecting findings prevent (a row
+    /// counts once per error code; rows rejected only by findings with no WhatsApp code,
+    /// such as an unreadable row, are not counted here).
+    pub rejected_by_wa_error: BTreeMap<u32, u64>,
     /// Findings about the campaign's definition (with `--campaign`), placed in walint.toml.
     pub definition: Vec<Diagnostic>,
     /// The clean file written.
@@ -345,6 +349,12 @@ fn sort_chunk<'w>(
                 for code in &codes {
                     *summary.rejected_by_code.entry(code).or_default() += 1;
                 }
+                let mut wa_errors: Vec<u32> = why.iter().filter_map(|d| d.wa_error).collect();
+                wa_errors.sort_unstable();
+                wa_errors.dedup();
+                for wa_error in wa_errors {
+                    *summary.rejected_by_wa_error.entry(wa_error).or_default() += 1;
+                }
                 let reasons: Vec<String> = why.iter().map(|d| reason(d)).collect();
                 let codes = codes.join(" ");
                 let reasons = reasons.join("; ");
@@ -519,13 +529,25 @@ fn shown(path: &Path) -> String {
 }
 
 /// The summary as the last line of `walint fix --format json`: `{"summary": {rows, clean,
-/// fixed, rejected, blank_lines, rejected_by_code, clean_path, rejects_path, encoding?,
+/// fixed, rejected, blank_lines, rejected_by_code, rejected_by_wa_error, clean_path, rejects_path, encoding?,
 /// sheet?, definition: [findings]}}`.
 pub fn write_summary_json(
     summary: &FixSummary,
     paths: &FixPaths,
     out: &mut impl Write,
 ) -> std::io::Result<()> {
+    let body = summary_json(
+        summary,
+        &summary.clean_path.display().to_string(),
+        &paths.rejects.display().to_string(),
+    );
+    serde_json::to_writer(&mut *out, &serde_json::json!({ "summary": body }))?;
+    out.write_all(b"\n")
+}
+
+/// The summary as a JSON object (the value of `walint fix --format json`'s last line),
+/// the outputs named `clean` and `rejects`.
+pub fn summary_json(summary: &FixSummary, clean: &str, rejects: &str) -> serde_json::Value {
     let mut body = serde_json::json!({
         "rows": summary.rows,
         "clean": summary.clean,
@@ -533,8 +555,9 @@ pub fn write_summary_json(
         "rejected": summary.rejected,
         "blank_lines": summary.blank_lines,
         "rejected_by_code": summary.rejected_by_code,
-        "clean_path": summary.clean_path.display().to_string(),
-        "rejects_path": paths.rejects.display().to_string(),
+        "rejected_by_wa_error": summary.rejected_by_wa_error,
+        "clean_path": clean,
+        "rejects_path": rejects,
         "definition": summary.definition,
     });
     if let Some(encoding) = summary.encoding {
@@ -543,8 +566,7 @@ pub fn write_summary_json(
     if let Some(sheet) = &summary.sheet {
         body["sheet"] = sheet.as_str().into();
     }
-    serde_json::to_writer(&mut *out, &serde_json::json!({ "summary": body }))?;
-    out.write_all(b"\n")
+    body
 }
 
 /// The counts, as `walint fix` prints them: rows in, clean, fixed, rejected by code.

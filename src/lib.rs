@@ -26,5 +26,6 @@ pub mod phone_workers;
 pub mod registry_pull;
 pub mod report;
 pub mod rules;
+pub mod serve;
 pub mod template;
 pub mod wa_error;

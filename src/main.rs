@@ -9,8 +9,11 @@ use walint::cli::{self, Outcome};
 use walint::error::Error;
 
 fn main() -> ExitCode {
-    walint::output::remove_temporaries_on_signals();
-    match cli::run(cli::parse()) {
+    let cli = cli::parse();
+    if !cli.is_service() {
+        walint::output::remove_temporaries_on_signals();
+    }
+    match cli::run(cli) {
         Ok(Outcome::Clean) => ExitCode::SUCCESS,
         Ok(Outcome::Findings) => ExitCode::from(1),
         Err(Error::Io { source, .. }) if source.kind() == std::io::ErrorKind::BrokenPipe => {

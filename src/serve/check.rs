@@ -1,0 +1,138 @@
+//! `POST /v1/check`: the upload (a CSV, a spreadsheet, payloads as JSON or NDJSON, a
+//! registry, or several of them in a multipart form) is checked as `walint check FILES`
+//! checks files, or as a campaign's contact list (`?campaign=NAME`), and the report comes
+//! back in the format asked (`?format=json`, the default, or sarif, junit, gitlab,
+//! text). The status is 200 whatever the findings; the headers `X-Walint-Rows`,
+//! `X-Walint-Findings` and `X-Walint-Errors` carry the counts, so a backend can decide
+//! without parsing. The report is written to the request's spool directory and streamed
+//! from there: a large report is never held in memory.
+
+use std::io::Write;
+use std::sync::Arc;
+
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use clap::ValueEnum;
+
+use super::params::Params;
+use super::upload::Spool;
+use super::{Shared, access_log::Counted, api_error, walint_error};
+use crate::cli::Format;
+use crate::config::Config;
+use crate::error::Error;
+use crate::report::Shown;
+
+/// The `POST /v1/check` handler.
+pub(super) async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response {
+    let params = match Params::parse(request.uri()) {
+        Ok(p) => p,
+        Err(why) => return api_error(StatusCode::BAD_REQUEST, &why),
+    };
+    let format = match params.format.as_deref().map(|f| Format::from_str(f, true)) {
+        None => Format::Json,
+        Some(Ok(Format::Github)) | Some(Err(_)) => {
+            return api_error(
+                StatusCode::BAD_REQUEST,
+                "format: one of json, sarif, junit, gitlab, text",
+            );
+        }
+        Some(Ok(format)) => format,
+    };
+    let (spool, turn, ticket) = match super::receive(&shared, request, &params).await {
+        Ok(taken) => taken,
+        Err(refused) => return refused,
+    };
+    let config = shared.config();
+    let job = tokio::task::spawn_blocking(move || {
+        let _running = (turn, ticket);
+        let checked = check(&config, &params, format, &spool);
+        (checked, spool)
+    });
+    let (checked, spool) = match job.await {
+        Ok(done) => done,
+        Err(_) => {
+            return api_error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "the check stopped unexpectedly",
+            );
+        }
+    };
+    let checked = match checked {
+        Ok(checked) => checked,
+        Err(e) => return walint_error(&e, Some(spool.dir())),
+    };
+    shared.metrics.checked(&checked.counted, &checked.by_code);
+    // The open report stays readable once its directory is gone.
+    drop(spool);
+    let mut response = super::stream_file(checked.report, content_type(format)).into_response();
+    let headers = response.headers_mut();
+    for (name, value) in [
+        ("x-walint-rows", checked.counted.rows),
+        ("x-walint-findings", checked.counted.findings),
+        ("x-walint-errors", checked.errors),
+    ] {
+        headers.insert(name, HeaderValue::from(value));
+    }
+    response.extensions_mut().insert(checked.counted);
+    response
+}
+
+/// A check done: its report, open, and its counts.
+struct Checked {
+    report: std::fs::File,
+    counted: Counted,
+    errors: u64,
+    by_code: Vec<(&'static str, u64)>,
+}
+
+/// Checks the spooled files and writes the report into the spool directory.
+fn check(
+    config: &Config,
+    params: &Params,
+    format: Format,
+    spool: &Spool,
+) -> Result<Checked, Error> {
+    let options = params.options(config, spool)?;
+    let report = crate::check::run(&options)?;
+    let shown = Shown {
+        redact: params.redact.unwrap_or_else(|| format.redacts_by_default()),
+        base_uri: None,
+    };
+    let path = spool.output("report");
+    let io = |source| Error::Io {
+        path: "<report>".into(),
+        source,
+    };
+    let file = std::fs::File::options()
+        .create_new(true)
+        .read(true)
+        .write(true)
+        .open(&path)
+        .map_err(io)?;
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, file);
+    format.write(&report, &shown, &mut out).map_err(io)?;
+    out.flush().map_err(io)?;
+    let mut file = out.into_inner().map_err(|e| io(e.into_error()))?;
+    std::io::Seek::rewind(&mut file).map_err(io)?;
+    let summary = report.summary();
+    Ok(Checked {
+        report: file,
+        counted: Counted {
+            rows: report.rows + report.messages,
+            findings: report.diagnostics.len(),
+        },
+        errors: summary.errors,
+        by_code: summary.by_code.into_iter().collect(),
+    })
+}
+
+/// The media type of a report format.
+fn content_type(format: Format) -> &'static str {
+    match format {
+        Format::Json | Format::Gitlab => "application/json",
+        Format::Sarif => "application/sarif+json",
+        Format::Junit => "application/xml",
+        Format::Text | Format::Github => "text/plain; charset=utf-8",
+    }
+}

@@ -1,0 +1,373 @@
+//! `walint serve`: walint as an HTTP service for the web apps that take contact-list
+//! uploads. It owns the service's shape — the routes, the shared state (the loaded
+//! walint.toml, reloaded on SIGHUP or `POST /v1/reload`), the limits every request passes
+//! (a bearer token, an upload size, a concurrency limit with a queue, a timeout) and the
+//! server's life (bind, serve, stop on SIGINT/SIGTERM). What a route does lives beside it:
+//! `upload` spools request bodies to disk, `check` and `fix` run the library on them,
+//! `catalogue` serves the rules, `metrics` and `access_log` watch, `page` is the upload
+//! page at `/`.
+//!
+//! The judging is the library's, unchanged: an upload is checked exactly as
+//! `walint check` and `walint fix` check a file, so the service and the command give the
+//! same findings. Uploads are spooled to a temporary directory a chunk at a time (memory
+//! flat in their size) and removed when the request ends, also when the client goes away.
+//! Media links are not probed unless a request asks (`probe_media=true`), and then never
+//! on private or loopback addresses, whatever walint.toml says.
+
+mod access_log;
+mod admission;
+mod catalogue;
+mod check;
+mod fix;
+mod metrics;
+mod page;
+mod params;
+mod upload;
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::StatusCode;
+use axum::middleware;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+
+use crate::config::Config;
+use crate::error::Error;
+
+pub use admission::Limits;
+
+/// How `walint serve` runs.
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    /// The address to listen on (`--addr`).
+    pub addr: SocketAddr,
+    /// The walint.toml to load (and reload); `None`: the defaults.
+    pub config: Option<PathBuf>,
+    /// The limits every request passes.
+    pub limits: Limits,
+    /// The bearer token `/v1/*` and `/metrics` require (`None`: open).
+    pub token: Option<String>,
+    /// Where uploads are spooled (`None`: the system's temporary directory).
+    pub spool_dir: Option<PathBuf>,
+    /// Write an access log line per request to standard error.
+    pub access_log: bool,
+}
+
+impl Default for ServeOptions {
+    fn default() -> Self {
+        ServeOptions {
+            addr: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            config: None,
+            limits: Limits::default(),
+            token: None,
+            spool_dir: None,
+            access_log: true,
+        }
+    }
+}
+
+/// The state every request shares.
+struct Shared {
+    options: ServeOptions,
+    config: RwLock<Arc<Config>>,
+    metrics: metrics::Metrics,
+    admission: admission::Admission,
+}
+
+impl Shared {
+    /// The walint.toml as last loaded.
+    fn config(&self) -> Arc<Config> {
+        self.config
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+}
+
+/// A running service's state: build it once, then [`Service::router`] or [`serve`].
+#[derive(Clone)]
+pub struct Service {
+    shared: Arc<Shared>,
+}
+
+impl Service {
+    /// Loads the config (if any) and sets up the limits; fails as `walint check` does on a
+    /// bad walint.toml.
+    pub fn new(options: ServeOptions) -> Result<Service, Error> {
+        let config = load(&options.config)?;
+        let admission = admission::Admission::new(&options.limits);
+        Ok(Service {
+            shared: Arc::new(Shared {
+                options,
+                config: RwLock::new(Arc::new(config)),
+                metrics: metrics::Metrics::default(),
+                admission,
+            }),
+        })
+    }
+
+    /// Loads walint.toml again; on an error the previous settings stay.
+    pub fn reload(&self) -> Result<(), Error> {
+        let config = load(&self.shared.options.config)?;
+        *self
+            .shared
+            .config
+            .write()
+            .unwrap_or_else(|p| p.into_inner()) = Arc::new(config);
+        self.shared.metrics.reloads.inc();
+        Ok(())
+    }
+
+    /// The routes, with the token check, the limits and the access log around them.
+    pub fn router(&self) -> Router {
+        let state = self.shared.clone();
+        let guarded = Router::new()
+            .route("/v1/check", post(check::handle))
+            .route("/v1/fix", post(fix::handle))
+            .route("/v1/rules", get(catalogue::rules))
+            .route("/v1/campaigns", get(catalogue::campaigns))
+            .route("/v1/explain/{code}", get(catalogue::explain))
+            .route("/v1/reload", post(reload))
+            .route("/metrics", get(metrics::handle))
+            .route_layer(middleware::from_fn_with_state(
+                state.clone(),
+                admission::require_token,
+            ));
+        Router::new()
+            .route("/", get(page::index))
+            .route("/assets/page.js", get(page::script))
+            .route("/assets/page.css", get(page::style))
+            .route("/healthz", get(healthz))
+            .merge(guarded)
+            .fallback(not_found)
+            // Uploads are counted against --max-upload-bytes as they are spooled.
+            .layer(DefaultBodyLimit::disable())
+            .layer(middleware::from_fn_with_state(
+                state.clone(),
+                access_log::record,
+            ))
+            .with_state(state)
+    }
+}
+
+/// Loads walint.toml, or the defaults.
+fn load(path: &Option<PathBuf>) -> Result<Config, Error> {
+    path.as_deref()
+        .map_or_else(|| Ok(Config::default()), Config::load)
+}
+
+/// Serves `service` on `listener` until `shutdown` completes; requests under way finish.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    service: Service,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, service.router())
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
+/// `walint serve`: binds, serves until SIGINT or SIGTERM, reloads walint.toml on SIGHUP.
+pub fn run(options: ServeOptions) -> Result<(), Error> {
+    let service = Service::new(options.clone())?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .thread_name("walint-serve")
+        .build()
+        .map_err(|source| Error::Io {
+            path: "<runtime>".into(),
+            source,
+        })?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(options.addr)
+            .await
+            .map_err(|source| Error::Io {
+                path: options.addr.to_string(),
+                source,
+            })?;
+        let addr = listener.local_addr().map_err(|source| Error::Io {
+            path: options.addr.to_string(),
+            source,
+        })?;
+        eprintln!(
+            "walint: serving on http://{addr}/ (stop with Ctrl-C; SIGHUP reloads walint.toml)"
+        );
+        let signals = |kind| {
+            tokio::signal::unix::signal(kind).map_err(|source| Error::Io {
+                path: "<signals>".into(),
+                source,
+            })
+        };
+        use tokio::signal::unix::SignalKind;
+        let mut hangup = signals(SignalKind::hangup())?;
+        let mut interrupt = signals(SignalKind::interrupt())?;
+        let mut terminate = signals(SignalKind::terminate())?;
+        let reloader = service.clone();
+        tokio::spawn(async move {
+            while hangup.recv().await.is_some() {
+                match reloader.reload() {
+                    Ok(()) => eprintln!("walint: SIGHUP: walint.toml reloaded"),
+                    Err(e) => eprintln!(
+                        "walint: SIGHUP: the settings are unchanged: {}",
+                        crate::report::text::printable(&e.to_string())
+                    ),
+                }
+            }
+        });
+        let shutdown = async move {
+            tokio::select! {
+                _ = interrupt.recv() => {}
+                _ = terminate.recv() => {}
+            }
+            eprintln!("walint: stopping: finishing the requests under way");
+        };
+        serve(listener, service, shutdown)
+            .await
+            .map_err(|source| Error::Io {
+                path: addr.to_string(),
+                source,
+            })
+    })
+}
+
+/// `GET /healthz`: the process answers.
+async fn healthz() -> &'static str {
+    "ok\n"
+}
+
+/// `POST /v1/reload`: loads walint.toml again (token required; refused when the service
+/// has none, as anyone could then make it re-read files).
+async fn reload(State(shared): State<Arc<Shared>>) -> Response {
+    if shared.options.token.is_none() {
+        return api_error(
+            StatusCode::FORBIDDEN,
+            "reload over HTTP needs a token (walint serve --token-env VAR): send SIGHUP instead",
+        );
+    }
+    let service = Service { shared };
+    match tokio::task::spawn_blocking(move || service.reload()).await {
+        Ok(Ok(())) => axum::Json(serde_json::json!({ "reloaded": true })).into_response(),
+        Ok(Err(e)) => walint_error(&e, None),
+        Err(_) => api_error(StatusCode::INTERNAL_SERVER_ERROR, "the reload failed"),
+    }
+}
+
+async fn not_found() -> Response {
+    api_error(
+        StatusCode::NOT_FOUND,
+        "no such endpoint: see GET /v1/rules, POST /v1/check, POST /v1/fix",
+    )
+}
+
+/// A JSON error body: `{"error": {"kind", "message"}}`, as the JSON error report has it.
+fn api_error(status: StatusCode, message: &str) -> Response {
+    let kind = match status {
+        StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => "auth",
+        StatusCode::PAYLOAD_TOO_LARGE => "too_large",
+        StatusCode::SERVICE_UNAVAILABLE => "busy",
+        StatusCode::REQUEST_TIMEOUT => "timeout",
+        StatusCode::NOT_FOUND => "not_found",
+        s if s.is_server_error() => "internal",
+        _ => "usage",
+    };
+    let body = serde_json::json!({ "error": { "kind": kind, "message": message } });
+    (status, axum::Json(body)).into_response()
+}
+
+/// walint's own error as a response: the JSON error report (`kind`, `message`, `path`,
+/// `line`), 400 for what the request asked or sent, 500 for walint's own failures. Paths
+/// under the upload's spool directory are shown as the uploaded names.
+fn walint_error(error: &Error, spool: Option<&std::path::Path>) -> Response {
+    let status = match error {
+        Error::Io { .. } | Error::Remote(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        Error::Input { .. } | Error::Config { .. } | Error::Usage(_) => StatusCode::BAD_REQUEST,
+    };
+    let mut body = Vec::new();
+    // Writing into a Vec fails only on a serialisation bug.
+    let _ = crate::report::json::write_error(error, &mut body);
+    let mut text = String::from_utf8_lossy(&body).into_owned();
+    if let Some(dir) = spool {
+        let prefix = format!("{}/", dir.display());
+        text = text.replace(&prefix, "");
+    }
+    (
+        status,
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        text,
+    )
+        .into_response()
+}
+
+/// Takes an upload in: admits the request (or 503 at once), spools its body within the
+/// request timeout (408 past it, 413 past the size limit), then waits for a turn to run
+/// (503 when none comes within the timeout).
+async fn receive(
+    shared: &Shared,
+    request: axum::extract::Request,
+    params: &params::Params,
+) -> Result<
+    (
+        upload::Spool,
+        tokio::sync::OwnedSemaphorePermit,
+        admission::Ticket,
+    ),
+    Response,
+> {
+    let Some(ticket) = shared.admission.admit() else {
+        return Err(admission::busy(
+            "too many uploads at once: try again shortly",
+        ));
+    };
+    let limits = &shared.options.limits;
+    let deadline = tokio::time::Instant::now() + limits.timeout;
+    let spooled = tokio::time::timeout_at(
+        deadline,
+        upload::spool(
+            request,
+            shared.options.spool_dir.as_deref(),
+            limits.max_upload_bytes,
+            params.name.as_deref(),
+        ),
+    )
+    .await;
+    let spool = match spooled {
+        Err(_) => {
+            return Err(api_error(
+                StatusCode::REQUEST_TIMEOUT,
+                &format!(
+                    "the upload did not arrive within the request timeout ({} s)",
+                    limits.timeout.as_secs_f64()
+                ),
+            ));
+        }
+        Ok(Err(refused)) => return Err(refused.response()),
+        Ok(Ok(spool)) => spool,
+    };
+    shared.metrics.upload_bytes.inc_by(spool.bytes);
+    let turn = tokio::time::timeout_at(deadline, shared.admission.turn())
+        .await
+        .map_err(|_| {
+            admission::busy("the service is busy: no turn came within the request timeout")
+        })?;
+    Ok((spool, turn, ticket))
+}
+
+/// A response streaming an open file from its start.
+fn stream_file(file: std::fs::File, content_type: &'static str) -> Response {
+    let stream =
+        tokio_util::io::ReaderStream::with_capacity(tokio::fs::File::from_std(file), 1 << 16);
+    (
+        [(axum::http::header::CONTENT_TYPE, content_type)],
+        axum::body::Body::from_stream(stream),
+    )
+        .into_response()
+}
+
+/// How long a request may take to arrive and wait for its turn.
+const DEFAULT_TIMEOUT: Duration = Duration::from_secs(300);

@@ -1,0 +1,234 @@
+// walint's upload page: sends the chosen list to POST /v1/fix (one request), then shows
+// the totals, the rejected rows by WhatsApp error code, the rejected rows with their
+// reasons, and links to the clean list and the rejects. No library, no network but this
+// service.
+"use strict";
+
+(function () {
+  const $ = (id) => document.getElementById(id);
+  const form = $("upload");
+  const input = $("file");
+  const drop = $("drop");
+  const button = $("check");
+  const status = $("status");
+  const TABLE_ROWS = 1000;
+  let chosen = null;
+  let rules = new Map();
+  const links = [];
+
+  function say(text, isError) {
+    status.textContent = text;
+    status.classList.toggle("error", Boolean(isError));
+  }
+
+  function headers() {
+    const token = $("token").value.trim();
+    return token ? { Authorization: "Bearer " + token } : {};
+  }
+
+  async function needToken(response) {
+    if (response.status === 401) {
+      $("token-field").hidden = false;
+      $("token").focus();
+      say("This service needs an access token: enter it and try again.", true);
+      return true;
+    }
+    return false;
+  }
+
+  async function loadCatalogue() {
+    try {
+      const r = await fetch("/v1/rules", { headers: headers() });
+      if (await needToken(r)) return;
+      if (r.ok) {
+        for (const rule of await r.json()) rules.set(rule.code, rule);
+      }
+      const c = await fetch("/v1/campaigns", { headers: headers() });
+      if (c.ok) {
+        const select = $("campaign");
+        for (const name of (await c.json()).campaigns) {
+          const option = document.createElement("option");
+          option.value = name;
+          option.textContent = name;
+          select.append(option);
+        }
+      }
+    } catch (e) {
+      say("The service cannot be reached: " + e.message, true);
+    }
+  }
+
+  function choose(file) {
+    chosen = file || null;
+    $("file-name").textContent = chosen ? chosen.name + " (" + chosen.size.toLocaleString() + " bytes)" : "";
+    button.disabled = !chosen;
+  }
+
+  input.addEventListener("change", () => choose(input.files[0]));
+  for (const type of ["dragenter", "dragover"]) {
+    drop.addEventListener(type, (e) => {
+      e.preventDefault();
+      drop.classList.add("over");
+    });
+  }
+  for (const type of ["dragleave", "drop"]) {
+    drop.addEventListener(type, () => drop.classList.remove("over"));
+  }
+  drop.addEventListener("drop", (e) => {
+    e.preventDefault();
+    if (e.dataTransfer.files.length) choose(e.dataTransfer.files[0]);
+  });
+  // The drop zone is the file input's label: Enter or Space on it opens the file picker.
+  drop.tabIndex = 0;
+  drop.setAttribute("role", "button");
+  drop.addEventListener("keydown", (e) => {
+    if (e.key === "Enter" || e.key === " ") {
+      e.preventDefault();
+      input.click();
+    }
+  });
+
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    if (!chosen) return;
+    const query = new URLSearchParams({ results: "rejected" });
+    const region = $("region").value.trim().toUpperCase();
+    if (region) query.set("region", region);
+    const campaign = $("campaign").value;
+    if (campaign) query.set("campaign", campaign);
+    const body = new FormData();
+    body.append("file", chosen, chosen.name);
+    button.disabled = true;
+    say("Checking " + chosen.name + "…");
+    try {
+      const response = await fetch("/v1/fix?" + query, { method: "POST", body, headers: headers() });
+      if (await needToken(response)) return;
+      if (!response.ok) {
+        let message = response.status + " " + response.statusText;
+        try {
+          message = (await response.json()).error.message;
+        } catch (_) {}
+        say("The list could not be checked: " + message, true);
+        return;
+      }
+      const parts = await response.formData();
+      await show(parts);
+    } catch (err) {
+      say("The list could not be checked: " + err.message, true);
+    } finally {
+      button.disabled = !chosen;
+    }
+  });
+
+  async function show(parts) {
+    const summary = JSON.parse(parts.get("summary"));
+    const results = (await parts.get("results").text())
+      .split("\n")
+      .filter((line) => line.trim())
+      .map((line) => JSON.parse(line))
+      .filter((r) => r.status === "rejected");
+    $("total-rows").textContent = summary.rows.toLocaleString();
+    $("total-clean").textContent = summary.clean.toLocaleString();
+    $("total-fixed").textContent = summary.fixed.toLocaleString();
+    $("total-rejected").textContent = summary.rejected.toLocaleString();
+    offer($("download-clean"), parts.get("clean"));
+    offer($("download-rejects"), parts.get("rejects"));
+    chart(summary);
+    table(results, summary.rejected);
+    $("result").hidden = false;
+    say(
+      summary.rows.toLocaleString() + " rows checked: " + summary.clean.toLocaleString() +
+        " ready to send (" + summary.fixed.toLocaleString() + " fixed), " +
+        summary.rejected.toLocaleString() + " rejected."
+    );
+    $("result-title").focus();
+  }
+
+  function offer(link, file) {
+    while (links.length > 2) URL.revokeObjectURL(links.shift());
+    const url = URL.createObjectURL(file);
+    links.push(url);
+    link.href = url;
+    link.download = file.name;
+  }
+
+  // One bar per WhatsApp error code: the rejected rows whose findings prevent it, with the
+  // walint rules behind it. Rows rejected by walint alone (no WhatsApp code) get a bar too.
+  function chart(summary) {
+    const list = $("chart");
+    list.replaceChildren();
+    const bars = [];
+    const codesOf = new Map();
+    for (const code of Object.keys(summary.rejected_by_code)) {
+      const rule = rules.get(code);
+      const key = rule && rule.wa_error != null ? String(rule.wa_error) : "";
+      if (!codesOf.has(key)) codesOf.set(key, []);
+      codesOf.get(key).push(rule ? code + " " + rule.name : code);
+    }
+    for (const [wa, count] of Object.entries(summary.rejected_by_wa_error)) {
+      bars.push({ label: "WhatsApp " + wa, rules: codesOf.get(wa) || [], count });
+    }
+    const walintOnly = codesOf.get("") || [];
+    for (const entry of walintOnly) {
+      const code = entry.split(" ")[0];
+      bars.push({ label: "walint " + code, rules: [entry], count: summary.rejected_by_code[code] });
+    }
+    bars.sort((a, b) => b.count - a.count);
+    $("chart-empty").hidden = bars.length > 0;
+    const top = Math.max(1, ...bars.map((b) => b.count));
+    for (const bar of bars) {
+      const item = document.createElement("li");
+      const label = document.createElement("span");
+      label.className = "label";
+      const strong = document.createElement("strong");
+      strong.textContent = bar.label;
+      label.append(strong, document.createTextNode(bar.rules.join(", ")));
+      const track = document.createElement("span");
+      track.className = "track";
+      track.setAttribute("aria-hidden", "true");
+      const fill = document.createElement("span");
+      fill.className = "bar";
+      fill.style.display = "block";
+      fill.style.width = (100 * bar.count) / top + "%";
+      track.append(fill);
+      const count = document.createElement("span");
+      count.className = "count";
+      count.textContent = bar.count.toLocaleString();
+      count.setAttribute("aria-label", bar.count + " rows");
+      item.append(label, track, count);
+      item.dataset.code = bar.label;
+      item.dataset.count = String(bar.count);
+      list.append(item);
+    }
+  }
+
+  function table(results, rejected) {
+    const body = $("rejects").tBodies[0];
+    body.replaceChildren();
+    for (const r of results.slice(0, TABLE_ROWS)) {
+      const tr = document.createElement("tr");
+      for (const [text, numeric] of [
+        [String(r.row), true],
+        [String(r.line), true],
+        [r.codes.join(" "), false],
+        [r.reasons.join("; "), false],
+      ]) {
+        const td = document.createElement("td");
+        td.textContent = text;
+        if (numeric) td.className = "num";
+        tr.append(td);
+      }
+      body.append(tr);
+    }
+    $("rejects-note").textContent =
+      rejected > TABLE_ROWS
+        ? "The first " + TABLE_ROWS.toLocaleString() + " of " + rejected.toLocaleString() +
+          " rejected rows; the rejects file has them all."
+        : rejected === 0
+          ? "Every row can be sent."
+          : "Row is the row in the list (from 1); line is the line in the file.";
+  }
+
+  $("result-title").tabIndex = -1;
+  loadCatalogue();
+})();

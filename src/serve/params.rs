@@ -1,0 +1,140 @@
+//! A request's options, from its query string — the `walint check` and `walint fix`
+//! options a web app needs (`?region=IN&campaign=diwali-offer&format=sarif`) — and the
+//! [`CheckOptions`] they make with the loaded walint.toml. An unknown or malformed option
+//! is refused (400), never ignored.
+
+use axum::http::Uri;
+use serde::Deserialize;
+
+use super::upload::Spool;
+use crate::check::{CheckOptions, Overrides};
+use crate::config::{Config, MediaConfig};
+use crate::error::Error;
+use crate::phone::RegionCode;
+
+/// The query options `POST /v1/check` and `POST /v1/fix` take.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct Params {
+    /// `--default-region`.
+    region: Option<String>,
+    /// `--select`, comma-separated.
+    select: Option<String>,
+    /// `--ignore`, comma-separated.
+    ignore: Option<String>,
+    /// `--campaign`: the upload is that campaign's contact list.
+    campaign: Option<String>,
+    /// `--no-header`.
+    no_header: Option<bool>,
+    /// `--phone-column`.
+    phone_column: Option<String>,
+    /// `--sheet`.
+    sheet: Option<String>,
+    /// `--encoding`.
+    encoding: Option<String>,
+    /// `--assume-international`.
+    assume_international: Option<bool>,
+    /// Probe media links (public hosts only); off by default.
+    probe_media: Option<bool>,
+    /// The name of a file sent as the whole body.
+    pub(super) name: Option<String>,
+    /// check: the report format.
+    pub(super) format: Option<String>,
+    /// check: mask phone numbers (default: as the format's `--redact` default).
+    pub(super) redact: Option<bool>,
+    /// fix: one output alone (`clean`, `rejects`, `results`, `summary`).
+    pub(super) part: Option<String>,
+    /// fix: which rows' results to send (`all`, `rejected`).
+    pub(super) results: Option<String>,
+}
+
+impl Params {
+    /// Reads the query string of `uri`; the error says what is wrong with it (a 400).
+    pub(super) fn parse(uri: &Uri) -> Result<Params, String> {
+        axum::extract::Query::<Params>::try_from_uri(uri)
+            .map(|q| q.0)
+            .map_err(|e| {
+                format!(
+                    "{} (see the README's `walint serve` section)",
+                    e.body_text()
+                )
+            })
+    }
+
+    /// The options of a check of `spool`'s files with `config`, as the command line would
+    /// set them. With a campaign the upload is that campaign's contact list; media links
+    /// are probed only when asked, and never on private addresses.
+    pub(super) fn options(&self, config: &Config, spool: &Spool) -> Result<CheckOptions, Error> {
+        let list = |v: &Option<String>| -> Vec<String> {
+            v.iter()
+                .flat_map(|s| s.split(','))
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+                .collect()
+        };
+        let default_region = self
+            .region
+            .as_deref()
+            .map(|r| {
+                RegionCode::parse(r).ok_or_else(|| {
+                    Error::Usage(format!("region: '{r}' is not a region code (e.g. IN, GB)"))
+                })
+            })
+            .transpose()?;
+        let encoding = self
+            .encoding
+            .as_deref()
+            .map(|label| {
+                crate::input::encoding::from_label(label).ok_or_else(|| {
+                    Error::Usage(format!(
+                        "encoding: '{label}' is not an encoding label (e.g. utf-8, windows-1252)"
+                    ))
+                })
+            })
+            .transpose()?;
+        let paths = spool.files.iter().map(|f| f.path.clone()).collect();
+        let overrides = Overrides {
+            paths: if self.campaign.is_some() {
+                Vec::new()
+            } else {
+                paths
+            },
+            default_region,
+            assume_international: self.assume_international.unwrap_or(false),
+            no_header: self.no_header.unwrap_or(false),
+            encoding,
+            sheet: self.sheet.clone(),
+            phone_column: self.phone_column.clone(),
+            select: list(&self.select),
+            ignore: list(&self.ignore),
+            campaign: self.campaign.clone(),
+            media: MediaConfig {
+                offline: !self.probe_media.unwrap_or(false),
+                ..MediaConfig::default()
+            },
+            path_base: Some(spool.dir().to_path_buf()),
+            progress: false,
+            ..Overrides::default()
+        };
+        let mut options = CheckOptions::from_config(config, overrides)?;
+        // The SSRF guard stays on whatever walint.toml allows: an upload must not make
+        // the service fetch from its own network.
+        options.media.probe.allow_private = false;
+        options.media.probe.resolve.clear();
+        if let Some(name) = &self.campaign {
+            let files: Vec<_> = spool.files.iter().map(|f| f.path.clone()).collect();
+            let campaign = options
+                .campaigns
+                .iter_mut()
+                .find(|c| &c.name == name)
+                .ok_or_else(|| {
+                    Error::Usage(format!(
+                        "campaign '{name}': the loaded walint.toml has no such campaign (see `walint serve --config`)"
+                    ))
+                })?;
+            campaign.contacts = files;
+        }
+        Ok(options)
+    }
+}

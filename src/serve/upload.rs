@@ -1,0 +1,273 @@
+//! Uploads to disk: a request body — one file as the body, or a `multipart/form-data`
+//! form with one or more files — is written a chunk at a time into a temporary directory
+//! of its own, so memory stays flat whatever the upload's size. Each file keeps its
+//! uploaded name (reduced to a safe one), which is how the findings name it. The bytes are
+//! counted against the upload limit as they arrive (413), a malformed form is refused
+//! (400), and a client that goes away mid-upload leaves nothing behind: the directory is
+//! removed when the request is dropped.
+
+use std::path::{Path, PathBuf};
+
+use axum::extract::{FromRequest, Multipart, Request};
+use axum::http::{StatusCode, header};
+use axum::response::Response;
+use http_body_util::BodyExt;
+use tokio::io::AsyncWriteExt;
+
+use super::api_error;
+
+/// An upload on disk; the directory goes when this is dropped.
+pub(super) struct Spool {
+    dir: tempfile::TempDir,
+    /// The files, in the order they came.
+    pub(super) files: Vec<Spooled>,
+    /// Bytes received.
+    pub(super) bytes: u64,
+}
+
+/// One uploaded file.
+pub(super) struct Spooled {
+    /// Where it is on disk (inside the spool directory).
+    pub(super) path: PathBuf,
+    /// Its name as the findings show it.
+    pub(super) name: String,
+}
+
+impl Spool {
+    /// The spool directory.
+    pub(super) fn dir(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// A path in the spool directory for an output of the request.
+    pub(super) fn output(&self, name: &str) -> PathBuf {
+        self.dir.path().join(format!(".out-{name}"))
+    }
+}
+
+/// Why an upload was not taken.
+pub(super) enum Refused {
+    /// Larger than the limit.
+    TooLarge(u64),
+    /// Not a well-formed body (a broken multipart form, no file in it, a field that is
+    /// not a file).
+    Malformed(String),
+    /// The body stopped arriving (the client went away or sent a broken stream).
+    Broken(String),
+    /// The spool directory could not be written.
+    Disk(std::io::Error),
+}
+
+impl Refused {
+    /// The response for the client (when one is still there).
+    pub(super) fn response(&self) -> Response {
+        match self {
+            Refused::TooLarge(limit) => api_error(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                &format!("the upload is larger than this service takes ({limit} bytes)"),
+            ),
+            Refused::Malformed(why) => api_error(StatusCode::BAD_REQUEST, why),
+            Refused::Broken(why) => api_error(
+                StatusCode::BAD_REQUEST,
+                &format!("the upload did not arrive whole: {why}"),
+            ),
+            Refused::Disk(e) => api_error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                &format!("the upload could not be stored: {e}"),
+            ),
+        }
+    }
+}
+
+/// Writes the request's file or files into a new directory under `parent` (the system's
+/// temporary directory when `None`). `name` names a file sent as the whole body (else
+/// `upload` with an ending from its `Content-Type`).
+pub(super) async fn spool(
+    request: Request,
+    parent: Option<&Path>,
+    limit: u64,
+    name: Option<&str>,
+) -> Result<Spool, Refused> {
+    let declared = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit) {
+        return Err(Refused::TooLarge(limit));
+    }
+    let content_type = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let mut builder = tempfile::Builder::new();
+    builder.prefix("walint-upload-");
+    let dir = match parent {
+        Some(parent) => builder.tempdir_in(parent),
+        None => builder.tempdir(),
+    }
+    .map_err(Refused::Disk)?;
+    let mut spool = Spool {
+        dir,
+        files: Vec::new(),
+        bytes: 0,
+    };
+    if content_type.starts_with("multipart/form-data") {
+        let mut form = Multipart::from_request(request, &())
+            .await
+            .map_err(|e| Refused::Malformed(format!("not a multipart form: {}", e.body_text())))?;
+        loop {
+            let field = form
+                .next_field()
+                .await
+                .map_err(|e| Refused::Malformed(format!("a broken multipart form: {e}")))?;
+            let Some(mut field) = field else { break };
+            let Some(file_name) = field.file_name().map(str::to_string) else {
+                return Err(Refused::Malformed(format!(
+                    "multipart field '{}' is not a file: give options in the query string (?region=IN)",
+                    field.name().unwrap_or("")
+                )));
+            };
+            let mut file = spool.create(&file_name, None).await?;
+            loop {
+                let chunk = field
+                    .chunk()
+                    .await
+                    .map_err(|e| Refused::Broken(e.to_string()))?;
+                let Some(chunk) = chunk else { break };
+                spool.write(&mut file, &chunk, limit).await?;
+            }
+            file.flush().await.map_err(Refused::Disk)?;
+        }
+        if spool.files.is_empty() {
+            return Err(Refused::Malformed(
+                "the multipart form has no file in it".into(),
+            ));
+        }
+        return Ok(spool);
+    }
+    let mut file = spool
+        .create(name.unwrap_or("upload"), Some(&content_type))
+        .await?;
+    let mut body = request.into_body();
+    while let Some(frame) = body.frame().await {
+        let frame = frame.map_err(|e| Refused::Broken(e.to_string()))?;
+        if let Ok(data) = frame.into_data() {
+            spool.write(&mut file, &data, limit).await?;
+        }
+    }
+    file.flush().await.map_err(Refused::Disk)?;
+    Ok(spool)
+}
+
+impl Spool {
+    /// Creates the file for an upload named `name`: its last path part, characters other
+    /// than letters, digits, `.`, `-` and `_` replaced, made unique in the spool.
+    async fn create(
+        &mut self,
+        name: &str,
+        content_type: Option<&str>,
+    ) -> Result<tokio::fs::File, Refused> {
+        let mut safe = safe_name(name);
+        if let Some(ending) = content_type.map(ending_for)
+            && !safe.contains('.')
+        {
+            safe.push_str(ending);
+        }
+        let mut unique = safe.clone();
+        let mut n = 1;
+        while self.files.iter().any(|f| f.name == unique) {
+            n += 1;
+            unique = match safe.rsplit_once('.') {
+                Some((stem, ext)) => format!("{stem}-{n}.{ext}"),
+                None => format!("{safe}-{n}"),
+            };
+        }
+        let path = self.dir.path().join(&unique);
+        let file = tokio::fs::File::create(&path)
+            .await
+            .map_err(Refused::Disk)?;
+        self.files.push(Spooled { path, name: unique });
+        Ok(file)
+    }
+
+    async fn write(
+        &mut self,
+        file: &mut tokio::fs::File,
+        data: &[u8],
+        limit: u64,
+    ) -> Result<(), Refused> {
+        self.bytes += data.len() as u64;
+        if self.bytes > limit {
+            return Err(Refused::TooLarge(limit));
+        }
+        file.write_all(data).await.map_err(Refused::Disk)
+    }
+}
+
+/// The ending a body's `Content-Type` implies, for a body sent without a name (walint
+/// recognises inputs by content, but NDJSON by its ending).
+fn ending_for(content_type: &str) -> &'static str {
+    let essence = content_type.split(';').next().unwrap_or("").trim();
+    match essence {
+        "application/x-ndjson"
+        | "application/ndjson"
+        | "application/jsonl"
+        | "application/jsonlines" => ".ndjson",
+        "application/json" => ".json",
+        "text/tab-separated-values" => ".tsv",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" => ".xlsx",
+        "application/vnd.ms-excel" => ".xls",
+        "application/vnd.oasis.opendocument.spreadsheet" => ".ods",
+        _ => ".csv",
+    }
+}
+
+/// An uploaded name made safe as a file name: its last path part, at most 100 characters
+/// of letters, digits, `.`, `-` and `_`, never starting with `.`.
+fn safe_name(name: &str) -> String {
+    let last = name.rsplit(['/', '\\']).next().unwrap_or("");
+    let safe: String = last
+        .chars()
+        .map(|c| match c {
+            'a'..='z' | 'A'..='Z' | '0'..='9' | '.' | '-' | '_' => c,
+            _ => '_',
+        })
+        .take(100)
+        .collect();
+    let safe = safe.trim_start_matches('.');
+    if safe.is_empty() {
+        "upload".to_string()
+    } else {
+        safe.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uploaded_names_become_safe_file_names() {
+        assert_eq!(safe_name("contacts.csv"), "contacts.csv");
+        assert_eq!(
+            safe_name("C:\\Users\\asha\\Kunden Liste.xlsx"),
+            "Kunden_Liste.xlsx"
+        );
+        assert_eq!(safe_name("../../etc/passwd"), "passwd");
+        assert_eq!(safe_name(".."), "upload");
+        assert_eq!(safe_name(".hidden"), "hidden");
+        assert_eq!(safe_name("é.csv"), "_.csv");
+        assert_eq!(safe_name(&"a".repeat(300)).len(), 100);
+    }
+
+    #[test]
+    fn a_nameless_body_gets_the_ending_of_its_type() {
+        assert_eq!(ending_for("application/x-ndjson"), ".ndjson");
+        assert_eq!(ending_for("application/json; charset=utf-8"), ".json");
+        assert_eq!(ending_for("text/csv"), ".csv");
+        assert_eq!(ending_for(""), ".csv");
+    }
+}
