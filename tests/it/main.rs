@@ -17,4 +17,5 @@ mod reference;
 mod registry_pull;
 mod rule_fixtures;
 mod schema;
+mod serve;
 mod support;
