@@ -1,5 +1,6 @@
 //! walint's integration tests: one binary, a module per topic (as in ripgrep).
 
+mod browser;
 mod campaigns;
 mod cli;
 mod csv_reading;
