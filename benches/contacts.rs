@@ -65,37 +65,6 @@ fn generate(path: &Path, rows: usize) -> usize {
     examples.len()
 }
 
-/// Writes a list of Indian mobile numbers, 30% of them written in a form that needs a
-/// fix (spaces, dashes, `0` national prefix, `0091`, no `+`).
-fn generate_one_country(path: &Path, rows: usize) {
-    let mut rng = Rng(0x1D1A_0000_CAFE_0091);
-    let mut out = String::with_capacity(rows * 40);
-    out.push_str("name,phone,city\n");
-    for i in 0..rows {
-        // A valid Indian mobile: a few tries at random subscriber digits after a first
-        // digit of 6-9 (some ranges are unassigned), else a known-valid one.
-        let national = (0..8)
-            .map(|_| format!("{}{:09}", 6 + rng.below(4), rng.below(1_000_000_000)))
-            .find(|n| {
-                walint::phone::analyse(&format!("+91{n}"), None)
-                    .number
-                    .is_ok_and(|n| n.line_type == walint::phone::LineType::Mobile)
-            })
-            .unwrap_or_else(|| "9876543210".to_string());
-        let (a, b) = national.split_at(5);
-        let cell = match rng.below(100) {
-            0..=5 => format!("+91 {a} {b}"),
-            6..=11 => format!("0{a} {b}"),
-            12..=17 => format!("91{national}"),
-            18..=23 => format!("0091{national}"),
-            24..=29 => format!("+91-{a}-{b}"),
-            _ => format!("+91{national}"),
-        };
-        let _ = writeln!(out, "Customer {i},{cell},City {}", i % 977);
-    }
-    std::fs::write(path, out).expect("write one-country list");
-}
-
 /// `walint check --format json` of `input`, the report written to `output`.
 fn walint(bin: &Path, input: &Path, region: Option<&str>, output: &Path) -> Command {
     let mut command = Command::new(bin);
@@ -127,7 +96,7 @@ fn main() {
     let timings = time_runs(|| walint(&bin, &big, None, null), runs);
 
     let india = dir.join(format!("contacts-in-{rows}.csv"));
-    generate_one_country(&india, rows);
+    harness::one_country_list(&india, rows);
     // The one-country report (164 MB: 300,316 findings) goes to a real file, as a CI job
     // would write it.
     let report = dir.join("report-in.json");

@@ -67,10 +67,100 @@ pub struct FixSummary {
 }
 
 /// What happens to one row.
-enum Verdict<'d> {
+#[derive(Debug)]
+pub enum Verdict<'d> {
+    /// Kept as it is (it may have warnings).
     Clean,
+    /// Kept, its phone cell rewritten to this E.164 number (when the row has a phone cell).
     Fixed(&'d str),
+    /// Rejected by these findings (errors without a fix, or a later copy of a recipient).
     Rejected(Vec<&'d Diagnostic>),
+}
+
+/// Receives a contact list split by [`split`]: the header, then every row in order with
+/// its findings and its verdict, then the end. `walint fix` writes the clean and the
+/// rejects files through one; a program can keep the rows however it likes.
+pub trait SplitSink {
+    /// The header row as it stands in the file (decoded; empty when the list has none),
+    /// its delimiter, and the encoding the file turned out to be in, before any row.
+    fn header(&mut self, raw: &[u8], delimiter: u8, encoding: &EncodingSeen) -> Result<(), Error>;
+    /// One row, in order: its findings (severity settings applied) and what happens to it.
+    fn row(
+        &mut self,
+        row: &ContactRow,
+        findings: &[&Diagnostic],
+        verdict: &Verdict<'_>,
+    ) -> Result<(), Error>;
+    /// The end of the list, with the whitespace-only lines after its last row.
+    fn end(&mut self, blank_after: &[u8]) -> Result<(), Error>;
+}
+
+/// Splits a contact list as `walint fix` does — each row judged (with `options.campaign`,
+/// as a row of that campaign) and given a [`Verdict`] — and hands the rows to `sink`
+/// instead of writing files. Returns the campaign definition's findings (empty for a plain
+/// list) and the rows read; the first error the sink returns stops the split.
+pub fn split<R: std::io::BufRead + Send>(
+    options: &CheckOptions,
+    shown: &str,
+    input: kind::ContactInput<R>,
+    sink: &mut impl SplitSink,
+) -> Result<(Vec<Diagnostic>, u64), Error> {
+    let mut splitter = Splitter {
+        sink,
+        failure: None,
+    };
+    let judged = check::judge_list(options, shown, input, &mut splitter)?;
+    match splitter.failure {
+        Some(e) => Err(e),
+        None => Ok(judged),
+    }
+}
+
+/// Hands each judged row to a [`SplitSink`] with its verdict; keeps the sink's first error.
+struct Splitter<'s, S> {
+    sink: &'s mut S,
+    failure: Option<Error>,
+}
+
+impl<S: SplitSink> RowSink for Splitter<'_, S> {
+    fn header(&mut self, raw: &[u8], delimiter: u8, encoding: EncodingSeen) {
+        if let Err(e) = self.sink.header(raw, delimiter, &encoding) {
+            self.failure.get_or_insert(e);
+        }
+    }
+
+    fn rows(&mut self, chunk: &[ContactRow], found: Vec<Diagnostic>) {
+        if self.failure.is_some() {
+            return;
+        }
+        let Some(first) = chunk.first().map(|r| r.row) else {
+            return;
+        };
+        let mut by_row: Vec<Vec<&Diagnostic>> = vec![Vec::new(); chunk.len()];
+        for d in &found {
+            if let Location::Csv { row, .. } = &d.location
+                && let Some(slot) = row
+                    .checked_sub(first)
+                    .and_then(|i| by_row.get_mut(i as usize))
+            {
+                slot.push(d);
+            }
+        }
+        for (row, findings) in chunk.iter().zip(by_row) {
+            if let Err(e) = self.sink.row(row, &findings, &verdict(&findings)) {
+                self.failure = Some(e);
+                return;
+            }
+        }
+    }
+
+    fn end(&mut self, blank_after: &[u8]) {
+        if self.failure.is_none()
+            && let Err(e) = self.sink.end(blank_after)
+        {
+            self.failure = Some(e);
+        }
+    }
 }
 
 /// Splits `paths.input` into clean and rejects, judged with `options`.
@@ -152,13 +242,9 @@ pub fn run_with_results(
         delimiter: b',',
         encoding: EncodingSeen::default(),
         summary: FixSummary::default(),
-        failure: None,
         results,
     };
-    let (definition, rows) = check::judge_list(options, &shown, input, &mut sorter)?;
-    if let Some(e) = sorter.failure {
-        return Err(e);
-    }
+    let (definition, rows) = split(options, &shown, input, &mut sorter)?;
     if paths.in_place {
         // The backup is written as the outputs are: never through a link at `.bak`.
         let backup = backup_path(&paths.input);
@@ -217,27 +303,25 @@ fn backup_path(input: &Path) -> PathBuf {
     PathBuf::from(name)
 }
 
-/// Writes each judged row to the clean or the rejects file (and its result to `results`);
-/// keeps the first write error.
+/// Writes each judged row to the clean or the rejects file (and its result to `results`).
 struct Sorter<'r> {
     clean: Output,
     rejects: Output,
     delimiter: u8,
     encoding: EncodingSeen,
     summary: FixSummary,
-    failure: Option<Error>,
     results: Option<&'r mut dyn Write>,
 }
 
-impl RowSink for Sorter<'_> {
-    fn header(&mut self, raw: &[u8], delimiter: u8, encoding: EncodingSeen) {
+impl SplitSink for Sorter<'_> {
+    fn header(&mut self, raw: &[u8], delimiter: u8, encoding: &EncodingSeen) -> Result<(), Error> {
         self.delimiter = delimiter;
         self.clean.encoding = encoding.clone();
         self.rejects.encoding = encoding.clone();
-        self.encoding = encoding;
+        self.encoding = encoding.clone();
         if raw.is_empty() {
             // A file with no header: the outputs have none either.
-            return;
+            return Ok(());
         }
         let added = [
             b"walint_row".as_slice(),
@@ -245,82 +329,24 @@ impl RowSink for Sorter<'_> {
             b"walint_codes".as_slice(),
             b"walint_reasons".as_slice(),
         ];
-        let written = self
-            .clean
-            .write(raw)
-            .and_then(|()| self.rejects.write_with_fields(raw, delimiter, &added));
-        if let Err(e) = written {
-            self.failure.get_or_insert(e);
-        }
+        self.clean.write(raw)?;
+        self.rejects.write_with_fields(raw, delimiter, &added)
     }
 
-    fn rows(&mut self, rows: &[ContactRow], found: Vec<Diagnostic>) {
-        if self.failure.is_none()
-            && let Err(e) = sort_chunk(
-                rows,
-                &found,
-                self.delimiter,
-                (&mut self.clean, &mut self.rejects),
-                self.results.as_deref_mut(),
-                &mut self.summary,
-            )
-        {
-            self.failure = Some(e);
-        }
-    }
-
-    fn end(&mut self, blank_after: &[u8]) {
-        if self.failure.is_none() {
-            self.summary.blank_lines += count_lines(blank_after);
-            if let Err(e) = self.clean.write(blank_after) {
-                self.failure = Some(e);
-            }
-        }
-    }
-}
-
-/// Physical lines in a run of whitespace-only lines (the last may lack its ending).
-fn count_lines(blank: &[u8]) -> u64 {
-    let ends = blank.iter().filter(|&&b| b == b'\n').count()
-        + blank
-            .windows(2)
-            .filter(|w| w[0] == b'\r' && w[1] != b'\n')
-            .count()
-        + usize::from(blank.last() == Some(&b'\r'));
-    let unended = !blank.is_empty() && !matches!(blank.last(), Some(b'\n' | b'\r'));
-    (ends + usize::from(unended)) as u64
-}
-
-/// Writes each row of a chunk to the clean or the rejects file.
-fn sort_chunk<'w>(
-    chunk: &[ContactRow],
-    found: &[Diagnostic],
-    delimiter: u8,
-    (clean, rejects): (&mut Output, &mut Output),
-    mut results: Option<&mut (dyn Write + 'w)>,
-    summary: &mut FixSummary,
-) -> Result<(), Error> {
-    let Some(first) = chunk.first().map(|r| r.row) else {
-        return Ok(());
-    };
-    let mut by_row: Vec<Vec<&Diagnostic>> = vec![Vec::new(); chunk.len()];
-    for d in found {
-        if let Location::Csv { row, .. } = &d.location
-            && let Some(slot) = row
-                .checked_sub(first)
-                .and_then(|i| by_row.get_mut(i as usize))
-        {
-            slot.push(d);
-        }
-    }
-    for (row, findings) in chunk.iter().zip(by_row) {
+    /// Writes the row to the clean or the rejects file (and its result line).
+    fn row(
+        &mut self,
+        row: &ContactRow,
+        findings: &[&Diagnostic],
+        verdict: &Verdict<'_>,
+    ) -> Result<(), Error> {
+        let (clean, summary) = (&mut self.clean, &mut self.summary);
         if !row.blank_before.is_empty() {
             summary.blank_lines += count_lines(&row.blank_before);
             clean.write(&row.blank_before)?;
         }
-        let verdict = verdict(&findings);
-        if let Some(out) = results.as_deref_mut() {
-            write_result(row, &findings, &verdict, out)?;
+        if let Some(out) = self.results.as_deref_mut() {
+            write_result(row, findings, verdict, out)?;
         }
         match verdict {
             Verdict::Clean => {
@@ -339,45 +365,70 @@ fn sort_chunk<'w>(
                 }
                 summary.clean += 1;
             }
-            Verdict::Rejected(why) => {
-                let mut codes: Vec<&str> = Vec::new();
-                for d in &why {
-                    if !codes.contains(&d.code()) {
-                        codes.push(d.code());
-                    }
-                }
-                for code in &codes {
-                    *summary.rejected_by_code.entry(code).or_default() += 1;
-                }
-                let mut wa_errors: Vec<u32> = why.iter().filter_map(|d| d.wa_error).collect();
-                wa_errors.sort_unstable();
-                wa_errors.dedup();
-                for wa_error in wa_errors {
-                    *summary.rejected_by_wa_error.entry(wa_error).or_default() += 1;
-                }
-                let reasons: Vec<String> = why.iter().map(|d| reason(d)).collect();
-                let codes = codes.join(" ");
-                let reasons = reasons.join("; ");
-                // A row with fields missing is padded with empty ones, so that its codes and
-                // reasons stand under `walint_codes` and `walint_reasons`.
-                let missing = match &row.fault {
-                    Some(RowFault::Ragged { expected, found }) => expected.saturating_sub(*found),
-                    _ => 0,
-                };
-                let (number, line) = (row.row.to_string(), row.line.to_string());
-                let mut fields: Vec<&[u8]> = vec![b"".as_slice(); missing];
-                fields.extend([
-                    number.as_bytes(),
-                    line.as_bytes(),
-                    codes.as_bytes(),
-                    reasons.as_bytes(),
-                ]);
-                rejects.write_with_fields(&row.raw, delimiter, &fields)?;
-                summary.rejected += 1;
+            Verdict::Rejected(why) => self.reject(row, why)?,
+        }
+        Ok(())
+    }
+
+    fn end(&mut self, blank_after: &[u8]) -> Result<(), Error> {
+        self.summary.blank_lines += count_lines(blank_after);
+        self.clean.write(blank_after)
+    }
+}
+
+impl Sorter<'_> {
+    /// Writes a rejected row with its row, line, codes and reasons, and counts it.
+    fn reject(&mut self, row: &ContactRow, why: &[&Diagnostic]) -> Result<(), Error> {
+        let summary = &mut self.summary;
+        let mut codes: Vec<&str> = Vec::new();
+        for d in why {
+            if !codes.contains(&d.code()) {
+                codes.push(d.code());
             }
         }
+        for code in &codes {
+            *summary.rejected_by_code.entry(code).or_default() += 1;
+        }
+        let mut wa_errors: Vec<u32> = why.iter().filter_map(|d| d.wa_error).collect();
+        wa_errors.sort_unstable();
+        wa_errors.dedup();
+        for wa_error in wa_errors {
+            *summary.rejected_by_wa_error.entry(wa_error).or_default() += 1;
+        }
+        let reasons: Vec<String> = why.iter().map(|d| reason(d)).collect();
+        let codes = codes.join(" ");
+        let reasons = reasons.join("; ");
+        // A row with fields missing is padded with empty ones, so that its codes and
+        // reasons stand under `walint_codes` and `walint_reasons`.
+        let missing = match &row.fault {
+            Some(RowFault::Ragged { expected, found }) => expected.saturating_sub(*found),
+            _ => 0,
+        };
+        let (number, line) = (row.row.to_string(), row.line.to_string());
+        let mut fields: Vec<&[u8]> = vec![b"".as_slice(); missing];
+        fields.extend([
+            number.as_bytes(),
+            line.as_bytes(),
+            codes.as_bytes(),
+            reasons.as_bytes(),
+        ]);
+        self.rejects
+            .write_with_fields(&row.raw, self.delimiter, &fields)?;
+        summary.rejected += 1;
+        Ok(())
     }
-    Ok(())
+}
+
+/// Physical lines in a run of whitespace-only lines (the last may lack its ending).
+fn count_lines(blank: &[u8]) -> u64 {
+    let ends = blank.iter().filter(|&&b| b == b'\n').count()
+        + blank
+            .windows(2)
+            .filter(|w| w[0] == b'\r' && w[1] != b'\n')
+            .count()
+        + usize::from(blank.last() == Some(&b'\r'));
+    let unended = !blank.is_empty() && !matches!(blank.last(), Some(b'\n' | b'\r'));
+    (ends + usize::from(unended)) as u64
 }
 
 /// A finding as the rejects file and the JSON results give it: `CODE: message`.

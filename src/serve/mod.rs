@@ -175,6 +175,7 @@ pub async fn serve(
 
 /// `walint serve`: binds, serves until SIGINT or SIGTERM, reloads walint.toml on SIGHUP.
 pub fn run(options: ServeOptions) -> Result<(), Error> {
+    cap_malloc_arenas();
     let service = Service::new(options.clone())?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -234,6 +235,22 @@ pub fn run(options: ServeOptions) -> Result<(), Error> {
                 source,
             })
     })
+}
+
+/// Caps glibc's malloc arenas at the number of cores. Every check starts threads (the
+/// phone workers), and glibc gives new threads arenas of their own, up to eight per core,
+/// each keeping memory an earlier check freed: under 50 uploads at once the service's
+/// peak RSS was 158 MiB with the default and 92 MiB capped (benches/serve.rs).
+fn cap_malloc_arenas() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        // SAFETY: mallopt only sets a tunable of the allocator; called before the
+        // service's threads start.
+        unsafe {
+            libc::mallopt(libc::M_ARENA_MAX, cores.min(i32::MAX as usize) as i32);
+        }
+    }
 }
 
 /// `GET /healthz`: the process answers.
