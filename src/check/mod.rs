@@ -283,11 +283,7 @@ pub fn run(options: &CheckOptions) -> Result<Report, Error> {
     let mut report = Report::default();
     // Registries first (those among the paths are linted too), so that every payload file
     // is checked against all of them whatever the order of the paths.
-    let mut registries = Registries::default();
-    for file in &options.registry {
-        let shown = options.shown(file);
-        registries.add(&shown, kind::open(file)?, false)?;
-    }
+    let mut registries = configured_registries(options)?;
     let mut rest = Vec::new();
     let mut held = 0;
     for found in &paths {
@@ -362,6 +358,75 @@ pub fn run(options: &CheckOptions) -> Result<Report, Error> {
     Ok(report)
 }
 
+/// The registries `options` names (`--registry`, `registry = […]`), loaded but not linted.
+fn configured_registries(options: &CheckOptions) -> Result<Registries, Error> {
+    let mut registries = Registries::default();
+    for file in &options.registry {
+        registries.add(&options.shown(file), kind::open(file)?, false)?;
+    }
+    Ok(registries)
+}
+
+/// Lints message payloads from a stream — NDJSON when `shown` ends `.ndjson` or `.jsonl`,
+/// else one JSON document — against the registries `options` names, probing their media
+/// links as `options.media` says: what `check` does with a payload file.
+pub fn check_payload_stream<R: BufRead + Send>(
+    shown: &str,
+    input: R,
+    options: &CheckOptions,
+) -> Result<Report, Error> {
+    let mut report = Report::default();
+    let templates = configured_registries(options)?.finish(&options.settings, &mut report);
+    let run =
+        PayloadRun::new(&templates, &options.settings).with_message_limit(options.message_bytes);
+    let mut links = MediaLinks::default();
+    payloads::check_payloads(
+        shown,
+        Path::new(shown),
+        input,
+        &run,
+        &mut report,
+        &mut links,
+    )?;
+    media::check_links(&links, &templates, options, &mut report)?;
+    Ok(report)
+}
+
+/// Lints one template registry (a Graph API export or a bare array of templates) from a
+/// stream: what `check` does with a registry file.
+pub fn check_registry_stream(
+    shown: &str,
+    input: impl std::io::Read,
+    options: &CheckOptions,
+) -> Result<Report, Error> {
+    let mut report = Report::default();
+    let mut registries = Registries::default();
+    registries.add(shown, input, true)?;
+    report.files += 1;
+    registries.finish(&options.settings, &mut report);
+    Ok(report)
+}
+
+impl CheckOptions {
+    /// Makes `files` the contact lists of the campaign `self.campaign` names, in place of
+    /// those walint.toml gives it: an upload checked as that campaign's list.
+    pub fn replace_campaign_contacts(&mut self, files: Vec<PathBuf>) -> Result<(), Error> {
+        let Some(name) = &self.campaign else {
+            return Err(Error::Usage(
+                "no campaign named: give one (--campaign NAME)".into(),
+            ));
+        };
+        let found = self.campaigns.iter_mut().find(|c| &c.name == name);
+        match found {
+            Some(campaign) => {
+                campaign.contacts = files;
+                Ok(())
+            }
+            None => self.selected_campaigns().map(|_| ()),
+        }
+    }
+}
+
 /// Receives a contact list judged by [`judge_list`].
 pub trait RowSink {
     /// The header row as it stands in the file (decoded), the delimiter, and the encoding
@@ -390,12 +455,10 @@ pub fn judge_list<R: BufRead + Send>(
         Some(_) => options.selected_campaigns()?.into_iter().next(),
         None => None,
     };
-    let mut registries = Registries::default();
-    if campaign.is_some() {
-        for file in &options.registry {
-            registries.add(&file.display().to_string(), kind::open(file)?, false)?;
-        }
-    }
+    let registries = match campaign {
+        Some(_) => configured_registries(options)?,
+        None => Registries::default(),
+    };
     let mut registry_findings = Report::default();
     let templates = registries.finish(&options.settings, &mut registry_findings);
     // A handful at most (the registry's and the campaign definition's own findings).

@@ -122,18 +122,9 @@ impl Params {
         // the service fetch from its own network.
         options.media.probe.allow_private = false;
         options.media.probe.resolve.clear();
-        if let Some(name) = &self.campaign {
-            let files: Vec<_> = spool.files.iter().map(|f| f.path.clone()).collect();
-            let campaign = options
-                .campaigns
-                .iter_mut()
-                .find(|c| &c.name == name)
-                .ok_or_else(|| {
-                    Error::Usage(format!(
-                        "campaign '{name}': the loaded walint.toml has no such campaign (see `walint serve --config`)"
-                    ))
-                })?;
-            campaign.contacts = files;
+        if self.campaign.is_some() {
+            let files = spool.files.iter().map(|f| f.path.clone()).collect();
+            options.replace_campaign_contacts(files)?;
         }
         Ok(options)
     }

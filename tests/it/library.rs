@@ -50,3 +50,92 @@ fn a_list_from_a_reader_with_a_selection() {
     assert_eq!(found[0].location.path(), "upload.csv");
     assert!(Linter::new().with_default_region("XX").is_err());
 }
+
+/// The JSON report of a library `Report`, as `walint check --format json` writes it.
+fn json_of(report: &walint::report::Report) -> serde_json::Value {
+    let mut out = Vec::new();
+    walint::report::json::write(report, &mut out).unwrap();
+    serde_json::from_slice(&out).unwrap()
+}
+
+/// Payloads and a registry from readers: the command's report for the same files.
+#[test]
+fn payloads_and_a_registry_from_readers() {
+    let demo = fixture("demo");
+    let payloads = std::fs::read(demo.join("payloads/order_updates.ndjson")).unwrap();
+    let registry = std::fs::read(demo.join("registry.json")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("registry.json"), &registry).unwrap();
+    std::fs::write(
+        dir.path().join("walint.toml"),
+        "registry = [\"registry.json\"]\n",
+    )
+    .unwrap();
+    let config = Config::load(&dir.path().join("walint.toml")).unwrap();
+    let report = Linter::with_config(config)
+        .check_payloads("order_updates.ndjson", payloads.as_slice())
+        .unwrap();
+    std::fs::write(dir.path().join("order_updates.ndjson"), &payloads).unwrap();
+    let command = support::json_report(
+        walint().current_dir(dir.path()).args([
+            "check",
+            "--offline",
+            "--format",
+            "json",
+            "order_updates.ndjson",
+        ]),
+        1,
+    );
+    assert!(report.messages > 0);
+    assert_eq!(json_of(&report), command);
+    let linted = Linter::new()
+        .check_registry("registry.json", registry.as_slice())
+        .unwrap();
+    let command = support::json_report(
+        walint().current_dir(dir.path()).args([
+            "check",
+            "--no-config",
+            "--format",
+            "json",
+            "registry.json",
+        ]),
+        if linted.diagnostics.is_empty() { 0 } else { 1 },
+    );
+    assert_eq!(json_of(&linted), command);
+}
+
+/// A list from a reader checked as a campaign's: the rows' findings of
+/// `walint check --campaign`.
+#[test]
+fn a_list_from_a_reader_as_a_campaign() {
+    let config = Config::load(&fixture("demo/walint.toml")).unwrap();
+    let list = std::fs::read(fixture("demo/contacts.csv")).unwrap();
+    let report = Linter::with_config(config)
+        .check_campaign("diwali-offer", "contacts.csv", list.as_slice())
+        .unwrap();
+    let command = support::json_report(
+        walint().current_dir(fixture("demo")).args([
+            "check",
+            "--campaign",
+            "diwali-offer",
+            "--format",
+            "json",
+        ]),
+        1,
+    );
+    let rows = |report: &serde_json::Value| -> Vec<serde_json::Value> {
+        report["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|d| d["location"]["path"] == "contacts.csv")
+            .cloned()
+            .collect()
+    };
+    let served = json_of(&report);
+    assert!(!rows(&command).is_empty());
+    assert_eq!(rows(&served), rows(&command));
+    assert_eq!(served["summary"]["messages"], 201);
+    let unknown = Linter::new().check_campaign("nope", "c.csv", list.as_slice());
+    assert!(unknown.is_err());
+}
