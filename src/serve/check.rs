@@ -11,13 +11,13 @@ use std::io::Write;
 use std::sync::Arc;
 
 use axum::extract::{Request, State};
-use axum::http::{HeaderValue, StatusCode};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use clap::ValueEnum;
 
 use super::params::Params;
 use super::upload::Spool;
-use super::{Shared, access_log::Counted, api_error, walint_error};
+use super::{Shared, access_log::Counted, api_error, upload, walint_error};
 use crate::cli::Format;
 use crate::config::Config;
 use crate::error::Error;
@@ -65,7 +65,8 @@ pub(super) async fn handle(State(shared): State<Arc<Shared>>, request: Request) 
     shared.metrics.checked(&checked.counted, &checked.by_code);
     // The open report stays readable once its directory is gone.
     drop(spool);
-    let mut response = super::stream_file(checked.report, content_type(format)).into_response();
+    let body = super::streamed(tokio::fs::File::from_std(checked.report));
+    let mut response = ([(header::CONTENT_TYPE, content_type(format))], body).into_response();
     let headers = response.headers_mut();
     for (name, value) in [
         ("x-walint-rows", checked.counted.rows),
@@ -104,17 +105,11 @@ fn check(
         path: "<report>".into(),
         source,
     };
-    let file = std::fs::File::options()
-        .create_new(true)
-        .read(true)
-        .write(true)
-        .open(&path)
-        .map_err(io)?;
-    let mut out = std::io::BufWriter::with_capacity(1 << 16, file);
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, upload::create(&path).map_err(io)?);
     format.write(&report, &shown, &mut out).map_err(io)?;
     out.flush().map_err(io)?;
-    let mut file = out.into_inner().map_err(|e| io(e.into_error()))?;
-    std::io::Seek::rewind(&mut file).map_err(io)?;
+    drop(out);
+    let file = std::fs::File::open(&path).map_err(io)?;
     let summary = report.summary();
     Ok(Checked {
         report: file,

@@ -11,7 +11,6 @@
 use std::io::Write;
 use std::sync::Arc;
 
-use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -20,7 +19,7 @@ use tokio::io::{AsyncRead, AsyncReadExt};
 
 use super::params::Params;
 use super::upload::Spool;
-use super::{Shared, access_log::Counted, api_error, walint_error};
+use super::{Shared, access_log::Counted, api_error, upload, walint_error};
 use crate::config::Config;
 use crate::error::Error;
 use crate::fix::{FixPaths, FixSummary};
@@ -153,7 +152,7 @@ fn fix(
         source,
     };
     let results_path = spool.output(&names[0]);
-    let results = open_new(&results_path).map_err(io)?;
+    let results = upload::create(&results_path).map_err(io)?;
     let mut results = ResultLines {
         out: std::io::BufWriter::with_capacity(1 << 16, results),
         line: Vec::new(),
@@ -207,18 +206,11 @@ fn fix(
     })
 }
 
-fn open_new(path: &std::path::Path) -> std::io::Result<std::fs::File> {
-    std::fs::File::options()
-        .create_new(true)
-        .write(true)
-        .open(path)
-}
-
 /// One part alone, as a download (`Content-Disposition: attachment`).
 fn one_part(part: Part) -> Response {
     let mut response = (
         [(header::CONTENT_TYPE, part.content_type)],
-        streamed(part.reader),
+        super::streamed(part.reader),
     )
         .into_response();
     if let Some(name) = &part.file_name
@@ -259,14 +251,9 @@ fn multipart(parts: Vec<Part>) -> Response {
             header::CONTENT_TYPE,
             HeaderValue::from_str(&content_type).expect("a boundary is a header value"),
         )],
-        streamed(body),
+        super::streamed(body),
     )
         .into_response()
-}
-
-/// A reader as a response body, read 64 KiB at a time as the client takes it.
-fn streamed(reader: Box<dyn AsyncRead + Send + Unpin>) -> Body {
-    Body::from_stream(tokio_util::io::ReaderStream::with_capacity(reader, 1 << 16))
 }
 
 /// A boundary no output contains in practice: 160 bits that differ per response.

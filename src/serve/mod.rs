@@ -375,15 +375,9 @@ async fn receive(
     Ok((spool, turn, ticket))
 }
 
-/// A response streaming an open file from its start.
-fn stream_file(file: std::fs::File, content_type: &'static str) -> Response {
-    let stream =
-        tokio_util::io::ReaderStream::with_capacity(tokio::fs::File::from_std(file), 1 << 16);
-    (
-        [(axum::http::header::CONTENT_TYPE, content_type)],
-        axum::body::Body::from_stream(stream),
-    )
-        .into_response()
+/// A reader as a response body, read 64 KiB at a time as the client takes it.
+fn streamed(reader: impl tokio::io::AsyncRead + Send + 'static) -> axum::body::Body {
+    axum::body::Body::from_stream(tokio_util::io::ReaderStream::with_capacity(reader, 1 << 16))
 }
 
 /// How long a request may take to arrive and wait for its turn.

@@ -45,6 +45,14 @@ impl Spool {
     }
 }
 
+/// Creates an output file of a request in its spool directory (never over one there).
+pub(super) fn create(path: &Path) -> std::io::Result<std::fs::File> {
+    std::fs::File::options()
+        .create_new(true)
+        .write(true)
+        .open(path)
+}
+
 /// Why an upload was not taken.
 pub(super) enum Refused {
     /// Larger than the limit.
