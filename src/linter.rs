@@ -157,7 +157,7 @@ impl Linter {
         let options = self.options(Vec::new())?;
         std::thread::scope(|scope| {
             let workers = PhoneWorkers::start(scope, options.policy.default_region);
-            let mut report = Report::default();
+            let mut report = options.new_report();
             check::check_contacts(
                 name,
                 ContactInput::Text(reader),

@@ -66,9 +66,23 @@ pub struct CheckOptions {
     /// The directory paths are shown relative to (`--path-base`, else the current
     /// directory), absolute; `None` when neither can be known.
     pub path_base: Option<PathBuf>,
+    /// How many findings a report holds in memory before spilling the rest to disk
+    /// (`None`: [`HELD_FINDINGS`](crate::report::findings::HELD_FINDINGS)); `walint serve`,
+    /// which runs several checks at once, holds fewer.
+    pub held_findings: Option<usize>,
 }
 
 impl CheckOptions {
+    /// An empty report whose findings spill to disk past [`CheckOptions::held_findings`].
+    pub fn new_report(&self) -> Report {
+        Report {
+            diagnostics: self
+                .held_findings
+                .map_or_else(Findings::default, Findings::with_limit),
+            ..Report::default()
+        }
+    }
+
     /// Options from a config plus command-line overrides. Loads the suppression lists.
     pub fn from_config(config: &Config, overrides: Overrides) -> Result<CheckOptions, Error> {
         let default_region = overrides.default_region.or(config.default_region);
@@ -124,6 +138,7 @@ impl CheckOptions {
             config_file: config.source.clone(),
             suppression_files: config.suppression.clone(),
             path_base: path_base(overrides.path_base.as_deref())?,
+            held_findings: None,
         })
     }
 
@@ -280,7 +295,7 @@ pub fn refuse_input_as_output(output: &Path, inputs: &[PathBuf], what: &str) -> 
 pub fn run(options: &CheckOptions) -> Result<Report, Error> {
     let campaigns = options.selected_campaigns()?;
     let paths = kind::expand(&options.paths, &options.exclude)?;
-    let mut report = Report::default();
+    let mut report = options.new_report();
     // Registries first (those among the paths are linted too), so that every payload file
     // is checked against all of them whatever the order of the paths.
     let mut registries = configured_registries(options)?;
@@ -375,7 +390,7 @@ pub fn check_payload_stream<R: BufRead + Send>(
     input: R,
     options: &CheckOptions,
 ) -> Result<Report, Error> {
-    let mut report = Report::default();
+    let mut report = options.new_report();
     let templates = configured_registries(options)?.finish(&options.settings, &mut report);
     let run =
         PayloadRun::new(&templates, &options.settings).with_message_limit(options.message_bytes);
@@ -399,7 +414,7 @@ pub fn check_registry_stream(
     input: impl std::io::Read,
     options: &CheckOptions,
 ) -> Result<Report, Error> {
-    let mut report = Report::default();
+    let mut report = options.new_report();
     let mut registries = Registries::default();
     registries.add(shown, input, true)?;
     report.files += 1;

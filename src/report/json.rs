@@ -78,6 +78,24 @@ pub fn write_error(error: &crate::error::Error, out: &mut dyn Write) -> io::Resu
     out.write_all(b"\n")
 }
 
+/// Writes an error document of the same shape as [`write_error`]'s for a failure that is
+/// not one of walint's own errors (`walint serve`'s refusals: `auth`, `too_large`,
+/// `busy`, `timeout`, `not_found`, `method`, `internal`, and `usage` for a bad request).
+pub fn write_refusal(kind: &'static str, message: &str, out: &mut dyn Write) -> io::Result<()> {
+    let doc = ErrorDocument {
+        version: FORMAT_VERSION,
+        tool: tool(),
+        error: ErrorBody {
+            kind,
+            message: message.to_string(),
+            path: None,
+            line: None,
+        },
+    };
+    serde_json::to_writer_pretty(&mut *out, &doc).map_err(io::Error::other)?;
+    out.write_all(b"\n")
+}
+
 /// Findings formatted per parallel batch.
 const BATCH: usize = 4096;
 

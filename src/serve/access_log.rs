@@ -92,3 +92,18 @@ pub(super) async fn record(
     }
     response
 }
+
+#[cfg(test)]
+mod tests {
+    use super::endpoint;
+
+    #[test]
+    fn paths_are_logged_as_their_route_only() {
+        assert_eq!(endpoint("/v1/check"), "/v1/check");
+        assert_eq!(endpoint("/v1/explain/WAC001"), "/v1/explain/{code}");
+        assert_eq!(endpoint("/assets/page.js"), "/assets");
+        // Whatever else a client asks for is one label, not a new series per path.
+        assert_eq!(endpoint("/v1/check/+919876543210"), "other");
+        assert_eq!(endpoint("/wp-admin"), "other");
+    }
+}

@@ -117,21 +117,23 @@ pub(super) async fn require_token(
     let Some(token) = &shared.options.token else {
         return next.run(request).await;
     };
+    // The scheme is case-insensitive (RFC 9110, 11.1).
     let given = request
         .headers()
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::trim);
+        .and_then(|v| v.split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, token)| token.trim());
     // Compared as digests: the time taken says nothing about how much of it matched.
-    let matches = given.is_some_and(|g| Sha256::digest(g) == Sha256::digest(token));
-    if matches {
-        return next.run(request).await;
-    }
-    let mut response = api_error(
-        StatusCode::UNAUTHORIZED,
-        "this service needs `Authorization: Bearer TOKEN`",
-    );
+    let message = match given {
+        Some(g) if Sha256::digest(g) == Sha256::digest(token) => {
+            return next.run(request).await;
+        }
+        Some(_) => "the bearer token is not this service's",
+        None => "this service needs `Authorization: Bearer TOKEN`",
+    };
+    let mut response = api_error(StatusCode::UNAUTHORIZED, message);
     response.headers_mut().insert(
         header::WWW_AUTHENTICATE,
         HeaderValue::from_static("Bearer realm=\"walint\""),

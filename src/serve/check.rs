@@ -29,6 +29,12 @@ pub(super) async fn handle(State(shared): State<Arc<Shared>>, request: Request) 
         Ok(p) => p,
         Err(why) => return api_error(StatusCode::BAD_REQUEST, &why),
     };
+    if params.part.is_some() || params.results.is_some() {
+        return api_error(
+            StatusCode::BAD_REQUEST,
+            "part and results are /v1/fix's options: /v1/check answers with the report (?format=json, sarif, junit, gitlab, text)",
+        );
+    }
     let format = match params.format.as_deref().map(|f| Format::from_str(f, true)) {
         None => Format::Json,
         Some(Ok(Format::Github)) | Some(Err(_)) => {
@@ -69,7 +75,8 @@ pub(super) async fn handle(State(shared): State<Arc<Shared>>, request: Request) 
     let mut response = ([(header::CONTENT_TYPE, content_type(format))], body).into_response();
     let headers = response.headers_mut();
     for (name, value) in [
-        ("x-walint-rows", checked.counted.rows),
+        ("x-walint-rows", checked.rows),
+        ("x-walint-messages", checked.messages),
         ("x-walint-findings", checked.counted.findings),
         ("x-walint-errors", checked.errors),
     ] {
@@ -83,6 +90,8 @@ pub(super) async fn handle(State(shared): State<Arc<Shared>>, request: Request) 
 struct Checked {
     report: std::fs::File,
     counted: Counted,
+    rows: u64,
+    messages: u64,
     errors: u64,
     by_code: Vec<(&'static str, u64)>,
 }
@@ -106,7 +115,14 @@ fn check(
         source,
     };
     let mut out = std::io::BufWriter::with_capacity(1 << 16, upload::create(&path).map_err(io)?);
-    format.write(&report, &shown, &mut out).map_err(io)?;
+    if format == Format::Text {
+        // No terminal reads it: the text report's styles are left out.
+        let mut plain = anstream::StripStream::new(&mut out as &mut dyn Write);
+        format.write(&report, &shown, &mut plain).map_err(io)?;
+        plain.flush().map_err(io)?;
+    } else {
+        format.write(&report, &shown, &mut out).map_err(io)?;
+    }
     out.flush().map_err(io)?;
     drop(out);
     let file = std::fs::File::open(&path).map_err(io)?;
@@ -114,9 +130,12 @@ fn check(
     Ok(Checked {
         report: file,
         counted: Counted {
-            rows: report.rows + report.messages,
+            // A campaign's rows are also its messages: counted once.
+            rows: report.rows.max(report.messages),
             findings: report.diagnostics.len(),
         },
+        rows: report.rows,
+        messages: report.messages,
         errors: summary.errors,
         by_code: summary.by_code.into_iter().collect(),
     })

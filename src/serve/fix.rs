@@ -132,6 +132,7 @@ fn fix(
 ) -> Result<Fixed, Error> {
     let options = params.options(config, spool)?;
     let upload = &spool.files[0];
+    refuse_other_inputs(upload)?;
     let stem = match upload.name.rsplit_once('.') {
         Some((stem, _)) if !stem.is_empty() => stem,
         _ => upload.name.as_str(),
@@ -204,6 +205,29 @@ fn fix(
         summary,
         counted,
     })
+}
+
+/// `/v1/fix` splits contact lists: payloads and registries are refused with a word on
+/// where they go.
+fn refuse_other_inputs(upload: &super::upload::Spooled) -> Result<(), Error> {
+    let file = std::fs::File::open(&upload.path).map_err(|source| Error::Io {
+        path: upload.name.clone(),
+        source,
+    })?;
+    let mut reader = std::io::BufReader::new(file);
+    let kind =
+        crate::input::kind::recognise(&upload.path, &mut reader).map_err(|source| Error::Io {
+            path: upload.name.clone(),
+            source,
+        })?;
+    use crate::input::kind::Kind;
+    match kind {
+        Kind::Contacts | Kind::Spreadsheet => Ok(()),
+        Kind::Payloads | Kind::Registry | Kind::Config => Err(Error::Usage(format!(
+            "{}: /v1/fix splits contact lists (CSV or a spreadsheet); send payloads and registries to /v1/check",
+            upload.name
+        ))),
+    }
 }
 
 /// One part alone, as a download (`Content-Disposition: attachment`).
@@ -297,5 +321,38 @@ impl<W: Write> Write for ResultLines<W> {
 
     fn flush(&mut self) -> std::io::Result<()> {
         self.out.flush()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+
+    use super::ResultLines;
+
+    #[test]
+    fn only_rejected_rows_results_are_kept_when_asked() {
+        let lines = concat!(
+            "{\"row\":1,\"line\":2,\"status\":\"clean\",\"codes\":[],\"reasons\":[]}\n",
+            "{\"row\":2,\"line\":3,\"status\":\"rejected\",\"codes\":[\"WAC002\"],\"reasons\":[\"WAC002: status\"]}\n",
+            "{\"row\":3,\"line\":4,\"status\":\"fixed\",\"fixed\":\"+919876543210\",\"codes\":[\"WAC001\"],\"reasons\":[\"WAC001: \\\"status\\\":\\\"rejected\\\"\"]}\n",
+        );
+        for rejected_only in [false, true] {
+            let mut out = ResultLines {
+                out: Vec::new(),
+                line: Vec::new(),
+                rejected_only,
+            };
+            // Written in pieces that cut lines anywhere, as a buffered writer may.
+            for piece in lines.as_bytes().chunks(7) {
+                out.write_all(piece).unwrap();
+            }
+            let kept = String::from_utf8(out.out).unwrap();
+            if rejected_only {
+                assert_eq!(kept, lines.lines().nth(1).unwrap().to_string() + "\n");
+            } else {
+                assert_eq!(kept, lines);
+            }
+        }
     }
 }

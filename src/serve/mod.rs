@@ -146,6 +146,7 @@ impl Service {
             .route("/healthz", get(healthz))
             .merge(guarded)
             .fallback(not_found)
+            .method_not_allowed_fallback(method_not_allowed)
             // Uploads are counted against --max-upload-bytes as they are spooled.
             .layer(DefaultBodyLimit::disable())
             .layer(middleware::from_fn_with_state(
@@ -199,6 +200,11 @@ pub fn run(options: ServeOptions) -> Result<(), Error> {
         eprintln!(
             "walint: serving on http://{addr}/ (stop with Ctrl-C; SIGHUP reloads walint.toml)"
         );
+        if options.token.is_none() {
+            eprintln!(
+                "walint: note: no token set (--token-env): /v1/* and /metrics answer anyone who can reach {addr}"
+            );
+        }
         let signals = |kind| {
             tokio::signal::unix::signal(kind).map_err(|source| Error::Io {
                 path: "<signals>".into(),
@@ -270,9 +276,21 @@ async fn reload(State(shared): State<Arc<Shared>>) -> Response {
     let service = Service { shared };
     match tokio::task::spawn_blocking(move || service.reload()).await {
         Ok(Ok(())) => axum::Json(serde_json::json!({ "reloaded": true })).into_response(),
-        Ok(Err(e)) => walint_error(&e, None),
+        // The request is fine; the service's own walint.toml is not.
+        Ok(Err(e)) => {
+            let mut response = walint_error(&e, None);
+            *response.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
+            response
+        }
         Err(_) => api_error(StatusCode::INTERNAL_SERVER_ERROR, "the reload failed"),
     }
+}
+
+async fn method_not_allowed() -> Response {
+    api_error(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "this endpoint takes another method: POST for /v1/check, /v1/fix and /v1/reload, GET for the others",
+    )
 }
 
 async fn not_found() -> Response {
@@ -282,7 +300,8 @@ async fn not_found() -> Response {
     )
 }
 
-/// A JSON error body: `{"error": {"kind", "message"}}`, as the JSON error report has it.
+/// A refusal as a JSON error document of the JSON error report's shape (`version`, `tool`,
+/// `error: {kind, message}`), its kind following the status.
 fn api_error(status: StatusCode, message: &str) -> Response {
     let kind = match status {
         StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => "auth",
@@ -290,11 +309,19 @@ fn api_error(status: StatusCode, message: &str) -> Response {
         StatusCode::SERVICE_UNAVAILABLE => "busy",
         StatusCode::REQUEST_TIMEOUT => "timeout",
         StatusCode::NOT_FOUND => "not_found",
+        StatusCode::METHOD_NOT_ALLOWED => "method",
         s if s.is_server_error() => "internal",
         _ => "usage",
     };
-    let body = serde_json::json!({ "error": { "kind": kind, "message": message } });
-    (status, axum::Json(body)).into_response()
+    let mut body = Vec::new();
+    // Writing into a Vec fails only on a serialisation bug.
+    let _ = crate::report::json::write_refusal(kind, message, &mut body);
+    (
+        status,
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        body,
+    )
+        .into_response()
 }
 
 /// walint's own error as a response: the JSON error report (`kind`, `message`, `path`,

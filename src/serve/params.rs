@@ -12,6 +12,10 @@ use crate::config::{Config, MediaConfig};
 use crate::error::Error;
 use crate::phone::RegionCode;
 
+/// The findings a check of the service holds in memory before spilling to disk (the
+/// command holds 65,536): 4,096 keep a running check's findings to a few megabytes.
+const HELD_FINDINGS: usize = 4096;
+
 /// The query options `POST /v1/check` and `POST /v1/fix` take.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -54,10 +58,11 @@ impl Params {
         axum::extract::Query::<Params>::try_from_uri(uri)
             .map(|q| q.0)
             .map_err(|e| {
-                format!(
-                    "{} (see the README's `walint serve` section)",
-                    e.body_text()
-                )
+                let text = e.body_text();
+                let why = text
+                    .strip_prefix("Failed to deserialize query string: ")
+                    .unwrap_or(&text);
+                format!("query string: {why} (see the README's `walint serve` section)")
             })
     }
 
@@ -122,6 +127,22 @@ impl Params {
         // the service fetch from its own network.
         options.media.probe.allow_private = false;
         options.media.probe.resolve.clear();
+        // Several checks run at once: each holds fewer findings in memory and spills the
+        // rest to disk sooner (about 600 bytes a finding held).
+        options.held_findings = Some(HELD_FINDINGS);
+        if let Some(name) = &self.campaign
+            && !options.campaigns.iter().any(|c| &c.name == name)
+        {
+            let known: Vec<&str> = options.campaigns.iter().map(|c| c.name.as_str()).collect();
+            return Err(Error::Usage(if known.is_empty() {
+                format!("campaign '{name}': the service's walint.toml defines no campaign")
+            } else {
+                format!(
+                    "campaign '{name}': no such campaign (the service's walint.toml has: {})",
+                    known.join(", ")
+                )
+            }));
+        }
         if self.campaign.is_some() {
             let files = spool.files.iter().map(|f| f.path.clone()).collect();
             options.replace_campaign_contacts(files)?;

@@ -127,10 +127,9 @@ pub(super) async fn spool(
             .await
             .map_err(|e| Refused::Malformed(format!("not a multipart form: {}", e.body_text())))?;
         loop {
-            let field = form
-                .next_field()
-                .await
-                .map_err(|e| Refused::Malformed(format!("a broken multipart form: {e}")))?;
+            let field = form.next_field().await.map_err(|e| {
+                Refused::Malformed(format!("a broken multipart form: {}", e.body_text()))
+            })?;
             let Some(mut field) = field else { break };
             let Some(file_name) = field.file_name().map(str::to_string) else {
                 return Err(Refused::Malformed(format!(

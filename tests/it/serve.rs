@@ -251,6 +251,9 @@ fn the_small_endpoints_answer() {
     assert_eq!(service.get("/assets/page.js").status, 200);
     assert_eq!(service.get("/assets/page.css").status, 200);
     assert_eq!(service.get("/nothing-here").status, 404);
+    let method = service.get("/v1/fix");
+    assert_eq!(method.status, 405);
+    assert_eq!(method.json()["error"]["kind"], "method");
     let metrics = service.get("/metrics");
     assert_eq!(metrics.status, 200);
     assert!(
@@ -386,7 +389,18 @@ fn check_writes_every_report_format_asked_for() {
         demo_contacts(),
     );
     assert!(text.text().contains("WAC001"), "{}", text.text());
-    for bad in ["format=github", "format=pdf", "colour=red", "region=India"] {
+    assert!(
+        !text.text().contains('\x1b'),
+        "no terminal styles in a response"
+    );
+    for bad in [
+        "format=github",
+        "format=pdf",
+        "colour=red",
+        "region=India",
+        "part=clean",
+        "no_header=maybe",
+    ] {
         let refused = service.post(&format!("/v1/check?{bad}"), "text/csv", demo_contacts());
         assert_eq!(refused.status, 400, "{bad}: {}", refused.text());
         assert!(refused.json()["error"]["message"].is_string());
@@ -530,6 +544,15 @@ fn fix_returns_what_the_command_writes() {
         &[("a.csv", b"phone\n+14155552671\n"), ("b.csv", b"phone\n")],
     );
     assert_eq!(two.status, 400);
+    // Payloads are not a contact list.
+    let payloads = std::fs::read(fixture("demo/payloads/order_updates.ndjson")).unwrap();
+    let not_a_list = service.post_files("/v1/fix", &[("order_updates.ndjson", &payloads)]);
+    assert_eq!(not_a_list.status, 400);
+    assert!(
+        not_a_list
+            .text()
+            .contains("send payloads and registries to /v1/check")
+    );
     assert!(service.spooled().is_empty());
 }
 
@@ -709,8 +732,18 @@ fn a_token_guards_the_api_and_reload() {
     let wrong = service.send(|c| c.get(service.url("/v1/rules")).bearer_auth("guess"));
     assert_eq!(wrong.status, 401);
     assert_eq!(service.get("/metrics").status, 401);
+    assert_eq!(
+        wrong.json()["error"]["message"],
+        "the bearer token is not this service's"
+    );
     let right = service.send(|c| c.get(service.url("/v1/rules")).bearer_auth("s3cret"));
     assert_eq!(right.status, 200);
+    // The scheme's case does not matter (RFC 9110).
+    let lower = service.send(|c| {
+        c.get(service.url("/v1/rules"))
+            .header("authorization", "bearer s3cret")
+    });
+    assert_eq!(lower.status, 200);
     // The health check and the page stay open (the page asks for the token).
     assert_eq!(service.get("/healthz").status, 200);
     assert_eq!(service.get("/").status, 200);
@@ -751,7 +784,7 @@ fn a_token_guards_the_api_and_reload() {
     );
     std::fs::write(&config, "default_region = 12\n").unwrap();
     let broken = service.send(|c| c.post(service.url("/v1/reload")).bearer_auth("s3cret"));
-    assert_eq!(broken.status, 400);
+    assert_eq!(broken.status, 500, "the service's own settings are broken");
     assert_eq!(broken.json()["error"]["kind"], "config");
     assert_eq!(
         campaigns(),
