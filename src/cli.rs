@@ -540,7 +540,8 @@ fn run_serve(args: ServeArgs) -> Result<(), Error> {
     };
     let token = std::env::var(&args.token_env)
         .ok()
-        .filter(|t| !t.trim().is_empty());
+        .map(|t| t.trim().to_string())
+        .filter(|t| !t.is_empty());
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     if let Some(dir) = &args.spool_dir
         && !dir.is_dir()

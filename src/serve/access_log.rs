@@ -1,5 +1,6 @@
 //! One structured line per request on standard error — time, method, route, status,
-//! duration, bytes uploaded, rows and findings — and the request metrics. The line holds
+//! duration, the declared `Content-Length`, rows and findings — and the request metrics
+//! (a request whose client goes away before the answer is neither logged nor counted). The line holds
 //! no query string, no file name and no cell: nothing of a contact list reaches the log.
 
 use std::sync::Arc;
@@ -84,7 +85,7 @@ pub(super) async fn record(
             "endpoint": endpoint,
             "status": status,
             "ms": (elapsed.as_secs_f64() * 1e4).round() / 10.0,
-            "bytes_in": declared,
+            "content_length": declared,
             "rows": counted.map(|c| c.rows),
             "findings": counted.map(|c| c.findings),
         });

@@ -51,8 +51,9 @@ pub(super) struct Admission {
     capacity: usize,
 }
 
-/// A request admitted; dropping it (the request ended, or its client went away) frees its
-/// place.
+/// A request admitted; dropping it frees its place: when the request ends, or when its
+/// client goes away while it is still arriving or waiting. A check under way holds its
+/// place to its end.
 pub(super) struct Ticket {
     admitted: Arc<AtomicUsize>,
 }

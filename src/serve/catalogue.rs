@@ -3,6 +3,7 @@
 //! `walint explain` prints it (Markdown text), and the loaded walint.toml's campaigns.
 
 use axum::extract::Path;
+use axum::extract::rejection::PathRejection;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
@@ -24,7 +25,11 @@ pub(super) async fn rules() -> Response {
 
 /// The `GET /v1/explain/{code}` handler: a rule (`WAC001`, `phone-not-e164`) or a
 /// WhatsApp error code (`131026`); 404 for anything else.
-pub(super) async fn explain(Path(code): Path<String>) -> Response {
+pub(super) async fn explain(code: Result<Path<String>, PathRejection>) -> Response {
+    let code = match code {
+        Ok(Path(code)) => code,
+        Err(e) => return api_error(StatusCode::BAD_REQUEST, &e.body_text()),
+    };
     match explain::explain(&code) {
         Some(text) => (
             [(header::CONTENT_TYPE, "text/markdown; charset=utf-8")],

@@ -17,7 +17,7 @@ use clap::ValueEnum;
 
 use super::params::Params;
 use super::upload::Spool;
-use super::{Shared, access_log::Counted, api_error, upload, walint_error};
+use super::{Shared, access_log::Counted, api_error, upload};
 use crate::cli::Format;
 use crate::config::Config;
 use crate::error::Error;
@@ -45,32 +45,20 @@ pub(super) async fn handle(State(shared): State<Arc<Shared>>, request: Request) 
         }
         Some(Ok(format)) => format,
     };
-    let (spool, turn, ticket) = match super::receive(&shared, request, &params).await {
+    let taken = match super::receive(&shared, request, &params, super::MAX_FORM_FILES).await {
         Ok(taken) => taken,
         Err(refused) => return refused,
     };
     let config = shared.config();
-    let job = tokio::task::spawn_blocking(move || {
-        let _running = (turn, ticket);
-        let checked = check(&config, &params, format, &spool);
-        (checked, spool)
-    });
-    let (checked, spool) = match job.await {
-        Ok(done) => done,
-        Err(_) => {
-            return api_error(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "the check stopped unexpectedly",
-            );
-        }
-    };
-    let checked = match checked {
+    // The open report stays readable once the spool is gone.
+    let checked = match taken
+        .run(move |spool| check(&config, &params, format, spool))
+        .await
+    {
         Ok(checked) => checked,
-        Err(e) => return walint_error(&e, Some(spool.dir())),
+        Err(refused) => return *refused,
     };
     shared.metrics.checked(&checked.counted, &checked.by_code);
-    // The open report stays readable once its directory is gone.
-    drop(spool);
     let body = super::streamed(tokio::fs::File::from_std(checked.report));
     let mut response = ([(header::CONTENT_TYPE, content_type(format))], body).into_response();
     let headers = response.headers_mut();

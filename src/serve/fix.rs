@@ -19,7 +19,7 @@ use tokio::io::{AsyncRead, AsyncReadExt};
 
 use super::params::Params;
 use super::upload::Spool;
-use super::{Shared, access_log::Counted, api_error, upload, walint_error};
+use super::{Shared, access_log::Counted, api_error, upload};
 use crate::config::Config;
 use crate::error::Error;
 use crate::fix::{FixPaths, FixSummary};
@@ -56,39 +56,22 @@ pub(super) async fn handle(State(shared): State<Arc<Shared>>, request: Request) 
         Some("rejected") => true,
         Some(_) => return api_error(StatusCode::BAD_REQUEST, "results: all or rejected"),
     };
-    let (spool, turn, ticket) = match super::receive(&shared, request, &params).await {
+    // One list per request: a second file is refused as it arrives.
+    let taken = match super::receive(&shared, request, &params, 1).await {
         Ok(taken) => taken,
         Err(refused) => return refused,
     };
-    if spool.files.len() != 1 {
-        return api_error(
-            StatusCode::BAD_REQUEST,
-            &format!(
-                "/v1/fix splits one contact list per request; the form has {} files",
-                spool.files.len()
-            ),
-        );
-    }
     let config = shared.config();
-    let job = tokio::task::spawn_blocking(move || {
-        let _running = (turn, ticket);
-        let fixed = fix(&config, &params, &spool, rejected_only);
-        (fixed, spool)
-    });
-    let Ok((fixed, spool)) = job.await else {
-        return api_error(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "the fix stopped unexpectedly",
-        );
-    };
-    let fixed = match fixed {
+    let fixed = match taken
+        .run(move |spool| fix(&config, &params, spool, rejected_only))
+        .await
+    {
         Ok(fixed) => fixed,
-        Err(e) => return walint_error(&e, Some(spool.dir())),
+        Err(refused) => return *refused,
     };
     shared
         .metrics
         .fixed(&fixed.counted, &fixed.summary.rejected_by_code);
-    drop(spool);
     let counts = [
         ("x-walint-rows", fixed.summary.rows),
         ("x-walint-fixed", fixed.summary.fixed),
@@ -110,7 +93,10 @@ pub(super) async fn handle(State(shared): State<Arc<Shared>>, request: Request) 
 /// One output of the fix.
 struct Part {
     name: &'static str,
+    /// Its file name in a multipart answer (the summary has none: a form value).
     file_name: Option<String>,
+    /// Its file name when sent alone.
+    download: String,
     content_type: &'static str,
     /// Its bytes.
     reader: Box<dyn AsyncRead + Send + Unpin>,
@@ -180,6 +166,7 @@ fn fix(
     let mut parts = vec![Part {
         name: "summary",
         file_name: None,
+        download: format!("{stem}.summary.json"),
         content_type: "application/json",
         reader: Box::new(std::io::Cursor::new(summary_bytes)),
     }];
@@ -191,6 +178,7 @@ fn fix(
     for ((file, name), (part, content_type)) in files.into_iter().zip(names).zip(kinds) {
         parts.push(Part {
             name: part,
+            download: name.clone(),
             file_name: Some(name),
             content_type,
             reader: Box::new(tokio::fs::File::from_std(file)),
@@ -237,8 +225,8 @@ fn one_part(part: Part) -> Response {
         super::streamed(part.reader),
     )
         .into_response();
-    if let Some(name) = &part.file_name
-        && let Ok(value) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\""))
+    // Upload names are reduced to letters, digits, `.`, `-` and `_`: safe in a header.
+    if let Ok(value) = HeaderValue::from_str(&format!("attachment; filename=\"{}\"", part.download))
     {
         response
             .headers_mut()

@@ -326,8 +326,23 @@ fn api_error(status: StatusCode, message: &str) -> Response {
 
 /// walint's own error as a response: the JSON error report (`kind`, `message`, `path`,
 /// `line`), 400 for what the request asked or sent, 500 for walint's own failures. Paths
-/// under the upload's spool directory are shown as the uploaded names.
+/// under the upload's spool directory are shown as the uploaded names. In answer to an
+/// upload (`spool` given), a failure on one of the service's own files (walint.toml, a
+/// registry, a suppression list: a path outside the spool) is a 500 that names no path;
+/// the log has it.
 fn walint_error(error: &Error, spool: Option<&std::path::Path>) -> Response {
+    let (path, _) = error.place();
+    let server_side = path.is_some_and(|p| p.starts_with('/') || p.starts_with(".."));
+    if spool.is_some() && server_side {
+        eprintln!(
+            "walint: error: {}",
+            crate::report::text::printable(&error.to_string())
+        );
+        return api_error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "one of the service's own files (walint.toml, a registry, a suppression list) could not be used: its log says which",
+        );
+    }
     let status = match error {
         Error::Io { .. } | Error::Remote(_) => StatusCode::INTERNAL_SERVER_ERROR,
         Error::Input { .. } | Error::Config { .. } | Error::Usage(_) => StatusCode::BAD_REQUEST,
@@ -355,14 +370,8 @@ async fn receive(
     shared: &Shared,
     request: axum::extract::Request,
     params: &params::Params,
-) -> Result<
-    (
-        upload::Spool,
-        tokio::sync::OwnedSemaphorePermit,
-        admission::Ticket,
-    ),
-    Response,
-> {
+    max_files: usize,
+) -> Result<Taken, Response> {
     let Some(ticket) = shared.admission.admit() else {
         return Err(admission::busy(
             "too many uploads at once: try again shortly",
@@ -377,6 +386,7 @@ async fn receive(
             shared.options.spool_dir.as_deref(),
             limits.max_upload_bytes,
             params.name.as_deref(),
+            max_files,
         ),
     )
     .await;
@@ -399,7 +409,51 @@ async fn receive(
         .map_err(|_| {
             admission::busy("the service is busy: no turn came within the request timeout")
         })?;
-    Ok((spool, turn, ticket))
+    Ok(Taken {
+        spool,
+        turn,
+        ticket,
+    })
+}
+
+/// The most files a form sent to `/v1/check` may hold.
+const MAX_FORM_FILES: usize = 32;
+
+/// An upload taken in, with its place among the admitted requests and its turn to run.
+struct Taken {
+    spool: upload::Spool,
+    turn: tokio::sync::OwnedSemaphorePermit,
+    ticket: admission::Ticket,
+}
+
+impl Taken {
+    /// Runs `job` over the upload on the blocking pool, holding the place and the turn
+    /// until it ends — a check under way runs to its end even when its client has gone
+    /// (`--max-concurrent` bounds them) — and removes the spool there, off the async
+    /// threads. walint's errors become responses.
+    async fn run<T: Send + 'static>(
+        self,
+        job: impl FnOnce(&upload::Spool) -> Result<T, Error> + Send + 'static,
+    ) -> Result<T, Box<Response>> {
+        let Taken {
+            spool,
+            turn,
+            ticket,
+        } = self;
+        let done = tokio::task::spawn_blocking(move || {
+            let _running = (turn, ticket);
+            let result = job(&spool).map_err(|e| Box::new(walint_error(&e, Some(spool.dir()))));
+            drop(spool);
+            result
+        })
+        .await;
+        done.unwrap_or_else(|_| {
+            Err(Box::new(api_error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "the job stopped unexpectedly",
+            )))
+        })
+    }
 }
 
 /// A reader as a response body, read 64 KiB at a time as the client takes it.

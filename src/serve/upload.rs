@@ -8,10 +8,14 @@
 
 use std::path::{Path, PathBuf};
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use axum::body::Body;
 use axum::extract::{FromRequest, Multipart, Request};
 use axum::http::{StatusCode, header};
 use axum::response::Response;
-use http_body_util::BodyExt;
+use http_body_util::{BodyExt, Limited};
 use tokio::io::AsyncWriteExt;
 
 use super::api_error;
@@ -95,6 +99,7 @@ pub(super) async fn spool(
     parent: Option<&Path>,
     limit: u64,
     name: Option<&str>,
+    max_files: usize,
 ) -> Result<Spool, Refused> {
     let declared = request
         .headers()
@@ -123,14 +128,38 @@ pub(super) async fn spool(
         bytes: 0,
     };
     if content_type.starts_with("multipart/form-data") {
+        // Every byte of the form counts against the limit, its framing and part headers
+        // too (the parser holds a part's header until it ends).
+        let received = Arc::new(AtomicU64::new(0));
+        let counter = received.clone();
+        let request = request.map(move |body| {
+            let counted = body.map_frame(move |frame| {
+                if let Some(data) = frame.data_ref() {
+                    counter.fetch_add(data.len() as u64, Ordering::Relaxed);
+                }
+                frame
+            });
+            Body::new(Limited::new(
+                counted,
+                usize::try_from(limit).unwrap_or(usize::MAX),
+            ))
+        });
+        let over = || received.load(Ordering::Relaxed) > limit;
         let mut form = Multipart::from_request(request, &())
             .await
             .map_err(|e| Refused::Malformed(format!("not a multipart form: {}", e.body_text())))?;
         loop {
-            let field = form.next_field().await.map_err(|e| {
-                Refused::Malformed(format!("a broken multipart form: {}", e.body_text()))
+            let field = form.next_field().await.map_err(|e| match over() {
+                true => Refused::TooLarge(limit),
+                false => Refused::Malformed(format!("a broken multipart form: {}", e.body_text())),
             })?;
             let Some(mut field) = field else { break };
+            if spool.files.len() == max_files {
+                return Err(Refused::Malformed(format!(
+                    "this endpoint takes at most {max_files} file{} per request",
+                    if max_files == 1 { "" } else { "s" }
+                )));
+            }
             let Some(file_name) = field.file_name().map(str::to_string) else {
                 return Err(Refused::Malformed(format!(
                     "multipart field '{}' is not a file: give options in the query string (?region=IN)",
@@ -139,10 +168,10 @@ pub(super) async fn spool(
             };
             let mut file = spool.create(&file_name, None).await?;
             loop {
-                let chunk = field
-                    .chunk()
-                    .await
-                    .map_err(|e| Refused::Broken(e.to_string()))?;
+                let chunk = field.chunk().await.map_err(|e| match over() {
+                    true => Refused::TooLarge(limit),
+                    false => Refused::Broken(e.to_string()),
+                })?;
                 let Some(chunk) = chunk else { break };
                 spool.write(&mut file, &chunk, limit).await?;
             }
@@ -183,6 +212,7 @@ impl Spool {
         {
             safe.push_str(ending);
         }
+        // Files are few (at most the endpoint's limit), so a scan per try is cheap.
         let mut unique = safe.clone();
         let mut n = 1;
         while self.files.iter().any(|f| f.name == unique) {

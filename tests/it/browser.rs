@@ -396,3 +396,36 @@ fn the_upload_page_shows_and_downloads_what_fix_writes() {
         std::fs::write(root().join("docs/serve-page-phone.png"), phone).unwrap();
     }
 }
+
+/// With a token, the page asks for it, then loads the campaigns and checks with it.
+#[test]
+fn the_upload_page_asks_for_the_token() {
+    if !browser_available() {
+        return;
+    }
+    let service = start(walint::serve::ServeOptions {
+        config: Some(fixture("demo/walint.toml")),
+        token: Some("s3cret".into()),
+        ..Default::default()
+    });
+    let work = tempfile::tempdir().unwrap();
+    let browser = Browser::start(work.path(), &work.path().join("profile"));
+    browser.open(&service.url("/"));
+    wait_for("the token field", Duration::from_secs(10), || {
+        browser.script("return document.getElementById('token-field').hidden") == json!(false)
+    });
+    browser.type_into("#token", "s3cret");
+    // Leaving the field (a change event) loads what the token opens.
+    browser.click("#region");
+    wait_for("the campaign list", Duration::from_secs(10), || {
+        browser.script("return document.querySelectorAll('#campaign option').length") == json!(2)
+    });
+    browser.type_into("#file", &fixture("demo/contacts.csv").display().to_string());
+    browser.type_into("#region", "IN");
+    browser.click("#check");
+    wait_for("the result", Duration::from_secs(30), || {
+        browser.script("return document.getElementById('result').hidden") == json!(false)
+    });
+    let rejected = browser.script("return document.getElementById('total-rejected').textContent");
+    assert_eq!(rejected, json!("13"), "the demo list without its campaign");
+}

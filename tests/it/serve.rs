@@ -565,29 +565,45 @@ fn an_upload_over_the_limit_gets_413() {
         },
         ..ServeOptions::default()
     });
-    // Declared too large up front, and found too large as it streams in (chunked).
+    // Declared too large up front, and found too large as it streams in (chunked), as a
+    // body and as a form.
     let declared = service.post("/v1/check", "text/csv", demo_contacts());
     assert_eq!(declared.status, 413, "{}", declared.text());
     assert_eq!(declared.json()["error"]["kind"], "too_large");
-    let mut stream = TcpStream::connect(service.addr).unwrap();
+    let (form_type, form_body) = form(&[("contacts.csv", &demo_contacts())]);
+    for (content_type, body) in [
+        ("text/csv", demo_contacts()),
+        (form_type.as_str(), form_body),
+    ] {
+        let answer = chunked(service.addr, "/v1/fix", content_type, &body);
+        assert!(
+            answer.starts_with("HTTP/1.1 413"),
+            "{content_type}: {answer}"
+        );
+    }
+    let small = service.post("/v1/check", "text/csv", b"phone\n+14155552671\n".to_vec());
+    assert_eq!(small.status, 200);
+    assert!(service.spooled().is_empty());
+}
+
+/// Sends a request with a chunked body (no length) on a connection of its own; the answer.
+fn chunked(addr: SocketAddr, path: &str, content_type: &str, body: &[u8]) -> String {
+    let mut stream = TcpStream::connect(addr).unwrap();
     write!(
         stream,
-        "POST /v1/fix HTTP/1.1\r\nHost: x\r\nContent-Type: text/csv\r\nTransfer-Encoding: chunked\r\n\r\n"
+        "POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: {content_type}\r\nTransfer-Encoding: chunked\r\n\r\n"
     )
     .unwrap();
     // The service answers and closes once the limit is passed: later writes may fail.
-    for chunk in demo_contacts().chunks(300) {
+    for chunk in body.chunks(300) {
         let _ = write!(stream, "{:x}\r\n", chunk.len());
         let _ = stream.write_all(chunk);
         let _ = stream.write_all(b"\r\n");
     }
     let _ = stream.write_all(b"0\r\n\r\n");
-    let mut streamed = String::new();
-    let _ = stream.read_to_string(&mut streamed);
-    assert!(streamed.starts_with("HTTP/1.1 413"), "{streamed}");
-    let small = service.post("/v1/check", "text/csv", b"phone\n+14155552671\n".to_vec());
-    assert_eq!(small.status, 200);
-    assert!(service.spooled().is_empty());
+    let mut answer = String::new();
+    let _ = stream.read_to_string(&mut answer);
+    answer
 }
 
 /// Opens a connection and sends a request's head and part of its body, then holds it.
@@ -713,6 +729,16 @@ fn malformed_forms_are_refused() {
     );
     assert_eq!(field.status, 400);
     assert!(field.text().contains("not a file"), "{}", field.text());
+    let list = b"phone\n+14155552671\n".as_slice();
+    let many: Vec<(&str, &[u8])> = (0..33).map(|_| ("a.csv", list)).collect();
+    let too_many = service.post_files("/v1/check", &many);
+    assert_eq!(too_many.status, 400);
+    assert!(
+        too_many.text().contains("at most 32 files"),
+        "{}",
+        too_many.text()
+    );
+    assert_eq!(service.post_files("/v1/check", &many[..32]).status, 200);
     eventually("the spool is empty", || service.spooled().is_empty());
 }
 

@@ -36,23 +36,30 @@
     return false;
   }
 
+  // The rules (for the chart's labels) and the campaigns; again once a token is entered.
   async function loadCatalogue() {
     try {
       const r = await fetch("/v1/rules", { headers: headers() });
       if (await needToken(r)) return;
       if (r.ok) {
+        rules = new Map();
         for (const rule of await r.json()) rules.set(rule.code, rule);
       }
       const c = await fetch("/v1/campaigns", { headers: headers() });
       if (c.ok) {
         const select = $("campaign");
+        const chosen = select.value;
+        while (select.options.length > 1) select.remove(1);
         for (const name of (await c.json()).campaigns) {
           const option = document.createElement("option");
           option.value = name;
           option.textContent = name;
           select.append(option);
         }
+        select.value = chosen;
+        if (select.value !== chosen) select.value = "";
       }
+      say("");
     } catch (e) {
       say("The service cannot be reached: " + e.message, true);
     }
@@ -65,6 +72,7 @@
   }
 
   input.addEventListener("change", () => choose(input.files[0]));
+  $("token").addEventListener("change", loadCatalogue);
   for (const type of ["dragenter", "dragover"]) {
     drop.addEventListener(type, (e) => {
       e.preventDefault();
@@ -161,14 +169,15 @@
     const codesOf = new Map();
     for (const code of Object.keys(summary.rejected_by_code)) {
       const rule = rules.get(code);
-      const key = rule && rule.wa_error != null ? String(rule.wa_error) : "";
+      const key = !rule ? "?" : rule.wa_error != null ? String(rule.wa_error) : "";
       if (!codesOf.has(key)) codesOf.set(key, []);
       codesOf.get(key).push(rule ? code + " " + rule.name : code);
     }
     for (const [wa, count] of Object.entries(summary.rejected_by_wa_error)) {
       bars.push({ label: "WhatsApp " + wa, rules: codesOf.get(wa) || [], count });
     }
-    const walintOnly = codesOf.get("") || [];
+    // Codes whose rule is known to name no WhatsApp code (an unknown rule is not guessed).
+    const walintOnly = (codesOf.get("") || []).filter((entry) => rules.has(entry.split(" ")[0]));
     for (const entry of walintOnly) {
       const code = entry.split(" ")[0];
       bars.push({ label: "walint " + code, rules: [entry], count: summary.rejected_by_code[code] });
