@@ -107,7 +107,7 @@ pub struct OutputFile {
 }
 
 enum Sink {
-    Temp(BufWriter<tempfile::NamedTempFile>),
+    Temp(BufWriter<Writeback>),
     Stdout(BufWriter<io::Stdout>),
     /// A character device or a FIFO, written into.
     Stream(BufWriter<std::fs::File>),
@@ -175,7 +175,14 @@ impl OutputFile {
         }
         Ok(OutputFile {
             path: path.to_path_buf(),
-            sink: Some(Sink::Temp(BufWriter::with_capacity(1 << 16, temp))),
+            sink: Some(Sink::Temp(BufWriter::with_capacity(
+                1 << 16,
+                Writeback {
+                    temp,
+                    written: 0,
+                    started: 0,
+                },
+            ))),
         })
     }
 
@@ -211,10 +218,10 @@ impl OutputFile {
             }
             Some(Sink::Temp(out)) => {
                 let temp = match out.into_inner() {
-                    Ok(temp) => temp,
+                    Ok(w) => w.temp,
                     Err(e) => {
                         let (error, out) = e.into_parts();
-                        forget_temp(out.into_parts().0);
+                        forget_temp(out.into_parts().0.temp);
                         return Err(io(error));
                     }
                 };
@@ -232,6 +239,53 @@ impl OutputFile {
 }
 
 /// Removes a temporary file that will not be renamed into place.
+/// The temporary file of an output, whose written bytes are handed to the disk as they
+/// accumulate (Linux: `sync_file_range`, which starts the write-back and does not wait),
+/// so that the `fsync` at the end — which makes the output durable before it replaces the
+/// target — has little left to write: a 164 MB report otherwise waited about 55 ms there,
+/// on one thread, after every other thread was done.
+struct Writeback {
+    temp: tempfile::NamedTempFile,
+    /// Bytes written so far.
+    written: u64,
+    /// Where the bytes not yet handed to the disk start.
+    started: u64,
+}
+
+/// Bytes written between two hand-overs to the disk.
+const WRITEBACK_BYTES: u64 = 8 << 20;
+
+impl Write for Writeback {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.temp.write(buf)?;
+        self.written += n as u64;
+        if self.written - self.started >= WRITEBACK_BYTES {
+            #[cfg(target_os = "linux")]
+            {
+                use std::os::fd::AsRawFd;
+                let fd = self.temp.as_file().as_raw_fd();
+                // SAFETY: the descriptor is the open temporary file's; the call only
+                // starts write-back of a range of it. A failure is harmless (fsync at the
+                // end writes whatever is left), so its result is not needed.
+                unsafe {
+                    libc::sync_file_range(
+                        fd,
+                        self.started as libc::off64_t,
+                        (self.written - self.started) as libc::off64_t,
+                        libc::SYNC_FILE_RANGE_WRITE,
+                    );
+                }
+            }
+            self.started = self.written;
+        }
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.temp.flush()
+    }
+}
+
 fn forget_temp(temp: tempfile::NamedTempFile) {
     let path = temp.path().to_path_buf();
     drop(temp);
@@ -242,7 +296,7 @@ impl Drop for OutputFile {
     fn drop(&mut self) {
         if let Some(Sink::Temp(out)) = self.sink.take() {
             // Dropped unfinished (an error, a panic): the temporary file goes with it.
-            let path = out.get_ref().path().to_path_buf();
+            let path = out.get_ref().temp.path().to_path_buf();
             drop(out);
             forget(&path);
         }
