@@ -531,13 +531,7 @@ fn encoding_label(label: &str) -> Result<&'static encoding_rs::Encoding, String>
 }
 
 fn run_serve(args: ServeArgs) -> Result<(), Error> {
-    let config = match (&args.config, args.no_config) {
-        (_, true) => None,
-        (Some(path), false) => Some(path.clone()),
-        (None, false) => std::env::current_dir()
-            .ok()
-            .and_then(|cwd| Config::discover(&cwd)),
-    };
+    let config = config_path(args.config.as_ref(), args.no_config)?;
     let token = std::env::var(&args.token_env)
         .ok()
         .map(|t| t.trim().to_string())
@@ -596,7 +590,11 @@ fn run_fix(args: FixArgs) -> Result<Outcome, Error> {
             ));
         }
         let mut out = io::BufWriter::with_capacity(1 << 16, io::stdout().lock());
-        let summary = fix::run_with_results(&options, &paths, Some(&mut out))?;
+        let results = fix::Results {
+            out: &mut out,
+            rejected_only: false,
+        };
+        let summary = fix::run_with_results(&options, &paths, Some(results))?;
         fix::write_summary_json(&summary, &paths, &mut out)
             .and_then(|()| out.flush())
             .map_err(stdout_error)?;
@@ -765,20 +763,25 @@ fn check_and_report(args: CheckArgs, output_is_input: &mut bool) -> Result<Outco
 }
 
 fn load_config(config: Option<&PathBuf>, no_config: bool) -> Result<Config, Error> {
+    config_path(config, no_config)?.map_or_else(|| Ok(Config::default()), |p| Config::load(&p))
+}
+
+/// The walint.toml a command uses: `--config`, else the one found from the current
+/// directory up; none with `--no-config`.
+fn config_path(config: Option<&PathBuf>, no_config: bool) -> Result<Option<PathBuf>, Error> {
     if no_config {
-        return Ok(Config::default());
+        return Ok(None);
     }
-    let path = match config {
-        Some(p) => Some(p.clone()),
+    match config {
+        Some(p) => Ok(Some(p.clone())),
         None => {
             let cwd = std::env::current_dir().map_err(|source| Error::Io {
                 path: ".".into(),
                 source,
             })?;
-            Config::discover(&cwd)
+            Ok(Config::discover(&cwd))
         }
-    };
-    path.map_or_else(|| Ok(Config::default()), |p| Config::load(&p))
+    }
 }
 
 fn emit(report: &Report, args: &CheckArgs, shown: &report::Shown) -> Result<(), Error> {

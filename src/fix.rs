@@ -186,12 +186,20 @@ struct RowResult<'a> {
     reasons: Vec<String>,
 }
 
+/// Where [`run_with_results`] writes the rows' results, and whose.
+pub struct Results<'w> {
+    /// The output: a JSON line per row.
+    pub out: &'w mut dyn Write,
+    /// Only the rejected rows' results (what an upload page lists).
+    pub rejected_only: bool,
+}
+
 /// As [`run`], and writes each row's result to `results` as a line of JSON, in row order:
 /// `{"row", "line", "status": "clean"|"fixed"|"rejected", "fixed"?, "codes", "reasons"}`.
 pub fn run_with_results(
     options: &CheckOptions,
     paths: &FixPaths,
-    results: Option<&mut dyn Write>,
+    results: Option<Results<'_>>,
 ) -> Result<FixSummary, Error> {
     let clean_path = match (&paths.clean, paths.in_place) {
         (_, true) => paths.input.clone(),
@@ -310,7 +318,7 @@ struct Sorter<'r> {
     delimiter: u8,
     encoding: EncodingSeen,
     summary: FixSummary,
-    results: Option<&'r mut dyn Write>,
+    results: Option<Results<'r>>,
 }
 
 impl SplitSink for Sorter<'_> {
@@ -345,8 +353,10 @@ impl SplitSink for Sorter<'_> {
             summary.blank_lines += count_lines(&row.blank_before);
             clean.write(&row.blank_before)?;
         }
-        if let Some(out) = self.results.as_deref_mut() {
-            write_result(row, findings, verdict, out)?;
+        if let Some(results) = &mut self.results
+            && (!results.rejected_only || matches!(verdict, Verdict::Rejected(_)))
+        {
+            write_result(row, findings, verdict, results.out)?;
         }
         match verdict {
             Verdict::Clean => {

@@ -7,7 +7,6 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use axum::extract::{Request, State};
-use axum::http::header;
 use axum::middleware::Next;
 use axum::response::Response;
 
@@ -49,11 +48,7 @@ pub(super) async fn record(
     let started = Instant::now();
     let method = request.method().clone();
     let endpoint = endpoint(request.uri().path());
-    let declared = request
-        .headers()
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
+    let declared = super::upload::declared_length(request.headers());
     shared.metrics.in_flight.inc();
     // Counted down also when the client goes away and the request is dropped.
     struct InFlight<'a>(&'a prometheus_client::metrics::gauge::Gauge);

@@ -140,14 +140,13 @@ fn fix(
     };
     let results_path = spool.output(&names[0]);
     let results = upload::create(&results_path).map_err(io)?;
-    let mut results = ResultLines {
-        out: std::io::BufWriter::with_capacity(1 << 16, results),
-        line: Vec::new(),
+    let mut results = std::io::BufWriter::with_capacity(1 << 16, results);
+    let lines = crate::fix::Results {
+        out: &mut results,
         rejected_only,
     };
-    let summary = crate::fix::run_with_results(&options, &paths, Some(&mut results))?;
+    let summary = crate::fix::run_with_results(&options, &paths, Some(lines))?;
     let summary_json = crate::fix::summary_json(&summary, &names[1], &names[2]);
-    let mut results = results.out;
     serde_json::to_writer(
         &mut results,
         &serde_json::json!({ "summary": &summary_json }),
@@ -279,68 +278,4 @@ fn boundary() -> String {
     let digest = Sha256::digest(format!("{now}:{n}:{}", std::process::id()));
     let hex: String = digest[..20].iter().map(|b| format!("{b:02x}")).collect();
     format!("walint-{hex}")
-}
-
-/// Where `walint fix`'s result lines go: to the results file, every line or only the
-/// rejected rows'.
-struct ResultLines<W: Write> {
-    out: W,
-    line: Vec<u8>,
-    rejected_only: bool,
-}
-
-impl<W: Write> Write for ResultLines<W> {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        if !self.rejected_only {
-            return self.out.write(buf);
-        }
-        for piece in buf.split_inclusive(|&b| b == b'\n') {
-            self.line.extend_from_slice(piece);
-            if self.line.ends_with(b"\n") {
-                // A result line names its status once, in a fixed place and spelling.
-                if memchr::memmem::find(&self.line, b",\"status\":\"rejected\",").is_some() {
-                    self.out.write_all(&self.line)?;
-                }
-                self.line.clear();
-            }
-        }
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        self.out.flush()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use std::io::Write;
-
-    use super::ResultLines;
-
-    #[test]
-    fn only_rejected_rows_results_are_kept_when_asked() {
-        let lines = concat!(
-            "{\"row\":1,\"line\":2,\"status\":\"clean\",\"codes\":[],\"reasons\":[]}\n",
-            "{\"row\":2,\"line\":3,\"status\":\"rejected\",\"codes\":[\"WAC002\"],\"reasons\":[\"WAC002: status\"]}\n",
-            "{\"row\":3,\"line\":4,\"status\":\"fixed\",\"fixed\":\"+919876543210\",\"codes\":[\"WAC001\"],\"reasons\":[\"WAC001: \\\"status\\\":\\\"rejected\\\"\"]}\n",
-        );
-        for rejected_only in [false, true] {
-            let mut out = ResultLines {
-                out: Vec::new(),
-                line: Vec::new(),
-                rejected_only,
-            };
-            // Written in pieces that cut lines anywhere, as a buffered writer may.
-            for piece in lines.as_bytes().chunks(7) {
-                out.write_all(piece).unwrap();
-            }
-            let kept = String::from_utf8(out.out).unwrap();
-            if rejected_only {
-                assert_eq!(kept, lines.lines().nth(1).unwrap().to_string() + "\n");
-            } else {
-                assert_eq!(kept, lines);
-            }
-        }
-    }
 }

@@ -91,6 +91,14 @@ impl Refused {
     }
 }
 
+/// The length a request declares (`Content-Length`), when it declares one.
+pub(super) fn declared_length(headers: &axum::http::HeaderMap) -> Option<u64> {
+    headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok())
+}
+
 /// Writes the request's file or files into a new directory under `parent` (the system's
 /// temporary directory when `None`). `name` names a file sent as the whole body (else
 /// `upload` with an ending from its `Content-Type`).
@@ -101,12 +109,7 @@ pub(super) async fn spool(
     name: Option<&str>,
     max_files: usize,
 ) -> Result<Spool, Refused> {
-    let declared = request
-        .headers()
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|n| n > limit) {
+    if declared_length(request.headers()).is_some_and(|n| n > limit) {
         return Err(Refused::TooLarge(limit));
     }
     let content_type = request

@@ -139,3 +139,46 @@ fn a_list_from_a_reader_as_a_campaign() {
     let unknown = Linter::new().check_campaign("nope", "c.csv", list.as_slice());
     assert!(unknown.is_err());
 }
+
+/// `fix::run_with_results` with `rejected_only` writes exactly the rejected rows' lines of
+/// the full results, in order.
+#[test]
+fn results_of_the_rejected_rows_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let options = walint::check::CheckOptions::from_config(
+        &Config::default(),
+        walint::check::Overrides {
+            default_region: walint::phone::RegionCode::parse("IN"),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let paths = walint::fix::FixPaths {
+        input: fixture("demo/contacts.csv"),
+        clean: Some(dir.path().join("clean.csv")),
+        rejects: dir.path().join("rejects.csv"),
+        in_place: false,
+    };
+    let lines = |rejected_only: bool| -> Vec<String> {
+        let mut out = Vec::new();
+        let results = walint::fix::Results {
+            out: &mut out,
+            rejected_only,
+        };
+        walint::fix::run_with_results(&options, &paths, Some(results)).unwrap();
+        String::from_utf8(out)
+            .unwrap()
+            .lines()
+            .map(str::to_string)
+            .collect()
+    };
+    let all = lines(false);
+    let rejected = lines(true);
+    assert_eq!(all.len(), 201);
+    let expected: Vec<String> = all
+        .into_iter()
+        .filter(|l| l.contains("\"status\":\"rejected\""))
+        .collect();
+    assert!(!expected.is_empty());
+    assert_eq!(rejected, expected);
+}
