@@ -16,7 +16,7 @@ use base64::Engine as _;
 use serde_json::{Value, json};
 
 use crate::serve::start;
-use crate::support::{fixture, root, walint};
+use crate::support::{fix_demo_campaign, fixture, root, walint};
 
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 const CHROMIUM: &str = "/usr/bin/chromium";
@@ -254,32 +254,8 @@ fn the_upload_page_shows_and_downloads_what_fix_writes() {
     );
 
     // What `walint fix` writes for the same list and campaign.
-    let dir = tempfile::tempdir().unwrap();
-    for file in [
-        "walint.toml",
-        "contacts.csv",
-        "registry.json",
-        "optouts.txt",
-    ] {
-        std::fs::copy(fixture(&format!("demo/{file}")), dir.path().join(file)).unwrap();
-    }
-    let out = walint()
-        .current_dir(dir.path())
-        .args([
-            "fix",
-            "contacts.csv",
-            "--campaign",
-            "diwali-offer",
-            "--clean",
-            "contacts.clean.csv",
-            "--rejects",
-            "contacts.rejects.csv",
-            "--format",
-            "json",
-        ])
-        .output()
-        .unwrap();
-    let lines: Vec<Value> = String::from_utf8(out.stdout)
+    let (dir, results) = fix_demo_campaign();
+    let lines: Vec<Value> = String::from_utf8(results)
         .unwrap()
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())

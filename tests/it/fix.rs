@@ -4,21 +4,7 @@
 
 use std::path::Path;
 
-use crate::support::{fixture, json_report, walint};
-
-/// Copies the demo folder (list, config, registry, opt-outs) into a temp dir.
-fn demo_copy() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for name in [
-        "contacts.csv",
-        "walint.toml",
-        "registry.json",
-        "optouts.txt",
-    ] {
-        std::fs::copy(fixture(&format!("demo/{name}")), dir.path().join(name)).unwrap();
-    }
-    dir
-}
+use crate::support::{demo_copy, json_report, walint};
 
 fn data_rows(path: &Path) -> usize {
     let text = std::fs::read_to_string(path).unwrap();

@@ -123,15 +123,7 @@ fn a_list_from_a_reader_as_a_campaign() {
         ]),
         1,
     );
-    let rows = |report: &serde_json::Value| -> Vec<serde_json::Value> {
-        report["diagnostics"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|d| d["location"]["path"] == "contacts.csv")
-            .cloned()
-            .collect()
-    };
+    let rows = |report: &serde_json::Value| support::findings_in(report, "contacts.csv");
     let served = json_of(&report);
     assert!(!rows(&command).is_empty());
     assert_eq!(rows(&served), rows(&command));

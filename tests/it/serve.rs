@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use walint::serve::{Limits, ServeOptions, Service};
 
-use crate::support::{fixture, walint};
+use crate::support::{findings_in, fix_demo_campaign, fixture, walint};
 
 /// A service running on a loopback port for one test.
 pub struct Running {
@@ -424,15 +424,7 @@ fn a_campaign_checks_the_upload_as_its_contact_list() {
     let command: serde_json::Value = serde_json::from_slice(&command).unwrap();
     // The rows' findings are the command's; the definition's place (walint.toml) is shown
     // from elsewhere.
-    let rows = |report: &serde_json::Value| -> Vec<serde_json::Value> {
-        report["diagnostics"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|d| d["location"]["path"] == "contacts.csv")
-            .cloned()
-            .collect()
-    };
+    let rows = |report: &serde_json::Value| findings_in(report, "contacts.csv");
     let served = answer.json();
     assert!(!rows(&command).is_empty());
     assert_eq!(rows(&served), rows(&command));
@@ -478,30 +470,7 @@ fn fix_returns_what_the_command_writes() {
             ("rejects", Some("contacts.rejects.csv")),
         ]
     );
-    let dir = tempfile::tempdir().unwrap();
-    for file in [
-        "walint.toml",
-        "contacts.csv",
-        "registry.json",
-        "optouts.txt",
-    ] {
-        std::fs::copy(fixture(&format!("demo/{file}")), dir.path().join(file)).unwrap();
-    }
-    let results = command_output(
-        dir.path(),
-        &[
-            "fix",
-            "contacts.csv",
-            "--campaign",
-            "diwali-offer",
-            "--clean",
-            "contacts.clean.csv",
-            "--rejects",
-            "contacts.rejects.csv",
-            "--format",
-            "json",
-        ],
-    );
+    let (dir, results) = fix_demo_campaign();
     let read = |name: &str| std::fs::read(dir.path().join(name)).unwrap();
     assert_eq!(parts[2].2, read("contacts.clean.csv"));
     assert_eq!(parts[3].2, read("contacts.rejects.csv"));

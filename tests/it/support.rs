@@ -180,3 +180,52 @@ pub fn codes(report: &serde_json::Value) -> Vec<&str> {
 pub fn places(found: &[(String, u64, String)]) -> Vec<(&str, u64)> {
     found.iter().map(|(c, l, _)| (c.as_str(), *l)).collect()
 }
+
+/// Copies the demo folder (list, config, registry, opt-outs) into a temp dir.
+pub fn demo_copy() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for name in [
+        "contacts.csv",
+        "walint.toml",
+        "registry.json",
+        "optouts.txt",
+    ] {
+        std::fs::copy(fixture(&format!("demo/{name}")), dir.path().join(name)).unwrap();
+    }
+    dir
+}
+
+/// `walint fix --format json` of the demo list as the demo campaign's, in a copy of the
+/// demo: the copy (holding `contacts.clean.csv` and `contacts.rejects.csv`) and the
+/// result lines the command printed.
+pub fn fix_demo_campaign() -> (tempfile::TempDir, Vec<u8>) {
+    let dir = demo_copy();
+    let out = walint()
+        .current_dir(dir.path())
+        .args([
+            "fix",
+            "contacts.csv",
+            "--campaign",
+            "diwali-offer",
+            "--clean",
+            "contacts.clean.csv",
+            "--rejects",
+            "contacts.rejects.csv",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    (dir, out.stdout)
+}
+
+/// The findings of a JSON report located in `path`.
+pub fn findings_in(report: &serde_json::Value, path: &str) -> Vec<serde_json::Value> {
+    report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["location"]["path"] == path)
+        .cloned()
+        .collect()
+}
