@@ -68,6 +68,27 @@ pub enum Command {
         #[command(subcommand)]
         command: crate::registry_pull::RegistryCommand,
     },
+    /// walint's own spreadsheet reader process (not for people: walint starts it for each
+    /// workbook it reads, with the workbook as standard input and rows on standard output).
+    #[command(name = "__sheet-reader", hide = true)]
+    SheetReader(SheetReaderArgs),
+}
+
+/// The spreadsheet reader process's options (see `input::spreadsheet::child`).
+#[derive(Debug, Clone, Args)]
+pub struct SheetReaderArgs {
+    /// The sheet to read (else the first).
+    #[arg(long)]
+    sheet: Option<String>,
+    /// The most bytes of one row's cells.
+    #[arg(long)]
+    row_bytes: usize,
+    /// The most bytes the workbook's parts may expand to.
+    #[arg(long)]
+    workbook_bytes: u64,
+    /// The process's address space, in bytes.
+    #[arg(long)]
+    memory: u64,
 }
 
 /// `walint serve`'s options.
@@ -454,6 +475,16 @@ pub fn run(cli: Cli) -> Result<Outcome, Error> {
             crate::registry_pull::run(command).map(|()| Outcome::Clean)
         }
         Command::Fix(args) => run_fix(args),
+        Command::SheetReader(args) => {
+            let limits = crate::input::spreadsheet::SheetLimits {
+                workbook_bytes: args.workbook_bytes,
+                memory: args.memory,
+                row_bytes: args.row_bytes,
+            };
+            crate::input::spreadsheet::child::run(args.sheet.as_deref(), &limits)
+                .map_err(stdout_error)?;
+            Ok(Outcome::Clean)
+        }
         Command::Completions { shell } => {
             let mut command = Cli::command().version(version());
             let mut out = io::stdout().lock();
@@ -560,11 +591,11 @@ fn run_serve(args: ServeArgs) -> Result<(), Error> {
     })
 }
 
-/// Whether the command runs as a service (it handles its own signals).
 impl Cli {
-    /// `walint serve`: SIGHUP reloads and SIGTERM drains instead of stopping at once.
-    pub fn is_service(&self) -> bool {
-        matches!(self.command, Command::Serve(_))
+    /// Whether the run may write output files, which an interrupted run removes (not the
+    /// service, whose requests clean up after themselves, nor the spreadsheet reader).
+    pub fn writes_outputs(&self) -> bool {
+        !matches!(self.command, Command::Serve(_) | Command::SheetReader(_))
     }
 }
 

@@ -111,9 +111,11 @@ pub struct MediaConfig {
 }
 
 /// `[limits]` in walint.toml: the most bytes walint reads of one contact record (a line,
-/// or a quoted cell's lines) and of one payload message; past them the record or message
-/// is a finding at its place (WAC000, WAT000) and reading goes on. Each 1 KiB to 16 MiB
-/// (past 16 MiB a line or JSON value ends the run: no text input has one).
+/// a quoted cell's lines, a spreadsheet row's cells) and of one payload message; past them
+/// the record or message is a finding at its place (WAC000, WAT000) and reading goes on.
+/// Each 1 KiB to 16 MiB (past 16 MiB a line or JSON value ends the run: no text input has
+/// one). And how far a spreadsheet may expand: the bytes its parts expand to, and the
+/// memory of the process that reads it; past them the run stops (exit 2) naming the limit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Limits {
@@ -123,6 +125,14 @@ pub struct Limits {
     /// `message_bytes` (default 1 MiB).
     #[serde(deserialize_with = "bytes_key")]
     pub message_bytes: usize,
+    /// `sheet_bytes`: what a workbook's parts may expand to (default 512 MiB; 1 MiB to
+    /// 16 GiB).
+    #[serde(deserialize_with = "sheet_bytes_key")]
+    pub sheet_bytes: u64,
+    /// `sheet_memory`: the address space of the process that reads a workbook (default
+    /// 448 MiB; 64 MiB to 64 GiB).
+    #[serde(deserialize_with = "sheet_memory_key")]
+    pub sheet_memory: u64,
 }
 
 impl Default for Limits {
@@ -130,8 +140,49 @@ impl Default for Limits {
         Limits {
             record_bytes: crate::input::csv_records::MAX_RECORD_BYTES,
             message_bytes: crate::input::payloads::MAX_MESSAGE_BYTES,
+            sheet_bytes: crate::input::spreadsheet::DEFAULT_WORKBOOK_BYTES,
+            sheet_memory: crate::input::spreadsheet::DEFAULT_READER_MEMORY,
         }
     }
+}
+
+impl Limits {
+    /// The limits a spreadsheet is read with.
+    pub fn sheets(&self) -> crate::input::spreadsheet::SheetLimits {
+        crate::input::spreadsheet::SheetLimits {
+            workbook_bytes: self.sheet_bytes,
+            memory: self.sheet_memory,
+            row_bytes: self.record_bytes,
+        }
+    }
+}
+
+/// A number of bytes within `range` (`shown` says the range in words).
+fn bytes_within(n: i64, range: std::ops::RangeInclusive<u64>, shown: &str) -> Result<u64, String> {
+    u64::try_from(n)
+        .ok()
+        .filter(|n| range.contains(n))
+        .ok_or_else(|| format!("{n} is not a number of bytes {shown}"))
+}
+
+/// `[limits] sheet_bytes`: 1 MiB to 16 GiB.
+fn sheet_bytes_key<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
+    bytes_within(
+        i64::deserialize(d)?,
+        (1 << 20)..=(16 << 30),
+        "from 1048576 (1 MiB) to 17179869184 (16 GiB)",
+    )
+    .map_err(D::Error::custom)
+}
+
+/// `[limits] sheet_memory`: 64 MiB to 64 GiB.
+fn sheet_memory_key<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
+    bytes_within(
+        i64::deserialize(d)?,
+        (64 << 20)..=(64 << 30),
+        "from 67108864 (64 MiB) to 68719476736 (64 GiB)",
+    )
+    .map_err(D::Error::custom)
 }
 
 /// A size limit in bytes: 1 KiB to 16 MiB.

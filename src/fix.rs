@@ -224,7 +224,7 @@ pub fn run_with_results(
         }
     }
     let shown = paths.input.display().to_string();
-    let input = kind::open_contacts(&paths.input, options.columns.sheet.as_deref())?;
+    let input = kind::open_contacts(&paths.input, &options.columns)?;
     let sheet = match &input {
         kind::ContactInput::Sheet(rows) => Some(rows.sheet().name.to_string()),
         kind::ContactInput::Text(_) => None,

@@ -10,9 +10,11 @@ use walint::error::Error;
 
 fn main() -> ExitCode {
     let cli = cli::parse();
-    if !cli.is_service() {
+    if cli.writes_outputs() {
         walint::output::remove_temporaries_on_signals();
     }
+    // Workbooks are strangers' files: each is read in a process of its own, under limits.
+    walint::input::spreadsheet::read_workbooks(walint::input::spreadsheet::Reading::this_program());
     match cli::run(cli) {
         Ok(Outcome::Clean) => ExitCode::SUCCESS,
         Ok(Outcome::Findings) => ExitCode::from(1),

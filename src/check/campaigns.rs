@@ -80,6 +80,7 @@ impl<'a> Plan<'a> {
             encoding: options.columns.encoding,
             sheet: options.columns.sheet.clone(),
             record_bytes: options.columns.record_bytes,
+            sheet_limits: options.columns.sheet_limits,
         };
         let builder = MessageBuilder::new(campaign, template);
         let wanted = template.is_some()
@@ -120,7 +121,7 @@ pub fn check_campaign(
     let mut seen = SeenNumbers::default();
     for path in contact_files(campaign)? {
         let shown = options.shown(&path);
-        let input = kind::open_contacts(&path, plan.columns.sheet.as_deref())?;
+        let input = kind::open_contacts(&path, &plan.columns)?;
         let mut reader = ContactReader::from_input(&shown, input, &plan.columns)
             .map_err(|e| in_campaign(e, campaign))?;
         let file = FileCheck {

@@ -123,6 +123,7 @@ impl CheckOptions {
                 encoding: overrides.encoding.or(config.encoding),
                 sheet: overrides.sheet,
                 record_bytes: Some(config.limits.record_bytes),
+                sheet_limits: config.limits.sheets(),
                 ..ColumnChoice::default()
             },
             settings,
@@ -351,8 +352,7 @@ pub fn run(options: &CheckOptions) -> Result<Report, Error> {
                     &mut links,
                 )?,
                 _ => {
-                    let sheet = options.columns.sheet.as_deref();
-                    let contacts = input.into_contacts(sheet)?;
+                    let contacts = input.into_contacts(&options.columns)?;
                     check_contacts(&shown, contacts, options, &workers, &mut report)?
                 }
             }

@@ -11,7 +11,7 @@ use encoding_rs::Encoding;
 use super::csv_records::{Fault, Record, RecordReader};
 use super::encoding::EncodingSeen;
 use super::kind::ContactInput;
-use super::spreadsheet::{Sheet, SheetRows};
+use super::spreadsheet::{Sheet, SheetLimits, SheetRows};
 use crate::error::Error;
 
 /// Header names recognised as the phone column, in order of preference, normalised
@@ -204,6 +204,21 @@ pub struct ColumnChoice {
     /// The most bytes of one record (`[limits] record_bytes`); else
     /// [`csv_records::MAX_RECORD_BYTES`](super::csv_records::MAX_RECORD_BYTES).
     pub record_bytes: Option<usize>,
+    /// How far a spreadsheet may expand (`[limits] sheet_bytes`, `sheet_memory`; its
+    /// `row_bytes` is `record_bytes`).
+    pub sheet_limits: SheetLimits,
+}
+
+impl ColumnChoice {
+    /// The limits a spreadsheet is read with.
+    pub fn sheet_limits(&self) -> SheetLimits {
+        SheetLimits {
+            row_bytes: self
+                .record_bytes
+                .unwrap_or(super::csv_records::MAX_RECORD_BYTES),
+            ..self.sheet_limits
+        }
+    }
 }
 
 /// Where a contact list's records come from.
@@ -236,6 +251,7 @@ impl<R: BufRead> Source<R> {
                         }
                     }
                     record.set_cells(row.number, &row.cells, b',');
+                    record.fault = row.fault.map(Fault::Sheet);
                     Ok(true)
                 }
                 None => Ok(false),
@@ -384,21 +400,9 @@ impl<R: BufRead> ContactReader<R> {
                 *sheet = Some(Arc::new(named));
             }
         }
-        // Header cells as named in an error; one that looks like a phone number is not
-        // repeated (an error message is no place for personal data).
-        let seen = || {
-            header
-                .iter()
-                .map(|h| {
-                    if digits_in(h) >= 5 {
-                        "<digits>"
-                    } else {
-                        h.as_str()
-                    }
-                })
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
+        // Header cells as named in an error (see `quoted`: one that looks like a phone
+        // number, or a line read in the wrong encoding, is not repeated).
+        let seen = || crate::input::quoted::quote_list(header.iter().map(String::as_str));
         let find = |name: &str| {
             let wanted = normalise_header(name);
             header
@@ -639,11 +643,6 @@ impl<R: BufRead> ContactReader<R> {
         chunk.truncate(filled);
         Ok(filled)
     }
-}
-
-/// How many ASCII digits `s` has.
-fn digits_in(s: &str) -> usize {
-    s.bytes().filter(u8::is_ascii_digit).count()
 }
 
 /// The index of the phone column in a header, by the names in [`PHONE_HEADERS`].

@@ -55,6 +55,8 @@ pub enum Fault {
     /// A quote still open after [`MAX_RECORD_LINES`] lines or the record's byte limit:
     /// never closed, or a cell longer than walint reads; the lines after it are read again.
     QuotePastLimit,
+    /// A spreadsheet row that cannot be read (a record made of a sheet's row).
+    Sheet(crate::input::spreadsheet::SheetFault),
 }
 
 impl Fault {
@@ -71,6 +73,7 @@ impl Fault {
             Fault::QuotePastLimit => {
                 "a quoted field is not closed within 1,024 lines or the bytes walint reads of one record (1 MiB, or `[limits] record_bytes`)"
             }
+            Fault::Sheet(fault) => fault.describe(),
         }
     }
 }
@@ -133,7 +136,9 @@ impl Record {
 
     /// Makes this the record of a row of cells that did not come from CSV text (a
     /// spreadsheet's row starting on `line`): `raw` is the row written as CSV with
-    /// `delimiter` (cells quoted where they must be), ended by `\n`.
+    /// `delimiter` (cells quoted where they must be, a cell that would start a formula
+    /// made inert: see `spreadsheet::inert_in_csv`), ended by `\n`; the fields keep the
+    /// cells as they are.
     pub fn set_cells(&mut self, line: u64, cells: &[String], delimiter: u8) {
         self.clear();
         self.line = line;
@@ -141,12 +146,13 @@ impl Record {
             if i > 0 {
                 self.raw.push(delimiter);
             }
-            let quote = cell
+            let written = crate::input::spreadsheet::inert_in_csv(cell);
+            let quote = written
                 .bytes()
                 .any(|b| b == delimiter || b == b'"' || b == b'\n' || b == b'\r');
             if quote {
                 self.raw.push(b'"');
-                for b in cell.bytes() {
+                for b in written.bytes() {
                     if b == b'"' {
                         self.raw.push(b'"');
                     }
@@ -154,7 +160,7 @@ impl Record {
                 }
                 self.raw.push(b'"');
             } else {
-                self.raw.extend_from_slice(cell.as_bytes());
+                self.raw.extend_from_slice(written.as_bytes());
             }
             self.data.extend_from_slice(cell.as_bytes());
             self.end_field(self.raw.len());

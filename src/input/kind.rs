@@ -5,12 +5,13 @@
 //! the reader it recognised is the one the check then streams.
 
 use std::fs::File;
-use std::io::{BufRead, BufReader, Read, Seek};
+use std::io::{BufRead, BufReader, Seek};
 use std::path::{Path, PathBuf};
 
 use crate::error::Error;
+use crate::input::contacts::ColumnChoice;
 use crate::input::payloads::Framing;
-use crate::input::spreadsheet::{self, SheetRows, Workbook};
+use crate::input::spreadsheet::{self, SheetRows};
 
 /// What an input is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -99,9 +100,9 @@ pub enum ContactInput<R> {
     Sheet(SheetRows),
 }
 
-/// Opens a contact list (or `-`) as text or, when it is one, as the sheet `sheet` (else the
-/// first) of a spreadsheet.
-pub fn open_contacts(path: &Path, sheet: Option<&str>) -> Result<ContactInput<Input>, Error> {
+/// Opens a contact list (or `-`) as text or, when it is one, as a sheet of a spreadsheet
+/// (`columns.sheet`, else the first).
+pub fn open_contacts(path: &Path, columns: &ColumnChoice) -> Result<ContactInput<Input>, Error> {
     let mut input = open(path)?;
     let head = input.fill_buf().map_err(|source| Error::Io {
         path: path.display().to_string(),
@@ -110,34 +111,24 @@ pub fn open_contacts(path: &Path, sheet: Option<&str>) -> Result<ContactInput<In
     if !spreadsheet::is_spreadsheet(head) {
         return Ok(ContactInput::Text(input));
     }
-    sheet_of(path, input, sheet)
+    sheet_of(path, input, columns)
 }
 
-/// The sheet of a spreadsheet: opened by path when its ending names the format, else read
-/// into memory first (standard input, or a file named otherwise).
+/// The sheet of a spreadsheet: its file read in place, or (standard input, a pipe) its
+/// bytes copied to an unnamed temporary file first.
 fn sheet_of(
     path: &Path,
     mut input: Input,
-    sheet: Option<&str>,
+    columns: &ColumnChoice,
 ) -> Result<ContactInput<Input>, Error> {
     let shown = path.display().to_string();
-    let named = path.extension().and_then(|e| e.to_str()).is_some_and(|e| {
-        spreadsheet::EXTENSIONS
-            .iter()
-            .any(|x| e.eq_ignore_ascii_case(x))
-    });
-    let workbook = if named && path != Path::new("-") {
-        Workbook::Path(path.to_path_buf())
-    } else {
-        let mut bytes = Vec::new();
-        input.read_to_end(&mut bytes).map_err(|source| Error::Io {
-            path: shown.clone(),
-            source,
-        })?;
-        Workbook::Bytes(bytes)
-    };
+    let limits = columns.sheet_limits();
+    let file = spreadsheet::workbook_file(&shown, path, &mut input, &limits)?;
     Ok(ContactInput::Sheet(SheetRows::open(
-        &shown, workbook, sheet,
+        &shown,
+        file,
+        columns.sheet.as_deref(),
+        &limits,
     )?))
 }
 
@@ -196,13 +187,14 @@ impl Recognised {
         })
     }
 
-    /// A contact list's input: its text, or (for [`Kind::Spreadsheet`]) the sheet `sheet`.
-    pub fn into_contacts(self, sheet: Option<&str>) -> Result<ContactInput<Input>, Error> {
+    /// A contact list's input: its text, or (for [`Kind::Spreadsheet`]) the sheet
+    /// `columns.sheet`.
+    pub fn into_contacts(self, columns: &ColumnChoice) -> Result<ContactInput<Input>, Error> {
         let spreadsheet = self.kind == Kind::Spreadsheet;
         let path = self.path.clone();
         let input = self.into_input()?;
         if spreadsheet {
-            sheet_of(&path, input, sheet)
+            sheet_of(&path, input, columns)
         } else {
             Ok(ContactInput::Text(input))
         }

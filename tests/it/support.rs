@@ -229,3 +229,84 @@ pub fn findings_in(report: &serde_json::Value, path: &str) -> Vec<serde_json::Va
         .cloned()
         .collect()
 }
+
+/// A finished process: its exit code, output, and the peak resident memory of it and its
+/// children (`wait4`'s `ru_maxrss`, which takes in the children it waited for).
+#[derive(Debug)]
+pub struct Measured {
+    /// The exit code (`None`: stopped by a signal).
+    pub code: Option<i32>,
+    /// Standard output.
+    pub stdout: String,
+    /// Standard error.
+    pub stderr: String,
+    /// Peak resident memory, in bytes.
+    pub peak_rss_bytes: u64,
+}
+
+/// Runs `command` with an address space of `address_space` bytes (`ulimit -v`), killing it
+/// (and failing the test) if it runs past `hung`: a bound for a test that would otherwise
+/// hang, not a measure of speed.
+// The child is reaped by `wait4` (which gives its own rusage), not by `Child::wait`.
+#[allow(clippy::zombie_processes)]
+pub fn run_measured(
+    mut command: std::process::Command,
+    address_space: u64,
+    hung: std::time::Duration,
+) -> Measured {
+    use std::io::Read;
+    use std::os::unix::process::CommandExt;
+    use std::process::Stdio;
+    // SAFETY: setrlimit is async-signal-safe and only reads the struct it is given.
+    unsafe {
+        command.pre_exec(move || {
+            let limit = libc::rlimit {
+                rlim_cur: address_space as libc::rlim_t,
+                rlim_max: address_space as libc::rlim_t,
+            };
+            if libc::setrlimit(libc::RLIMIT_AS, &limit) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    let mut child = command
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("walint starts");
+    let drain = |mut pipe: Box<dyn Read + Send>| {
+        std::thread::spawn(move || {
+            let mut text = String::new();
+            let _ = pipe.read_to_string(&mut text);
+            text
+        })
+    };
+    let stdout = drain(Box::new(child.stdout.take().expect("stdout")));
+    let stderr = drain(Box::new(child.stderr.take().expect("stderr")));
+    let started = std::time::Instant::now();
+    let pid = child.id() as libc::pid_t;
+    // SAFETY: a zeroed rusage is a valid value; wait4 reaps this child (whose handle is
+    // then dropped unwaited) and writes only into the status and rusage it is given.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let mut status = 0;
+    loop {
+        let reaped = unsafe { libc::wait4(pid, &mut status, libc::WNOHANG, &mut usage) };
+        assert!(reaped >= 0, "wait4 failed");
+        if reaped == pid {
+            break;
+        }
+        if started.elapsed() > hung {
+            let _ = child.kill();
+            panic!("the process ran past {hung:?}: it hangs");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    let code = libc::WIFEXITED(status).then(|| libc::WEXITSTATUS(status));
+    Measured {
+        code,
+        stdout: stdout.join().unwrap_or_default(),
+        stderr: stderr.join().unwrap_or_default(),
+        peak_rss_bytes: (usage.ru_maxrss.max(0) as u64) * 1024,
+    }
+}

@@ -2,6 +2,8 @@
 
 use crate::declare_rule;
 use crate::diagnostic::Diagnostic;
+use crate::input::contacts::RowFault;
+use crate::input::csv_records::Fault;
 use crate::rules::Check;
 
 use super::RowCheck;
@@ -11,9 +13,11 @@ declare_rule! {
     /// A row that cannot be read as CSV: a different number of fields from the header
     /// (a ragged row), broken quoting (a quoted field that never closes, or text after a
     /// closing quote), bytes that are not UTF-8, or a line longer than walint reads (1 MiB
-    /// by default, `[limits] record_bytes` in walint.toml). Linting goes on with the next
-    /// line; a row swallowed by an unclosed quote is read again line by line, so no row is
-    /// lost.
+    /// by default, `[limits] record_bytes` in walint.toml). In a spreadsheet: a row whose
+    /// cells hold more text than that, or a cell or row past the last column (XFD) or row
+    /// (1,048,576) a spreadsheet has, which only a malformed workbook holds. Linting goes
+    /// on with the next line; a row swallowed by an unclosed quote is read again line by
+    /// line, so no row is lost.
     ///
     /// ## Why it matters
     /// A bulk-send tool that meets such a row either stops the upload or shifts every
@@ -40,9 +44,20 @@ declare_rule! {
 /// The finding for a row whose CSV cannot be read.
 pub fn check(cx: &RowCheck) -> Option<Diagnostic> {
     let fault = cx.row.fault.as_ref()?;
+    let help = match fault {
+        RowFault::Framing(Fault::Sheet(_)) => {
+            "save the workbook again from its spreadsheet program (or export the sheet as CSV), with no more text in a row than walint reads"
+        }
+        _ => {
+            "re-export the file as UTF-8 CSV, or quote fields that hold the delimiter and double quotes inside them"
+        }
+    };
     Some(
-        RULE.diagnostic(format!("row cannot be read: {}", fault.describe()), cx.at(None))
-            .with_help("re-export the file as UTF-8 CSV, or quote fields that hold the delimiter and double quotes inside them"),
+        RULE.diagnostic(
+            format!("row cannot be read: {}", fault.describe()),
+            cx.at(None),
+        )
+        .with_help(help),
     )
 }
 
@@ -51,7 +66,7 @@ mod tests {
     use std::sync::Arc;
 
     use super::*;
-    use crate::input::contacts::{ContactRow, RowFault};
+    use crate::input::contacts::ContactRow;
     use crate::rules::contacts::ContactPolicy;
 
     #[test]

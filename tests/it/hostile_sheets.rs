@@ -1,0 +1,329 @@
+//! Workbooks built to hurt: a few kilobytes that expand without end, reference cells past
+//! the sheet's edge, or never end, in each format (.xlsx, .xls, .ods). Each is generated
+//! here (a ZIP archive written part by part, an OLE compound file sector by sector) and
+//! checked by the walint binary with an address space of 4 GiB, as a service would run it:
+//! every one must end (a finding at its row, exit 1, or one clear line, exit 2), with the
+//! peak memory of walint and its reader process under 512 MB. A legit workbook in each
+//! format, made by the same generators, is read as the list it is.
+
+use std::path::Path;
+use std::time::Duration;
+
+use crate::support::{self, Measured};
+use crate::workbooks::*;
+
+/// The address space walint runs in (`ulimit -v 4G`).
+const ADDRESS_SPACE: u64 = 4 << 30;
+/// The most memory a hostile workbook may make walint (and its reader) hold.
+const MOST_RSS: u64 = 512 * 1000 * 1000;
+/// Past this a run is taken as hung (the reader's own budget is seconds).
+const HUNG: Duration = Duration::from_secs(120);
+
+/// Runs `walint check --format json FILE --default-region IN` in `dir` (with its
+/// walint.toml, if any) under the address-space limit, and asserts it stayed under the
+/// memory bound.
+fn check(dir: &Path, name: &str, bytes: &[u8]) -> Measured {
+    let file = dir.join(name);
+    std::fs::write(&file, bytes).expect("the workbook");
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_walint"));
+    command
+        .current_dir(dir)
+        .args(["check", "--format", "json", "--default-region", "IN"])
+        .arg(&file);
+    let run = support::run_measured(command, ADDRESS_SPACE, HUNG);
+    assert!(
+        run.peak_rss_bytes < MOST_RSS,
+        "{name}: peak RSS {} bytes",
+        run.peak_rss_bytes
+    );
+    run
+}
+
+/// The JSON report of a run that found something (exit 1).
+fn report(run: &Measured) -> serde_json::Value {
+    assert_eq!(run.code, Some(1), "stderr: {}", run.stderr);
+    serde_json::from_str(&run.stdout).expect("a JSON report")
+}
+
+/// The one-line failure of a run that stopped (exit 2).
+fn failure(run: &Measured) -> &str {
+    assert_eq!(
+        run.code,
+        Some(2),
+        "stdout: {}\nstderr: {}",
+        run.stdout,
+        run.stderr
+    );
+    let line = run.stderr.trim();
+    assert_eq!(line.lines().count(), 1, "{line}");
+    line
+}
+
+/// The codes and rows of a report's findings.
+fn findings(report: &serde_json::Value) -> Vec<(String, u64)> {
+    report["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap_or_default().to_string(),
+                d["location"]["row"].as_u64().unwrap_or_default(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn legit_workbooks_in_every_format_are_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let xls_bad_row = {
+        let mut cells = good_xls_cells();
+        cells.extend([label(2, 0, "Ravi"), label(2, 1, "12345")]);
+        cells
+    };
+    for (name, bytes) in [
+        (
+            "list.xlsx",
+            xlsx(
+                once(
+                    good_rows()
+                        + &format!(
+                            r#"<row r="3">{}{}</row>"#,
+                            cell("A3", "Ravi"),
+                            cell("B3", "12345")
+                        ),
+                ),
+                None,
+            ),
+        ),
+        (
+            "list.ods",
+            ods(once(format!(
+                "{}{}{}{}{ODS_TAIL}",
+                ods_head(),
+                ods_row(&["name", "phone"]),
+                ods_row(&["Asha", "+919876543210"]),
+                ods_row(&["Ravi", "12345"])
+            ))),
+        ),
+        ("list.xls", cfb(&xls_stream(&xls_bad_row), None)),
+    ] {
+        let run = check(dir.path(), name, &bytes);
+        let report = report(&run);
+        assert_eq!(report["summary"]["rows"], 2, "{name}: {report}");
+        let found = findings(&report);
+        assert!(
+            found
+                .iter()
+                .any(|(code, row)| code == "WAC001" && *row == 2),
+            "{name}: the second row's number is not E.164: {found:?}"
+        );
+    }
+}
+
+#[test]
+fn a_cell_past_the_last_column_is_a_finding_at_its_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let rows = good_rows() + &format!(r#"<row r="3">{}</row>"#, cell("FXSHRXW3", "x"));
+    let run = check(dir.path(), "wide.xlsx", &xlsx(once(rows), None));
+    let report = report(&run);
+    assert_eq!(findings(&report), [("WAC000".to_string(), 2)], "{report}");
+    let message = report["diagnostics"][0]["message"].as_str().unwrap();
+    assert!(message.contains("past the last column"), "{message}");
+}
+
+#[test]
+fn a_cell_with_more_text_than_a_record_is_a_finding_at_its_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let huge =
+        std::iter::once(br#"<row r="3"><c r="A3" t="inlineStr"><is><t>"#.to_vec())
+            .chain(repeated("x", 64 << 20))
+            .chain(std::iter::once(b"</t></is></c></row>".to_vec()));
+    let rows = once(good_rows()).chain(huge);
+    let run = check(dir.path(), "long.xlsx", &xlsx(Box::new(rows), None));
+    let report = report(&run);
+    assert_eq!(findings(&report), [("WAC000".to_string(), 2)], "{report}");
+}
+
+#[test]
+fn a_workbook_that_expands_past_sheet_bytes_is_refused_before_it_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("walint.toml"),
+        "[limits]\nsheet_bytes = 1048576\n",
+    )
+    .unwrap();
+    let rows = once(good_rows()).chain(repeated("<row/>", 400_000));
+    let line = failure(&check(dir.path(), "bomb.xlsx", &xlsx(Box::new(rows), None))).to_string();
+    assert!(
+        line.contains("expands to") && line.contains("sheet_bytes"),
+        "{line}"
+    );
+    assert!(line.contains("bomb.xlsx"), "{line}");
+}
+
+#[test]
+fn a_part_larger_than_its_directory_says_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let rows = once(good_rows()).chain(repeated("<row/>", 400_000));
+    let mut bytes = xlsx(Box::new(rows), None);
+    // The sheet's declared size, in its local header and its directory entry, set to 100.
+    let name = b"xl/worksheets/sheet1.xml";
+    for (signature, size_at) in [(&b"PK\x03\x04"[..], 22), (&b"PK\x01\x02"[..], 24)] {
+        let at = (0..bytes.len() - 46)
+            .find(|&i| {
+                bytes[i..].starts_with(signature) && {
+                    let name_at = if size_at == 22 { 30 } else { 46 };
+                    bytes[i + name_at..].starts_with(name)
+                }
+            })
+            .expect("the sheet's header");
+        bytes[at + size_at..at + size_at + 4].copy_from_slice(&100u32.to_le_bytes());
+    }
+    let run = check(dir.path(), "lying.xlsx", &bytes);
+    failure(&run);
+}
+
+#[test]
+fn millions_of_empty_shared_strings_stop_at_the_reader_memory() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("walint.toml"),
+        "[limits]\nsheet_memory = 134217728\n",
+    )
+    .unwrap();
+    let strings = std::iter::once(format!(r#"{XML}<sst xmlns="{MAIN}">"#).into_bytes())
+        .chain(repeated("<si><t/></si>", 8_000_000))
+        .chain(std::iter::once(b"</sst>".to_vec()));
+    let shared: Part = ("xl/sharedStrings.xml", Box::new(strings));
+    let bytes = xlsx(once(good_rows()), Some(shared));
+    let line = failure(&check(dir.path(), "strings.xlsx", &bytes)).to_string();
+    assert!(
+        line.contains("needs more memory") && line.contains("sheet_memory"),
+        "{line}"
+    );
+}
+
+#[test]
+fn an_ods_table_never_closed_ends_within_its_budget() {
+    let dir = tempfile::tempdir().unwrap();
+    let content = format!(
+        "{}{}{}",
+        ods_head(),
+        ods_row(&["name", "phone"]),
+        ods_row(&["Asha", "+919876543210"])
+    );
+    let line = failure(&check(dir.path(), "open.ods", &ods(once(content)))).to_string();
+    assert!(line.contains("processor-time budget"), "{line}");
+}
+
+#[test]
+fn repeated_rows_and_columns_stop_at_the_reader_memory() {
+    let dir = tempfile::tempdir().unwrap();
+    let content = format!(
+        r#"{}{}<table:table-row table:number-rows-repeated="6000"><table:table-cell table:number-columns-repeated="16384" office:value-type="float" office:value="1"/></table:table-row>{ODS_TAIL}"#,
+        ods_head(),
+        ods_row(&["name", "phone"]),
+    );
+    let run = check(dir.path(), "repeated.ods", &ods(once(content)));
+    let line = failure(&run).to_string();
+    assert!(
+        line.contains("needs more memory") && line.contains("sheet_memory"),
+        "{line}"
+    );
+}
+
+#[test]
+fn xls_cells_at_the_far_corner_stop_at_the_reader_memory() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cells = good_xls_cells();
+    cells.push(number(u16::MAX, u16::MAX, 1.0));
+    let run = check(dir.path(), "corner.xls", &cfb(&xls_stream(&cells), None));
+    let line = failure(&run).to_string();
+    assert!(
+        line.contains("needs more memory") && line.contains("sheet_memory"),
+        "{line}"
+    );
+}
+
+#[test]
+fn xls_sector_chains_that_loop_end() {
+    let dir = tempfile::tempdir().unwrap();
+    let stream = xls_stream(&good_xls_cells());
+    // The directory's sector leads back to itself: its chain never ends.
+    let directory: Tamper<'_> = &|fat, _| fat[1] = 1;
+    // The stream's last sector leads back to its first, and it says it is 4 GiB long.
+    let stream_loop: Tamper<'_> = &|fat, entries| {
+        let last = fat.iter().rposition(|&n| n == END_OF_CHAIN).unwrap();
+        fat[last] = 2;
+        entries[128 + 120..128 + 124].copy_from_slice(&u32::MAX.to_le_bytes());
+    };
+    for (name, tamper) in [("directory.xls", directory), ("stream.xls", stream_loop)] {
+        let line = failure(&check(dir.path(), name, &cfb(&stream, Some(tamper)))).to_string();
+        assert!(line.contains(name), "{line}");
+    }
+}
+
+#[test]
+fn formulas_in_text_cells_are_inert_in_the_csv_fix_writes() {
+    let dir = tempfile::tempdir().unwrap();
+    let rows = format!(
+        r#"<row r="1">{}{}</row><row r="2">{}{}</row><row r="3">{}{}</row><row r="4">{}{}</row>"#,
+        cell("A1", "name"),
+        cell("B1", "phone"),
+        cell(
+            "A2",
+            "=HYPERLINK(&quot;http://evil.test&quot;,&quot;x&quot;)"
+        ),
+        cell("B2", "+919876543210"),
+        cell("A3", "@SUM(1+1)*cmd|' /C calc'!A0"),
+        cell("B3", "+919812345678"),
+        cell("A4", "-3"),
+        cell("B4", "+919898989898"),
+    );
+    std::fs::write(dir.path().join("list.xlsx"), xlsx(once(rows), None)).unwrap();
+    support::walint()
+        .current_dir(dir.path())
+        .args([
+            "fix",
+            "--no-config",
+            "list.xlsx",
+            "--clean",
+            "clean.csv",
+            "--rejects",
+            "rejects.csv",
+        ])
+        .assert()
+        .success();
+    let clean = std::fs::read_to_string(dir.path().join("clean.csv")).unwrap();
+    assert!(
+        clean.contains("\"'=HYPERLINK(\"\"http://evil.test\"\",\"\"x\"\")\",+919876543210"),
+        "{clean}"
+    );
+    assert!(
+        clean.contains("'@SUM(1+1)*cmd|' /C calc'!A0,+919812345678"),
+        "{clean}"
+    );
+    assert!(clean.contains("\n-3,+919898989898"), "{clean}");
+    // A CSV input is copied byte for byte, whatever its cells hold.
+    let csv = "name,phone\n=HYPERLINK(\"x\"),+919876543210\n";
+    std::fs::write(dir.path().join("list.csv"), csv).unwrap();
+    support::walint()
+        .current_dir(dir.path())
+        .args([
+            "fix",
+            "--no-config",
+            "list.csv",
+            "--clean",
+            "clean2.csv",
+            "--rejects",
+            "rejects2.csv",
+        ])
+        .assert()
+        .success();
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("clean2.csv")).unwrap(),
+        csv
+    );
+}
