@@ -194,6 +194,24 @@ pub fn size_limit(n: i64) -> Result<usize, String> {
         .ok_or_else(|| format!("{n} is not a number of bytes from 1024 to {MOST} (16 MiB)"))
 }
 
+/// The most bytes `walint registry pull` takes from the Graph API and writes
+/// (`--max-total-bytes`): 1 MiB to 4 GiB (an account's registry is a few megabytes).
+pub fn pull_bytes(n: i64) -> Result<u64, String> {
+    bytes_within(
+        n,
+        (1 << 20)..=(4 << 30),
+        "from 1048576 (1 MiB) to 4294967296 (4 GiB)",
+    )
+}
+
+/// A flag's number of bytes for a registry pull (`--max-total-bytes`).
+pub fn pull_bytes_flag(text: &str) -> Result<u64, String> {
+    let n = text
+        .parse()
+        .map_err(|_| format!("`{text}` is not a whole number of bytes"))?;
+    pull_bytes(n)
+}
+
 /// A key's size limit (`[limits]`).
 fn bytes_key<'de, D: Deserializer<'de>>(d: D) -> Result<usize, D::Error> {
     size_limit(i64::deserialize(d)?).map_err(D::Error::custom)
@@ -830,6 +848,10 @@ mod tests {
         }
         for bad in ["0", "-1", "65537", "1.5", "many"] {
             assert!(links_flag(bad).is_err(), "{bad}");
+        }
+        assert_eq!(pull_bytes_flag("1048576"), Ok(1 << 20));
+        for bad in ["1048575", "4294967297", "-1", "1e9", "32MiB"] {
+            assert!(pull_bytes_flag(bad).is_err(), "{bad}");
         }
         assert_eq!(
             seconds_flag("soon").unwrap_err(),

@@ -4,6 +4,15 @@
 
 use std::fmt;
 
+/// A number of bytes as a message says it: `256 MiB` when it is whole mebibytes, else
+/// exactly (`1048577 bytes`).
+pub fn bytes_shown(n: u64) -> String {
+    match n % (1 << 20) {
+        0 => format!("{} MiB", n >> 20),
+        _ => format!("{n} bytes"),
+    }
+}
+
 /// A reason walint cannot lint.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -101,6 +110,13 @@ impl fmt::Display for Place<'_> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn sizes_are_shown_in_mebibytes_when_whole() {
+        assert_eq!(bytes_shown(256 << 20), "256 MiB");
+        assert_eq!(bytes_shown((1 << 20) + 1), "1048577 bytes");
+    }
+
     use super::*;
 
     #[test]

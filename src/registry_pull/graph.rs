@@ -4,8 +4,11 @@
 //! errors with exponential backoff, and follows `paging.next` to the end — only to the
 //! scheme, host and port of `--graph-url`, with any `access_token` taken out of the link,
 //! never to a page already fetched and never past [`super::PullOptions::max_pages`].
-//! Redirects are not followed (the token must not leave for another address). It returns
-//! the template objects as Graph sent them; checking and writing them is the caller's.
+//! Redirects are not followed (the token must not leave for another address). What it
+//! reads is bounded: one answer at most [`MAX_PAGE_BYTES`], all answers together at most
+//! [`super::PullOptions::max_total_bytes`], and only the page at hand is held — its
+//! template objects, as Graph sent them, are handed to the caller page by page (checking
+//! and writing them is the caller's) and the page is dropped before the next is asked for.
 
 use std::collections::HashSet;
 use std::time::Duration;
@@ -14,26 +17,33 @@ use reqwest::header::{AUTHORIZATION, HeaderValue};
 use reqwest::{Client, Url};
 use serde::Deserialize;
 use serde_json::Value;
+use sha2::{Digest, Sha256};
 
 use super::graph_error::{self, Context, GraphError};
 use super::{FIELDS, PullOptions};
 use crate::error::Error;
 
-/// The most of one page's body read: pages are a few hundred kilobytes at most.
-const MAX_BODY: usize = 32 << 20;
+/// The most of one answer's body read: a page of 100 templates is a few hundred
+/// kilobytes, a megabyte or two with carousels. Parsed, a page takes several times its
+/// size, so this bounds what one page costs in memory.
+pub(super) const MAX_PAGE_BYTES: usize = 16 << 20;
 
-/// Every page's templates.
-pub(super) struct Fetched {
-    /// The template objects, in Graph's order.
-    pub templates: Vec<Value>,
+/// How the paging went.
+pub(super) struct Paged {
     /// Pages fetched.
     pub pages: usize,
     /// Requests retried, over all pages.
     pub retries: u32,
 }
 
-/// Fetches every page of the account's templates from `base` (the `--graph-url`).
-pub(super) fn fetch_all(options: &PullOptions, base: &Url) -> Result<Fetched, Error> {
+/// Fetches every page of the account's templates from `base` (the `--graph-url`), handing
+/// each page's template objects, in Graph's order, to `each_page` with the page's number
+/// (from 1) before the next page is asked for.
+pub(super) fn fetch_all(
+    options: &PullOptions,
+    base: &Url,
+    mut each_page: impl FnMut(usize, Vec<Value>) -> Result<(), Error>,
+) -> Result<Paged, Error> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -44,25 +54,35 @@ pub(super) fn fetch_all(options: &PullOptions, base: &Url) -> Result<Fetched, Er
     bearer.set_sensitive(true);
     runtime.block_on(async {
         let mut url = first_page(base, options);
-        let mut seen = HashSet::from([url.clone()]);
-        let mut fetched = Fetched {
-            templates: Vec::new(),
+        // Pages asked for, by their link's SHA-256: a few bytes each however long a link.
+        let digest = |url: &Url| -> [u8; 32] { Sha256::digest(url.as_str()).into() };
+        let mut seen = HashSet::from([digest(&url)]);
+        let mut paged = Paged {
             pages: 0,
             retries: 0,
         };
+        // Bytes of every answer's body so far (retried ones too).
+        let mut received = 0;
         loop {
-            fetched.pages += 1;
-            let (page, retries) = fetch_page(&client, &url, &bearer, options, fetched.pages).await?;
-            fetched.retries += retries;
-            fetched.templates.extend(page.data);
-            let Some(next) = page.paging.and_then(|p| p.next) else {
-                return Ok(fetched);
+            paged.pages += 1;
+            let (page, retries) =
+                fetch_page(&client, &url, &bearer, options, paged.pages, &mut received).await?;
+            paged.retries += retries;
+            let next = page.paging.and_then(|p| p.next);
+            each_page(paged.pages, page.data)?;
+            let Some(next) = next else {
+                return Ok(paged);
             };
-            url = next_page(&next, base, options, fetched.pages)?;
-            if fetched.pages >= options.max_pages || !seen.insert(url.clone()) {
+            url = next_page(&next, base, options, paged.pages)?;
+            let pages = paged.pages;
+            if pages >= options.max_pages {
                 return Err(Error::Remote(format!(
-                    "the Graph API's paging did not end after {} pages (a `next` link repeats an earlier page or the pages never end); nothing was written",
-                    fetched.pages
+                    "the Graph API's paging did not end after {pages} pages, the most walint follows (an account's templates take a few pages of 100); nothing was written"
+                )));
+            }
+            if !seen.insert(digest(&url)) {
+                return Err(Error::Remote(format!(
+                    "the Graph API's paging did not end after {pages} pages: page {pages}'s `next` link repeats an earlier page; nothing was written"
                 )));
             }
         }
@@ -172,6 +192,8 @@ enum Failure {
     },
     /// A success whose body is not a page.
     NotAPage(String),
+    /// The answers together came to more than `--max-total-bytes`.
+    OverTotal,
 }
 
 /// Fetches one page, retrying what [`graph_error::retryable`] allows; the page and the
@@ -182,10 +204,11 @@ async fn fetch_page(
     bearer: &HeaderValue,
     options: &PullOptions,
     page: usize,
+    received: &mut u64,
 ) -> Result<(Page, u32), Error> {
     let mut attempts = 1;
     loop {
-        let failure = match attempt(client, url, bearer).await {
+        let failure = match attempt(client, url, bearer, options, received).await {
             Ok(got) => return Ok((got, attempts - 1)),
             Err(failure) => failure,
         };
@@ -199,7 +222,7 @@ async fn fetch_page(
                 graph_error::retryable(*status, error.as_ref()),
                 *retry_after,
             ),
-            Failure::NotAPage(_) => (false, None),
+            Failure::NotAPage(_) | Failure::OverTotal => (false, None),
         };
         if !retry || attempts >= options.attempts {
             return Err(final_error(failure, options, page, attempts));
@@ -211,8 +234,15 @@ async fn fetch_page(
     }
 }
 
-/// One request for a page.
-async fn attempt(client: &Client, url: &Url, bearer: &HeaderValue) -> Result<Page, Failure> {
+/// One request for a page; `received` counts the bytes of the body against
+/// `--max-total-bytes`. The body is dropped once parsed.
+async fn attempt(
+    client: &Client,
+    url: &Url,
+    bearer: &HeaderValue,
+    options: &PullOptions,
+    received: &mut u64,
+) -> Result<Page, Failure> {
     let transport = |e: reqwest::Error| Failure::Transport(transport_detail(&e.without_url()));
     let mut response = client
         .get(url.clone())
@@ -222,13 +252,22 @@ async fn attempt(client: &Client, url: &Url, bearer: &HeaderValue) -> Result<Pag
         .map_err(transport)?;
     let status = response.status().as_u16();
     let retry_after = crate::media::probe::retry_after(response.headers());
-    let mut body = Vec::new();
+    // Room for the body as announced, within the limits (the bytes are what count).
+    let announced = response.content_length().unwrap_or(0);
+    let room = announced
+        .min(MAX_PAGE_BYTES as u64)
+        .min(options.max_total_bytes.saturating_sub(*received));
+    let mut body = Vec::with_capacity(room as usize);
     while let Some(chunk) = response.chunk().await.map_err(transport)? {
-        if body.len() + chunk.len() > MAX_BODY {
+        if body.len() + chunk.len() > MAX_PAGE_BYTES {
             return Err(Failure::NotAPage(format!(
-                "an answer larger than {} MB",
-                MAX_BODY >> 20
+                "an answer larger than {} MiB",
+                MAX_PAGE_BYTES >> 20
             )));
+        }
+        *received += chunk.len() as u64;
+        if *received > options.max_total_bytes {
+            return Err(Failure::OverTotal);
         }
         body.extend_from_slice(&chunk);
     }
@@ -270,6 +309,10 @@ fn final_error(failure: Failure, options: &PullOptions, page: usize, attempts: u
         Failure::NotAPage(what) => {
             format!("the Graph API sent {what} for page {page}; nothing was written")
         }
+        Failure::OverTotal => format!(
+            "the Graph API sent more than {} (--max-total-bytes) by page {page}, far more than an account's templates take; stopped, nothing was written",
+            crate::error::bytes_shown(options.max_total_bytes)
+        ),
     })
 }
 

@@ -3,29 +3,30 @@
 //! `walint check --registry` reads. This module owns the command's arguments and options,
 //! the access token (read from the environment only, sent only in an
 //! `Authorization: Bearer` header to the `--graph-url` host, never printed or written),
-//! and the result: `{"data": [...]}` sorted by name and language, read back with walint's
-//! own registry reader before it is written, then written atomically (a temporary file
-//! renamed over the target only when the whole pull succeeded; a missing parent directory
-//! is created then). The HTTP exchange (paging, retries) is in `graph`, Graph's error
-//! bodies in words in `graph_error`. It judges nothing: the registry rules do, when the
-//! file is checked.
+//! and the result: `{"data": [...]}` sorted by name, language and id, each template
+//! read with walint's own registry reader as its page arrives, then written atomically (a
+//! temporary file renamed over the target only when the whole pull succeeded; a missing
+//! parent directory is created then). What a pull holds and takes is bounded whatever the
+//! server sends: one page in memory (the others wait in a scratch file, `spool`), at most
+//! [`PullOptions::max_total_bytes`] received and written, at most
+//! [`PullOptions::max_pages`] pages, never a page twice. The HTTP exchange (paging,
+//! retries) is in `graph`, Graph's error bodies in words in `graph_error`. It judges
+//! nothing: the registry rules do, when the file is checked.
 
 mod graph;
 mod graph_error;
+mod spool;
 
-use std::collections::HashSet;
 use std::ffi::OsString;
 use std::fmt;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use clap::{Args, Subcommand};
 use reqwest::Url;
-use serde_json::Value;
 
 use crate::error::Error;
-use crate::output::{self, OutputFile};
+use crate::output;
 
 /// The Graph API host.
 pub const DEFAULT_GRAPH_URL: &str = "https://graph.facebook.com";
@@ -41,6 +42,12 @@ pub const DEFAULT_TOKEN_ENV: &str = "WHATSAPP_TOKEN";
 
 /// Where the registry is written unless `-o` says otherwise.
 pub const DEFAULT_OUTPUT: &str = "templates/registry.json";
+
+/// The most bytes a pull takes from the Graph API, all answers together, and the largest
+/// registry file it writes, unless `--max-total-bytes` says otherwise: 256 MiB. An
+/// account's registry is a few megabytes (Meta allows 6,000 templates); past this a
+/// server is sending pages that never end, and the pull stops.
+pub const DEFAULT_MAX_TOTAL_BYTES: u64 = 256 << 20;
 
 /// The template fields asked for: everything the registry reader and the registry and
 /// payload rules read (`crate::template::Template`), and `sub_category`.
@@ -89,6 +96,10 @@ pub struct PullOptions {
     pub page_size: u32,
     /// Pages followed at most: a guard against paging that never ends.
     pub max_pages: usize,
+    /// The most bytes taken from the Graph API, all answers together (each at most
+    /// 16 MiB), and the largest registry file written (`--max-total-bytes`; 1 MiB to
+    /// 4 GiB, see [`crate::config::pull_bytes`]).
+    pub max_total_bytes: u64,
     /// Requests per page at most (the first and its retries).
     pub attempts: u32,
     /// The wait before the first retry, doubled before each further one; a
@@ -102,8 +113,9 @@ pub struct PullOptions {
 
 impl PullOptions {
     /// The defaults: the Graph API at [`DEFAULT_GRAPH_URL`], version
-    /// [`DEFAULT_API_VERSION`], 100 templates a page, at most 1000 pages, 5 attempts a
-    /// page with waits of 1, 2, 4 and 8 s (or `Retry-After`, up to 60 s), 30 s a request.
+    /// [`DEFAULT_API_VERSION`], 100 templates a page, at most 1000 pages and
+    /// [`DEFAULT_MAX_TOTAL_BYTES`], 5 attempts a page with waits of 1, 2, 4 and 8 s (or
+    /// `Retry-After`, up to 60 s), 30 s a request.
     pub fn new(waba_id: &str, token: Token, output: &Path) -> PullOptions {
         PullOptions {
             waba_id: waba_id.to_string(),
@@ -114,6 +126,7 @@ impl PullOptions {
             api_version: DEFAULT_API_VERSION.to_string(),
             page_size: 100,
             max_pages: 1000,
+            max_total_bytes: DEFAULT_MAX_TOTAL_BYTES,
             attempts: 5,
             backoff: Duration::from_secs(1),
             max_wait: Duration::from_secs(60),
@@ -193,6 +206,12 @@ pub struct PullArgs {
     /// The Graph API version.
     #[arg(long, value_name = "vNN.N", default_value = DEFAULT_API_VERSION)]
     pub api_version: String,
+    /// The most bytes taken from the Graph API, all pages together, and the largest
+    /// registry file written: past it the pull stops (exit 2) and writes nothing. 1 MiB
+    /// to 4 GiB; an account's registry is a few megabytes. One page is at most 16 MiB and
+    /// at most 1000 pages are followed.
+    #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MAX_TOTAL_BYTES, value_parser = crate::config::pull_bytes_flag)]
+    pub max_total_bytes: u64,
     /// The wait before the first retry, in milliseconds (for tests).
     #[arg(long, hide = true, value_name = "MS", default_value_t = 1000)]
     pub retry_base_ms: u64,
@@ -225,6 +244,7 @@ impl PullArgs {
         options.token_env = name.to_string();
         options.graph_url = self.graph_url.clone();
         options.api_version = self.api_version.clone();
+        options.max_total_bytes = self.max_total_bytes;
         options.backoff = Duration::from_millis(self.retry_base_ms);
         Ok(options)
     }
@@ -241,34 +261,25 @@ pub fn run(command: RegistryCommand) -> Result<(), Error> {
     }
 }
 
-/// Pulls the registry: checks the options, fetches every page, reads the result back as
-/// a registry and writes it atomically. On any failure nothing is written and an
-/// existing file is left as it was.
+/// Pulls the registry: checks the options, fetches every page — each page's templates
+/// read as a registry's and set aside on disk as it arrives — and writes the registry
+/// atomically. On any failure nothing is written and an existing file is left as it was.
 pub fn pull(options: &PullOptions) -> Result<PullSummary, Error> {
     let base = check_options(options)?;
     if !output::is_stdout(&options.output) {
         output::check_target(&options.output)?;
     }
-    let fetched = graph::fetch_all(options, &base)?;
-    let text = render(fetched.templates)?;
-    let shown = options.output.display().to_string();
-    let templates = crate::input::registry::read(&shown, &text).map_err(|e| {
-        Error::Remote(format!(
-            "the Graph API's templates do not read as a registry ({e}); nothing was written"
-        ))
+    let token = options.token.expose();
+    let mut spool = spool::Spool::new(&options.output, options.max_total_bytes, token)?;
+    let paged = graph::fetch_all(options, &base, |page, templates| {
+        spool.add_page(page, templates)
     })?;
-    if text.contains(options.token.expose()) {
-        return Err(Error::Remote(
-            "the Graph API's answer contains the access token; nothing was written".into(),
-        ));
-    }
-    write(&options.output, &text)?;
-    let languages: HashSet<&str> = templates.iter().map(|t| t.language.as_str()).collect();
+    let written = spool.write(&options.output)?;
     Ok(PullSummary {
-        templates: templates.len(),
-        languages: languages.len(),
-        pages: fetched.pages,
-        retries: fetched.retries,
+        templates: written.templates,
+        languages: written.languages,
+        pages: paged.pages,
+        retries: paged.retries,
         waba_id: options.waba_id.clone(),
         output: options.output.clone(),
     })
@@ -293,6 +304,9 @@ fn check_options(options: &PullOptions) -> Result<Url, Error> {
     if options.token.expose().is_empty() {
         return Err(Error::Usage(format!("{} is empty", options.token_env)));
     }
+    let total = i64::try_from(options.max_total_bytes).unwrap_or(i64::MAX);
+    crate::config::pull_bytes(total)
+        .map_err(|why| Error::Usage(format!("--max-total-bytes: {why}")))?;
     graph_base(&options.graph_url)
 }
 
@@ -328,41 +342,6 @@ fn is_loopback(url: &Url) -> bool {
     }
 }
 
-/// The registry file's text: `{"data": [...]}`, templates sorted by name, language and
-/// id (so a pull that finds nothing new changes nothing in version control), indented.
-fn render(mut templates: Vec<Value>) -> Result<String, Error> {
-    let key = |t: &Value| {
-        let field = |name: &str| {
-            t.get(name)
-                .and_then(Value::as_str)
-                .unwrap_or("")
-                .to_string()
-        };
-        (field("name"), field("language"), field("id"))
-    };
-    templates.sort_by_cached_key(key);
-    let doc = serde_json::json!({ "data": templates });
-    let mut text = serde_json::to_string_pretty(&doc)
-        .map_err(|e| Error::Remote(format!("the Graph API's templates: {e}")))?;
-    text.push('\n');
-    Ok(text)
-}
-
-/// Writes `text` to `path` through [`OutputFile`] (renamed into place once complete),
-/// creating a missing parent directory first.
-fn write(path: &Path, text: &str) -> Result<(), Error> {
-    let parent = path.parent().filter(|p| !p.as_os_str().is_empty());
-    if let Some(parent) = parent.filter(|p| !output::is_stdout(path) && !p.exists()) {
-        std::fs::create_dir_all(parent).map_err(|source| Error::Io {
-            path: parent.display().to_string(),
-            source,
-        })?;
-    }
-    let mut file = OutputFile::create(path)?;
-    file.write_all(text.as_bytes()).map_err(|e| file.error(e))?;
-    file.finish()?.persist()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -391,6 +370,7 @@ mod tests {
         assert!(
             refused(|o| o.graph_url = "https://u:p@graph.example".into()).contains("credentials")
         );
+        assert!(refused(|o| o.max_total_bytes = 1000).starts_with("--max-total-bytes: 1000 "));
         let mut o = options();
         o.graph_url = "http://127.0.0.1:9/prefix/".into();
         assert!(check_options(&o).is_ok());
@@ -404,6 +384,7 @@ mod tests {
             token_env: "MY_TOKEN".into(),
             graph_url: DEFAULT_GRAPH_URL.into(),
             api_version: DEFAULT_API_VERSION.into(),
+            max_total_bytes: DEFAULT_MAX_TOTAL_BYTES,
             retry_base_ms: 5,
         };
         let missing = args.options(|_| None).unwrap_err().to_string();
@@ -446,17 +427,5 @@ mod tests {
             );
             assert!(!e.contains("EAAsecret"), "{e}");
         }
-    }
-
-    #[test]
-    fn the_file_is_sorted_and_reads_back() {
-        let text = render(vec![
-            serde_json::json!({"name": "b", "language": "en", "components": []}),
-            serde_json::json!({"name": "a", "language": "es", "components": []}),
-        ])
-        .unwrap();
-        let read = crate::input::registry::read("r.json", &text).unwrap();
-        assert_eq!(read[0].name, "a");
-        assert!(text.ends_with("]\n}\n"));
     }
 }

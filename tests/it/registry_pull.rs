@@ -2,7 +2,10 @@
 //! plain `std::net`, a thread per connection): pages are followed to the end with the
 //! token in the header and never in a link, Graph's errors become one line without the
 //! token, rate limits are retried, a pull that fails half-way leaves the existing file,
-//! and `paging.next` never takes the token to another host. No test here touches the
+//! and `paging.next` never takes the token to another host. What a hostile server can make
+//! a pull take is bounded: pages that never end stop at `--max-total-bytes` or the page
+//! limit, and a large registry is pulled holding about one page in memory (the walint
+//! process's peak resident memory is measured, never a time). No test here touches the
 //! internet; retries wait a millisecond.
 
 use std::path::{Path, PathBuf};
@@ -422,4 +425,214 @@ fn the_token_comes_only_from_the_environment() {
     assert_eq!(run.status.code(), Some(2));
     assert!(stderr_of(&run).contains("--waba-id: '12-34' is not a WhatsApp Business Account id"));
     assert!(!out.exists());
+}
+
+/// The `paging.next` of a page, carrying `access_token` as Graph's links do.
+fn next_link(base: &str, cursor: &str) -> String {
+    format!("{base}/v23.0/1234/message_templates?access_token={TOKEN}&limit=100&after={cursor}")
+}
+
+/// The templates of page `n` of a large registry: about `bytes` of them, each with a
+/// 64 KiB body, named so that later pages sort first.
+fn large_templates(n: usize, bytes: usize) -> Vec<serde_json::Value> {
+    let text = "Your order has shipped. ".repeat(64 << 10 >> 5);
+    (0..bytes / text.len())
+        .map(|i| {
+            let language = ["en", "es", "pt_BR"][i % 3];
+            serde_json::json!({
+                "name": format!("t{:04}_{i:03}", 10_000 - n),
+                "language": language,
+                "status": "APPROVED",
+                "category": "UTILITY",
+                "id": format!("{n}{i:03}"),
+                "components": [{"type": "BODY", "text": text}],
+            })
+        })
+        .collect()
+}
+
+/// Page `n` (from 1) of a large registry: [`large_templates`] and, unless it is the
+/// last, a `next` link to page `n + 1` (`after=P{n+1}`), a new one each time.
+fn large_page(n: usize, bytes: usize, base: &str, last: Option<usize>) -> Reply {
+    let mut page = serde_json::json!({ "data": large_templates(n, bytes) });
+    if last != Some(n) {
+        page["paging"] = serde_json::json!({
+            "cursors": {"after": format!("P{}", n + 1)},
+            "next": next_link(base, &format!("P{}", n + 1)),
+        });
+    }
+    Reply(200, vec![], page.to_string())
+}
+
+/// A Graph API serving pages of about `bytes` each, ending with page `last` (or never).
+fn large_registry(bytes: usize, last: Option<usize>) -> Graph {
+    start_with_base(move |base| {
+        move |target: &str, _| {
+            let n = target
+                .split_once("after=P")
+                .map_or(1, |(_, n)| n.parse().unwrap());
+            large_page(n, bytes, &base, last)
+        }
+    })
+}
+
+/// Runs `walint registry pull` against `graph` into `out` with `extra` arguments: its
+/// exit code, standard error and peak resident memory in bytes (the walint process's own,
+/// from `wait4`: other tests' children do not count).
+fn pull_measured(graph: &Graph, out: &Path, extra: &[&str]) -> (Option<i32>, String, u64) {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_walint"));
+    command
+        .env("WHATSAPP_TOKEN", TOKEN)
+        .args(["registry", "pull", "--waba-id", "1234", "--graph-url"])
+        .arg(graph.url())
+        .arg("-o")
+        .arg(out)
+        .args(extra)
+        .stdin(std::process::Stdio::null());
+    let run = crate::support::run_measured(command, u64::MAX, std::time::Duration::from_secs(300));
+    (run.code, run.stderr, run.peak_rss_bytes)
+}
+
+const MIB: u64 = 1 << 20;
+
+/// A server that sends ~8 MB pages without end, each with a new `next` link: the pull
+/// stops at `--max-total-bytes` (32 MiB: during page 5) with one line naming the limit,
+/// writes nothing, leaves no temporary file and the previous file as it was, and holds
+/// about one page at a time.
+#[test]
+fn endless_pages_stop_at_the_total_limit_holding_one_page_at_a_time() {
+    let graph = large_registry(8_000_000, None);
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("registry.json");
+    std::fs::write(&out, "OLD").unwrap();
+    let (code, stderr, peak) = pull_measured(&graph, &out, &["--max-total-bytes", "33554432"]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.starts_with(
+            "walint: error: the Graph API sent more than 32 MiB (--max-total-bytes) by page 5, "
+        ),
+        "{stderr}"
+    );
+    assert!(
+        stderr.trim_end().ends_with("nothing was written"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains(TOKEN), "{stderr}");
+    assert_eq!(graph.seen().len(), 5, "no page asked for past the limit");
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), "OLD");
+    assert_eq!(
+        files_in(dir.path()),
+        std::slice::from_ref(&out),
+        "no temporary file left"
+    );
+    // Four pages (32 MB) were taken in full; holding them, parsed, takes well over 64 MiB.
+    assert!(peak < 48 * MIB, "peak RSS {} MiB", peak / MIB);
+}
+
+/// 20 pages of ~4 MB (80 MB in all) are pulled with memory for about one page, and the
+/// file is byte for byte the whole registry rendered at once: `{"data": [...]}` sorted by
+/// name, language and id, indented by two spaces, with a final line break.
+#[test]
+fn a_large_registry_is_pulled_holding_one_page_at_a_time() {
+    const PAGE: usize = 4_000_000;
+    let graph = large_registry(PAGE, Some(20));
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("registry.json");
+    std::fs::write(&out, "OLD").unwrap();
+    let (code, stderr, peak) = pull_measured(&graph, &out, &[]);
+    assert_eq!(code, Some(0), "{stderr}");
+    let per_page = large_templates(1, PAGE).len();
+    assert_eq!(
+        stderr.trim(),
+        format!(
+            "walint: pulled {} templates in 3 languages (20 pages) from WABA 1234 into {}",
+            20 * per_page,
+            out.display()
+        )
+    );
+    assert_eq!(graph.seen().len(), 20);
+    assert_eq!(files_in(dir.path()), std::slice::from_ref(&out));
+    let mut all: Vec<serde_json::Value> = (1..=20).flat_map(|n| large_templates(n, PAGE)).collect();
+    let key = |t: &serde_json::Value| {
+        let field = |name: &str| t[name].as_str().unwrap().to_string();
+        (field("name"), field("language"), field("id"))
+    };
+    all.sort_by_cached_key(key);
+    let mut expected = serde_json::to_string_pretty(&serde_json::json!({ "data": all })).unwrap();
+    expected.push('\n');
+    let written = std::fs::read_to_string(&out).unwrap();
+    assert!(written.len() > 80_000_000);
+    assert!(
+        written == expected,
+        "the file is not the registry rendered at once"
+    );
+    // All 20 pages held, parsed, would take several times 80 MB.
+    assert!(peak < 40 * MIB, "peak RSS {} MiB", peak / MIB);
+}
+
+#[test]
+fn paging_stops_at_the_page_limit() {
+    let graph = start_with_base(|base| {
+        move |target: &str, _| {
+            let n: usize = target
+                .split_once("after=P")
+                .map_or(1, |(_, n)| n.parse().unwrap());
+            page(&[("alert", "en")], &base, Some(&format!("P{}", n + 1)))
+        }
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let mut o = options(&graph, &dir.path().join("r.json"));
+    o.max_pages = 3;
+    let e = registry_pull::pull(&o).unwrap_err().to_string();
+    assert!(
+        e.starts_with("the Graph API's paging did not end after 3 pages, the most walint follows"),
+        "{e}"
+    );
+    assert_eq!(graph.seen().len(), 3);
+    assert!(files_in(dir.path()).is_empty());
+}
+
+#[test]
+fn the_total_limit_is_range_checked_and_a_page_is_at_most_16_mib() {
+    let graph = Graph::start(|_, _| page(&[("alert", "en")], "", None));
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("r.json");
+    for (value, said) in [
+        (
+            "1000",
+            "1000 is not a number of bytes from 1048576 (1 MiB) to 4294967296 (4 GiB)",
+        ),
+        ("32MiB", "`32MiB` is not a whole number of bytes"),
+    ] {
+        let run = pull_cmd(&graph, &out)
+            .args(["--max-total-bytes", value])
+            .output()
+            .unwrap();
+        let stderr = stderr_of(&run);
+        assert_eq!(run.status.code(), Some(2), "{stderr}");
+        assert!(stderr.contains(said), "{stderr}");
+    }
+    assert!(graph.seen().is_empty());
+    let mut o = options(&graph, &out);
+    o.max_total_bytes = 5 << 30;
+    let e = registry_pull::pull(&o).unwrap_err().to_string();
+    assert!(e.starts_with("--max-total-bytes: 5368709120 is not"), "{e}");
+    assert!(graph.seen().is_empty());
+
+    let huge = Graph::start(|_, _| {
+        Reply(
+            200,
+            vec![],
+            format!(r#"{{"data":[],"x":"{}"}}"#, "x".repeat(17 << 20)),
+        )
+    });
+    let e = registry_pull::pull(&options(&huge, &out))
+        .unwrap_err()
+        .to_string();
+    assert_eq!(
+        e,
+        "the Graph API sent an answer larger than 16 MiB for page 1; nothing was written"
+    );
+    assert!(files_in(dir.path()).is_empty());
 }

@@ -12,8 +12,8 @@ use std::process::{Child, ChildStdout, Command, Stdio};
 use std::thread::JoinHandle;
 
 use super::frames::{self, Frame};
-use super::workbook::mebibytes;
 use super::{SheetLimits, SheetRow};
+use crate::error::bytes_shown;
 
 /// The rows a reader process sends.
 pub(super) struct ChildRows {
@@ -169,7 +169,7 @@ impl ChildRows {
     fn out_of_memory(&self) -> String {
         format!(
             "reading it needs more memory than walint gives a workbook's reader ({}, `[limits] sheet_memory`): the workbook is malformed or expands far past its size (repeated rows or columns, huge strings); a large .xls or .ods list is read whole: raise the limit, or save it as .xlsx or CSV, which are read as a stream",
-            mebibytes(self.limits.memory)
+            bytes_shown(self.limits.memory)
         )
     }
 }

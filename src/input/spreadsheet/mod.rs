@@ -264,7 +264,7 @@ pub fn workbook_file(
             None,
             format!(
                 "the workbook is larger than walint reads of one ({}, `[limits] sheet_bytes`)",
-                workbook::mebibytes(limits.workbook_bytes)
+                crate::error::bytes_shown(limits.workbook_bytes)
             ),
         ));
     }

@@ -18,6 +18,7 @@ use calamine::{Ods, Reader, Sheets, Xls, Xlsb, Xlsx};
 
 use super::cells::{data_ref, text};
 use super::{SheetFault, SheetLimits, SheetRow};
+use crate::error::bytes_shown;
 use crate::input::quoted;
 
 /// Excel's (and LibreOffice Calc's) last row: 1,048,576.
@@ -101,8 +102,8 @@ fn survey_file(file: &mut File, limits: &SheetLimits) -> Result<(Format, u64), S
     let too_large = |bytes: u64| {
         format!(
             "the workbook expands to {} uncompressed, more than walint reads of one ({}, `[limits] sheet_bytes`)",
-            mebibytes(bytes),
-            mebibytes(limits.workbook_bytes)
+            bytes_shown(bytes),
+            bytes_shown(limits.workbook_bytes)
         )
     };
     if head[..got].starts_with(OLE) {
@@ -148,16 +149,6 @@ fn survey_file(file: &mut File, limits: &SheetLimits) -> Result<(Format, u64), S
             "cannot be read as a spreadsheet: a ZIP archive with no workbook in it (not .xlsx, .xlsb or .ods)"
                 .into(),
         ),
-    }
-}
-
-/// Bytes as mebibytes, for messages.
-pub(super) fn mebibytes(bytes: u64) -> String {
-    let mib = bytes as f64 / f64::from(1 << 20);
-    if mib >= 10.0 || mib.fract() == 0.0 {
-        format!("{mib:.0} MiB")
-    } else {
-        format!("{mib:.1} MiB")
     }
 }
 
@@ -333,12 +324,5 @@ mod tests {
         let mut low = RowBuilder::new(MAX_ROWS + 1, 20);
         low.put(0, || unreachable!("a row past the last is not read"));
         assert_eq!(low.finish().fault, Some(SheetFault::PastLastRow));
-    }
-
-    #[test]
-    fn sizes_read_as_mebibytes() {
-        assert_eq!(mebibytes(512 << 20), "512 MiB");
-        assert_eq!(mebibytes(3 << 19), "1.5 MiB");
-        assert_eq!(mebibytes(25_600_000), "24 MiB");
     }
 }
