@@ -9,7 +9,7 @@ mod workbook;
 
 use workbook::{body, workbooks};
 
-fuzz_target!(|data: &[u8]| {
+fuzz_target!(init: workbook::quiet_panics(), |data: &[u8]| {
     let Some((assembled, rest)) = workbook::mode(data) else {
         return;
     };

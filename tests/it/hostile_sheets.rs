@@ -136,10 +136,9 @@ fn a_cell_past_the_last_column_is_a_finding_at_its_row() {
 #[test]
 fn a_cell_with_more_text_than_a_record_is_a_finding_at_its_row() {
     let dir = tempfile::tempdir().unwrap();
-    let huge =
-        std::iter::once(br#"<row r="3"><c r="A3" t="inlineStr"><is><t>"#.to_vec())
-            .chain(repeated("x", 64 << 20))
-            .chain(std::iter::once(b"</t></is></c></row>".to_vec()));
+    let huge = std::iter::once(br#"<row r="3"><c r="A3" t="inlineStr"><is><t>"#.to_vec())
+        .chain(repeated("x", 64 << 20))
+        .chain(std::iter::once(b"</t></is></c></row>".to_vec()));
     let rows = once(good_rows()).chain(huge);
     let run = check(dir.path(), "long.xlsx", &xlsx(Box::new(rows), None));
     let report = report(&run);
@@ -326,4 +325,89 @@ fn formulas_in_text_cells_are_inert_in_the_csv_fix_writes() {
         std::fs::read_to_string(dir.path().join("clean2.csv")).unwrap(),
         csv
     );
+}
+
+/// Writes the spreadsheet fuzz targets' seeds (fuzz/README.md) into
+/// `$WALINT_FUZZ_SEEDS/{xlsx,xls,ods}/`: each format's legit workbook and each hostile one
+/// of this file (at a size a fuzzer can mutate), whole (a first byte 0) and, where the
+/// target builds the container itself, as its parts (a first byte 1).
+#[test]
+#[ignore = "writes fuzz seeds: WALINT_FUZZ_SEEDS=DIR cargo test --test it fuzz_seeds -- --ignored"]
+fn fuzz_seeds() {
+    let Some(dir) = std::env::var_os("WALINT_FUZZ_SEEDS") else {
+        return;
+    };
+    let dir = std::path::PathBuf::from(dir);
+    let write = |target: &str, name: &str, mode: u8, bytes: &[u8]| {
+        let at = dir.join(target);
+        std::fs::create_dir_all(&at).unwrap();
+        let mut seed = vec![mode];
+        seed.extend(bytes);
+        std::fs::write(at.join(name), seed).unwrap();
+    };
+    let sheets = [
+        ("good", good_rows()),
+        (
+            "wide",
+            good_rows() + &format!(r#"<row r="3">{}</row>"#, cell("FXSHRXW3", "x")),
+        ),
+        (
+            "late",
+            good_rows() + &format!(r#"<row r="1048577">{}</row>"#, cell("A1048577", "x")),
+        ),
+        (
+            "long",
+            good_rows() + &format!(r#"<row r="3">{}</row>"#, cell("A3", &"x".repeat(4096))),
+        ),
+    ];
+    for (name, rows) in &sheets {
+        write(
+            "xlsx",
+            &format!("{name}.xlsx"),
+            0,
+            &xlsx(once(rows.clone()), None),
+        );
+        write("xlsx", &format!("{name}-parts"), 1, rows.as_bytes());
+    }
+    let strings = format!(r#"{XML}<sst xmlns="{MAIN}"><si><t>name</t></si><si><t/></si></sst>"#);
+    let shared_rows =
+        r#"<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c></row>"#;
+    write(
+        "xlsx",
+        "shared-parts",
+        1,
+        format!("{shared_rows}\n--\n{strings}").as_bytes(),
+    );
+    let good_ods = format!(
+        "{}{}{}{ODS_TAIL}",
+        ods_head(),
+        ods_row(&["name", "phone"]),
+        ods_row(&["Asha", "+919876543210"])
+    );
+    let open_ods = format!("{}{}", ods_head(), ods_row(&["name", "phone"]));
+    let repeated_ods = format!(
+        r#"{}<table:table-row table:number-rows-repeated="60"><table:table-cell table:number-columns-repeated="160" office:value-type="float" office:value="1"/></table:table-row>{ODS_TAIL}"#,
+        ods_head()
+    );
+    for (name, content) in [
+        ("good", good_ods),
+        ("open", open_ods),
+        ("repeated", repeated_ods),
+    ] {
+        write(
+            "ods",
+            &format!("{name}.ods"),
+            0,
+            &ods(once(content.clone())),
+        );
+        write("ods", &format!("{name}-parts"), 1, content.as_bytes());
+    }
+    let stream = xls_stream(&good_xls_cells());
+    let mut corner = good_xls_cells();
+    corner.push(number(u16::MAX, u16::MAX, 1.0));
+    let looped: Tamper<'_> = &|fat, _| fat[1] = 1;
+    write("xls", "good.xls", 0, &cfb(&stream, None));
+    write("xls", "good-parts", 1, &stream);
+    write("xls", "corner-parts", 1, &xls_stream(&corner));
+    write("xls", "loop.xls", 0, &cfb(&stream, Some(looped)));
 }

@@ -487,8 +487,7 @@ fn pull_measured(graph: &Graph, out: &Path, extra: &[&str]) -> (Option<i32>, Str
         .arg(graph.url())
         .arg("-o")
         .arg(out)
-        .args(extra)
-        .stdin(std::process::Stdio::null());
+        .args(extra);
     let run = crate::support::run_measured(command, u64::MAX, std::time::Duration::from_secs(300));
     (run.code, run.stderr, run.peak_rss_bytes)
 }

@@ -230,8 +230,8 @@ pub fn findings_in(report: &serde_json::Value, path: &str) -> Vec<serde_json::Va
         .collect()
 }
 
-/// A finished process: its exit code, output, and the peak resident memory of it and its
-/// children (`wait4`'s `ru_maxrss`, which takes in the children it waited for).
+/// A finished process: its exit code, output, and the peak resident memory of it and the
+/// children it waited for (`wait4`'s `ru_maxrss`).
 #[derive(Debug)]
 pub struct Measured {
     /// The exit code (`None`: stopped by a signal).
@@ -247,34 +247,56 @@ pub struct Measured {
 /// Runs `command` with an address space of `address_space` bytes (`ulimit -v`), killing it
 /// (and failing the test) if it runs past `hung`: a bound for a test that would otherwise
 /// hang, not a measure of speed.
-// The child is reaped by `wait4` (which gives its own rusage), not by `Child::wait`.
+///
+/// Its peak memory is its own: a process started by this (large) test process takes the
+/// test process's peak as its own when it starts (Linux keeps the peak of the memory the
+/// new program replaces), so `sh` starts it instead — in the background, from its own small
+/// memory — and exits; the test process, made a subreaper, inherits it and reaps it with
+/// `wait4`.
+// The processes are reaped by `wait4` (which gives their own rusage), not `Child::wait`.
 #[allow(clippy::zombie_processes)]
 pub fn run_measured(
-    mut command: std::process::Command,
+    command: std::process::Command,
     address_space: u64,
     hung: std::time::Duration,
 ) -> Measured {
     use std::io::Read;
-    use std::os::unix::process::CommandExt;
     use std::process::Stdio;
-    // SAFETY: setrlimit is async-signal-safe and only reads the struct it is given.
+    // SAFETY: prctl with PR_SET_CHILD_SUBREAPER only sets a flag of this process.
     unsafe {
-        command.pre_exec(move || {
-            let limit = libc::rlimit {
-                rlim_cur: address_space as libc::rlim_t,
-                rlim_max: address_space as libc::rlim_t,
-            };
-            if libc::setrlimit(libc::RLIMIT_AS, &limit) != 0 {
-                return Err(std::io::Error::last_os_error());
-            }
-            Ok(())
-        });
+        libc::prctl(libc::PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
     }
-    let mut child = command
+    let kib = address_space / 1024;
+    let limit = if kib >= u64::MAX / 1024 {
+        "unlimited".to_string()
+    } else {
+        kib.to_string()
+    };
+    let pid_file = tempfile::NamedTempFile::new().unwrap();
+    let mut started = std::process::Command::new("sh");
+    started
+        .arg("-c")
+        .arg(format!(
+            "ulimit -v {limit} || exit 99; \"$0\" \"$@\" </dev/null & echo $! > '{}'",
+            pid_file.path().display()
+        ))
+        .arg(command.get_program())
+        .args(command.get_args());
+    if let Some(dir) = command.get_current_dir() {
+        started.current_dir(dir);
+    }
+    for (key, value) in command.get_envs() {
+        match value {
+            Some(value) => started.env(key, value),
+            None => started.env_remove(key),
+        };
+    }
+    let mut sh = started
+        .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .expect("walint starts");
+        .expect("sh starts");
     let drain = |mut pipe: Box<dyn Read + Send>| {
         std::thread::spawn(move || {
             let mut text = String::new();
@@ -282,22 +304,33 @@ pub fn run_measured(
             text
         })
     };
-    let stdout = drain(Box::new(child.stdout.take().expect("stdout")));
-    let stderr = drain(Box::new(child.stderr.take().expect("stderr")));
+    let stdout = drain(Box::new(sh.stdout.take().expect("stdout")));
+    let stderr = drain(Box::new(sh.stderr.take().expect("stderr")));
+    let status = sh.wait().expect("sh ends");
+    assert!(status.success(), "sh could not start it: {status}");
+    let pid: libc::pid_t = std::fs::read_to_string(pid_file.path())
+        .unwrap()
+        .trim()
+        .parse()
+        .expect("its process id");
     let started = std::time::Instant::now();
-    let pid = child.id() as libc::pid_t;
-    // SAFETY: a zeroed rusage is a valid value; wait4 reaps this child (whose handle is
-    // then dropped unwaited) and writes only into the status and rusage it is given.
+    // SAFETY: a zeroed rusage is a valid value; wait4 reaps the process (inherited as
+    // this subreaper's child) and writes only into the status and rusage it is given.
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
     let mut status = 0;
     loop {
         let reaped = unsafe { libc::wait4(pid, &mut status, libc::WNOHANG, &mut usage) };
-        assert!(reaped >= 0, "wait4 failed");
+        assert!(
+            reaped >= 0,
+            "wait4 failed: {}",
+            std::io::Error::last_os_error()
+        );
         if reaped == pid {
             break;
         }
         if started.elapsed() > hung {
-            let _ = child.kill();
+            // SAFETY: kill has no memory preconditions.
+            unsafe { libc::kill(pid, libc::SIGKILL) };
             panic!("the process ran past {hung:?}: it hangs");
         }
         std::thread::sleep(std::time::Duration::from_millis(10));
