@@ -1,15 +1,21 @@
 //! Load on `walint serve` (`cargo bench --bench serve`), on loopback only: the release
-//! binary serves on an ephemeral port, then
-//! 1. 50 uploads of a 10,000-row list at once (`WALINT_SERVE_SMALL`, default 50), and
-//! 2. 5 uploads of a 1,000,000-row list at once (`WALINT_SERVE_BIG`, default 5),
+//! binary (or `WALINT_BENCH_BIN`) serves on an ephemeral port, then
+//! 1. 50 uploads of a 10,000-row list at once (`WALINT_SERVE_SMALL`, default 50),
+//! 2. 5 uploads of a 1,000,000-row list at once (`WALINT_SERVE_BIG`, default 5), and
+//! 3. clients that never finish — 2,000 idle connections (`WALINT_SERVE_IDLE`), 200 that
+//!    send their headers a byte a second (`WALINT_SERVE_SLOW_HEADERS`) and 66 uploads that
+//!    drip a byte every two seconds (`WALINT_SERVE_DRIPS`), each reconnecting whenever the
+//!    service closes it — while 4 well-behaved clients check a 1,000-row list one after
+//!    another for `WALINT_SERVE_HOSTILE_SECONDS` (default 60); then SIGTERM with all of
+//!    them still connected, and the time the service takes to stop.
 //!
-//! each `POST /v1/check?region=IN` with the JSON report read to its end. The lists are
-//! Indian mobiles in the spellings people type, 30% needing a fix (the contacts bench's
-//! one-country list). For each phase it prints the requests that failed (any status but
-//! 200 is a failure), the latency of each upload from its first byte sent to its report's
-//! last byte received (p50, p99, max), the rows per second over the phase, the service's
-//! CPU time against the wall time, and its peak resident memory in that phase (VmHWM,
-//! reset between phases through /proc/PID/clear_refs) — which must not grow with the
+//! Phases 1 and 2 are `POST /v1/check?region=IN` with the JSON report read to its end. The
+//! lists are Indian mobiles in the spellings people type, 30% needing a fix (the contacts
+//! bench's one-country list). For each phase it prints the requests that failed (any
+//! status but 200 is a failure), the latency of each upload from its first byte sent to its
+//! report's last byte received (p50, p99, max), the rows per second over the phase, the
+//! service's CPU time against the wall time, and its peak resident memory in that phase
+//! (VmHWM, reset between phases through /proc/PID/clear_refs) — which must not grow with the
 //! upload's size, since uploads and reports are spooled to disk. Each phase is bounded
 //! (`WALINT_SERVE_LIMIT_SECONDS`, default 600): past it the bench fails. Nothing here
 //! asserts a time; the figures are for the README.
@@ -72,9 +78,10 @@ fn serve(bin: &Path) -> (Child, String) {
         .spawn()
         .expect("walint serve starts");
     let mut line = String::new();
-    BufReader::new(child.stderr.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    stderr.read_line(&mut line).unwrap();
+    // The rest is read and dropped: a closed pipe would make the service's next line fail.
+    std::thread::spawn(move || std::io::copy(&mut stderr, &mut std::io::sink()));
     let addr = line
         .split("http://")
         .nth(1)
@@ -204,7 +211,10 @@ fn print(name: &str, rows: usize, count: usize, p: &Phase) {
 
 fn main() {
     let _ = rustls::crypto::ring::default_provider().install_default();
-    let bin = PathBuf::from(env!("CARGO_BIN_EXE_walint"));
+    let bin = std::env::var_os("WALINT_BENCH_BIN").map_or_else(
+        || PathBuf::from(env!("CARGO_BIN_EXE_walint")),
+        PathBuf::from,
+    );
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/tmp/bench-serve");
     std::fs::create_dir_all(&dir).unwrap();
     let small_rows = 10_000;
@@ -233,16 +243,303 @@ fn main() {
         harness::cores(),
         status_mib(pid, "VmRSS:")
     );
-    let first = phase(&runtime, &url, pid, small, small_count, limit);
-    print("small", small_rows, small_count, &first);
-    let second = phase(&runtime, &url, pid, big, big_count, limit);
-    print("large", big_rows, big_count, &second);
-    // SIGTERM: the service finishes what is under way and stops.
-    // SAFETY: kill has no memory preconditions.
-    unsafe {
-        libc::kill(pid as i32, libc::SIGTERM);
+    let mut failed = 0;
+    if small_count > 0 {
+        let first = phase(&runtime, &url, pid, small.clone(), small_count, limit);
+        print("small", small_rows, small_count, &first);
+        failed += first.failures.len();
     }
-    let _ = child.wait();
-    let failed = first.failures.len() + second.failures.len();
+    if big_count > 0 {
+        let second = phase(&runtime, &url, pid, big, big_count, limit);
+        print("large", big_rows, big_count, &second);
+        failed += second.failures.len();
+    }
+    let hostile_seconds = env_number("WALINT_SERVE_HOSTILE_SECONDS", 60);
+    if hostile_seconds > 0 {
+        let crowd = Crowd {
+            idle: env_number("WALINT_SERVE_IDLE", 2000),
+            slow_headers: env_number("WALINT_SERVE_SLOW_HEADERS", 200),
+            drips: env_number("WALINT_SERVE_DRIPS", 66),
+        };
+        let thousand = list(1000);
+        let p = hostile(
+            &runtime,
+            &addr,
+            pid,
+            &crowd,
+            thousand,
+            Duration::from_secs(hostile_seconds as u64),
+        );
+        print_hostile(&crowd, &p);
+        failed += p.phase.failures.len();
+        // SIGTERM with every hostile client still connected.
+        let stopping = Instant::now();
+        // SAFETY: kill has no memory preconditions.
+        unsafe {
+            libc::kill(pid as i32, libc::SIGTERM);
+        }
+        // Waited for at most two minutes, then killed.
+        let stopped = loop {
+            if let Ok(Some(_)) = child.try_wait() {
+                break true;
+            }
+            if stopping.elapsed() > Duration::from_secs(120) {
+                let _ = child.kill();
+                let _ = child.wait();
+                break false;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        };
+        if stopped {
+            println!(
+                "  SIGTERM with them all connected: stopped in {:.2} s",
+                stopping.elapsed().as_secs_f64()
+            );
+        } else {
+            println!("  SIGTERM with them all connected: not stopped after 120 s (killed)");
+        }
+        runtime.block_on(async { p.stop.send_replace(true) });
+    } else {
+        // SIGTERM: the service finishes what is under way and stops.
+        // SAFETY: kill has no memory preconditions.
+        unsafe {
+            libc::kill(pid as i32, libc::SIGTERM);
+        }
+        let _ = child.wait();
+    }
     assert_eq!(failed, 0, "{failed} uploads failed");
+}
+
+/// The clients that never finish.
+struct Crowd {
+    idle: usize,
+    slow_headers: usize,
+    drips: usize,
+}
+
+/// What the hostile phase measured.
+struct Hostile {
+    phase: Phase,
+    /// Connections the hostile clients made (each reconnects when closed).
+    connects: u64,
+    /// The hostile clients' connections refused or failed at connect.
+    refused: u64,
+    /// Open descriptors of the service at the end.
+    descriptors: usize,
+    stop: tokio::sync::watch::Sender<bool>,
+}
+
+/// Raises this process's open-file limit to its hard limit (thousands of clients here).
+fn raise_descriptor_limit() {
+    let mut limit = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit and setrlimit only read and write the struct given.
+    unsafe {
+        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) == 0 {
+            limit.rlim_cur = limit.rlim_max;
+            libc::setrlimit(libc::RLIMIT_NOFILE, &limit);
+        }
+    }
+}
+
+/// One hostile client's loop: connect, misbehave until the service closes the
+/// connection, connect again — until told to stop.
+async fn misbehave(
+    addr: String,
+    kind: u8,
+    stop: tokio::sync::watch::Receiver<bool>,
+    connects: Arc<std::sync::atomic::AtomicU64>,
+    refused: Arc<std::sync::atomic::AtomicU64>,
+) {
+    use std::sync::atomic::Ordering;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    while !*stop.borrow() {
+        let Ok(mut stream) = tokio::net::TcpStream::connect(&addr).await else {
+            refused.fetch_add(1, Ordering::Relaxed);
+            tokio::time::sleep(Duration::from_millis(500)).await;
+            continue;
+        };
+        connects.fetch_add(1, Ordering::Relaxed);
+        let (mut read, mut write) = stream.split();
+        let mut buf = [0u8; 4096];
+        let misbehaving = async {
+            match kind {
+                // Idle: say nothing.
+                0 => std::future::pending::<()>().await,
+                // Slow headers: a byte a second, never a blank line.
+                1 => {
+                    let _ = write
+                        .write_all(b"POST /v1/check HTTP/1.1\r\nHost: x\r\n")
+                        .await;
+                    loop {
+                        tokio::time::sleep(Duration::from_secs(1)).await;
+                        if write.write_all(b"a").await.is_err() {
+                            return;
+                        }
+                    }
+                }
+                // Drip upload: a whole head, then a byte every two seconds.
+                _ => {
+                    let _ = write
+                        .write_all(b"POST /v1/check?region=IN HTTP/1.1\r\nHost: x\r\nContent-Type: text/csv\r\nContent-Length: 1000000\r\n\r\nphone\n")
+                        .await;
+                    loop {
+                        tokio::time::sleep(Duration::from_secs(2)).await;
+                        if write.write_all(b"1").await.is_err() {
+                            return;
+                        }
+                    }
+                }
+            }
+        };
+        let closed = async {
+            loop {
+                match read.read(&mut buf).await {
+                    Ok(0) | Err(_) => return,
+                    Ok(_) => {}
+                }
+            }
+        };
+        let mut stopped = stop.clone();
+        tokio::select! {
+            () = misbehaving => {}
+            () = closed => {}
+            _ = stopped.wait_for(|s| *s) => return,
+        }
+    }
+}
+
+/// Phase 3: the crowd connected and misbehaving while 4 clients check `list` one after
+/// another for `seconds`.
+fn hostile(
+    runtime: &tokio::runtime::Runtime,
+    addr: &str,
+    pid: u32,
+    crowd: &Crowd,
+    list: Arc<Vec<u8>>,
+    seconds: Duration,
+) -> Hostile {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    raise_descriptor_limit();
+    let _ = std::fs::write(format!("/proc/{pid}/clear_refs"), "5");
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let connects = Arc::new(AtomicU64::new(0));
+    let refused = Arc::new(AtomicU64::new(0));
+    let kinds = std::iter::repeat_n(0u8, crowd.idle)
+        .chain(std::iter::repeat_n(1, crowd.slow_headers))
+        .chain(std::iter::repeat_n(2, crowd.drips));
+    for kind in kinds {
+        runtime.spawn(misbehave(
+            addr.to_string(),
+            kind,
+            stopped.clone(),
+            connects.clone(),
+            refused.clone(),
+        ));
+    }
+    let url = format!("http://{addr}/v1/check?region=IN");
+    let cpu_before = cpu_time(pid);
+    let started = Instant::now();
+    let results = runtime.block_on(async {
+        // Let the crowd connect first.
+        tokio::time::sleep(Duration::from_secs(3)).await;
+        let mut clients = Vec::new();
+        for _ in 0..4 {
+            let url = url.clone();
+            let list = list.clone();
+            clients.push(tokio::spawn(async move {
+                let client = reqwest::Client::builder()
+                    .timeout(Duration::from_secs(30))
+                    .build()
+                    .unwrap();
+                let until = Instant::now() + seconds;
+                let mut results = Vec::new();
+                while Instant::now() < until {
+                    let sent = Instant::now();
+                    let result = async {
+                        let response = client
+                            .post(&url)
+                            .header("content-type", "text/csv")
+                            .body(list.as_ref().clone())
+                            .send()
+                            .await
+                            .map_err(|e| e.to_string())?;
+                        let status = response.status();
+                        let body = response.bytes().await.map_err(|e| e.to_string())?;
+                        if status != 200 {
+                            return Err(format!("status {status}"));
+                        }
+                        Ok((sent.elapsed(), body.len() as u64))
+                    }
+                    .await;
+                    results.push(result);
+                }
+                results
+            }));
+        }
+        let mut all = Vec::new();
+        for client in clients {
+            all.extend(client.await.unwrap_or_default());
+        }
+        all
+    });
+    let wall = started.elapsed();
+    let mut latencies = Vec::new();
+    let mut failures = Vec::new();
+    let mut report_bytes = 0;
+    for result in results {
+        match result {
+            Ok((latency, bytes)) => {
+                latencies.push(latency);
+                report_bytes = report_bytes.max(bytes);
+            }
+            Err(e) => failures.push(e),
+        }
+    }
+    latencies.sort();
+    let descriptors = std::fs::read_dir(format!("/proc/{pid}/fd")).map_or(0, |d| d.count());
+    Hostile {
+        phase: Phase {
+            latencies,
+            failures,
+            wall,
+            cpu: cpu_time(pid).saturating_sub(cpu_before),
+            peak_mib: status_mib(pid, "VmHWM:"),
+            report_bytes,
+        },
+        connects: connects.load(Ordering::Relaxed),
+        refused: refused.load(Ordering::Relaxed),
+        descriptors,
+        stop,
+    }
+}
+
+fn print_hostile(crowd: &Crowd, h: &Hostile) {
+    let p = &h.phase;
+    println!(
+        "hostile: {} idle, {} slow-header and {} drip clients (reconnecting: {} connections made, {} refused at connect), 4 clients checking 1,000 rows in turn: {} checks, {} failed; latency p50 {:.3} s, p99 {:.3} s, max {:.3} s; service CPU {:.2} s over {:.1} s; peak RSS {:.0} MiB; {} descriptors open at the end",
+        crowd.idle,
+        crowd.slow_headers,
+        crowd.drips,
+        h.connects,
+        h.refused,
+        p.latencies.len() + p.failures.len(),
+        p.failures.len(),
+        quantile(&p.latencies, 0.5).as_secs_f64(),
+        quantile(&p.latencies, 0.99).as_secs_f64(),
+        p.latencies
+            .last()
+            .copied()
+            .unwrap_or_default()
+            .as_secs_f64(),
+        p.cpu.as_secs_f64(),
+        p.wall.as_secs_f64(),
+        p.peak_mib,
+        h.descriptors,
+    );
+    for failure in p.failures.iter().take(5) {
+        println!("  failed: {failure}");
+    }
 }

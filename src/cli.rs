@@ -110,13 +110,38 @@ pub struct ServeArgs {
     /// Checks run at once (each uses every core); default: the number of cores.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub max_concurrent: Option<u32>,
-    /// Requests that may wait for a turn beyond those running; one more is refused with
-    /// 503 and Retry-After.
+    /// Received uploads that may wait for a turn beyond the checks running; one more is
+    /// refused with 503 and Retry-After.
     #[arg(long, value_name = "N", default_value_t = 64)]
     pub max_queued: u32,
+    /// Uploads that may be arriving at once; past it the slowest is cut off (503) to make
+    /// room, or the new one refused (503) when none has had a second yet.
+    #[arg(long, value_name = "N", default_value_t = 256, value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_receiving: u32,
+    /// The rate, in bytes a second, an upload must keep after its first 10 seconds; one
+    /// that falls behind is cut off with 408 (0: no minimum).
+    #[arg(long, value_name = "BYTES", default_value_t = 16 << 10)]
+    pub min_upload_rate: u64,
     /// Seconds a request may take to arrive and to wait for its turn (408 / 503 past it).
     #[arg(long, value_name = "SECONDS", default_value = "300", value_parser = crate::config::positive_seconds_flag)]
     pub request_timeout: std::time::Duration,
+    /// The most seconds one check may spend probing media links (`probe_media=true`),
+    /// whatever walint.toml's `[media] budget` says; links not probed by then are reported
+    /// as not probed.
+    #[arg(long, value_name = "SECONDS", default_value = "30", value_parser = crate::config::positive_seconds_flag)]
+    pub max_probe_seconds: std::time::Duration,
+    /// Seconds a request's headers may take to arrive, and an idle keep-alive connection
+    /// to send its next request; the connection is closed past it.
+    #[arg(long, value_name = "SECONDS", default_value = "10", value_parser = crate::config::positive_seconds_flag)]
+    pub header_timeout: std::time::Duration,
+    /// Connections open at once; past it the oldest with no request under way is closed
+    /// to make room (lowered to what `ulimit -n` allows).
+    #[arg(long, value_name = "N", default_value_t = 1024, value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_connections: u32,
+    /// Seconds the requests under way get to finish after SIGINT or SIGTERM; then the
+    /// service stops.
+    #[arg(long, value_name = "SECONDS", default_value = "30", value_parser = crate::config::seconds_flag)]
+    pub shutdown_timeout: std::time::Duration,
     /// The environment variable holding a bearer token; when it is set, /v1/* and
     /// /metrics require `Authorization: Bearer TOKEN` (and POST /v1/reload works).
     #[arg(long, value_name = "VAR", default_value = "WALINT_SERVE_TOKEN")]
@@ -583,7 +608,16 @@ fn run_serve(args: ServeArgs) -> Result<(), Error> {
             max_upload_bytes: args.max_upload_bytes,
             max_concurrent: args.max_concurrent.map_or(cores, |n| n as usize),
             max_queued: args.max_queued as usize,
+            max_receiving: args.max_receiving as usize,
+            min_upload_rate: args.min_upload_rate,
+            upload_grace: crate::serve::UPLOAD_GRACE,
             timeout: args.request_timeout,
+            probe_budget: args.max_probe_seconds,
+        },
+        connections: crate::serve::ConnectionLimits {
+            header_timeout: args.header_timeout,
+            max_connections: args.max_connections as usize,
+            shutdown_timeout: args.shutdown_timeout,
         },
         token,
         spool_dir: args.spool_dir,

@@ -251,8 +251,8 @@ fn links_flag(text: &str) -> Result<NonZeroUsize, String> {
     links_at_once(n)
 }
 
-/// A flag's number of seconds, 0 or more (`--media-cache-ttl`).
-fn seconds_flag(text: &str) -> Result<Duration, String> {
+/// A flag's number of seconds, 0 or more (`--media-cache-ttl`, `serve --shutdown-timeout`).
+pub fn seconds_flag(text: &str) -> Result<Duration, String> {
     let value = text
         .parse()
         .map_err(|_| format!("`{text}` is not a number of seconds"))?;

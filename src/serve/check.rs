@@ -9,6 +9,7 @@
 
 use std::io::Write;
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
@@ -50,9 +51,10 @@ pub(super) async fn handle(State(shared): State<Arc<Shared>>, request: Request) 
         Err(refused) => return refused,
     };
     let config = shared.config();
+    let probe_budget = shared.options.limits.probe_budget;
     // The open report stays readable once the spool is gone.
     let checked = match taken
-        .run(move |spool| check(&config, &params, format, spool))
+        .run(move |spool| check(&config, &params, format, spool, probe_budget))
         .await
     {
         Ok(checked) => checked,
@@ -90,8 +92,9 @@ fn check(
     params: &Params,
     format: Format,
     spool: &Spool,
+    probe_budget: Duration,
 ) -> Result<Checked, Error> {
-    let options = params.options(config, spool)?;
+    let options = params.options(config, spool, probe_budget)?;
     let report = crate::check::run(&options)?;
     let shown = Shown {
         redact: params.redact.unwrap_or_else(|| format.redacts_by_default()),

@@ -10,6 +10,7 @@
 
 use std::io::Write;
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
@@ -62,8 +63,9 @@ pub(super) async fn handle(State(shared): State<Arc<Shared>>, request: Request) 
         Err(refused) => return refused,
     };
     let config = shared.config();
+    let probe_budget = shared.options.limits.probe_budget;
     let fixed = match taken
-        .run(move |spool| fix(&config, &params, spool, rejected_only))
+        .run(move |spool| fix(&config, &params, spool, rejected_only, probe_budget))
         .await
     {
         Ok(fixed) => fixed,
@@ -115,8 +117,9 @@ fn fix(
     params: &Params,
     spool: &Spool,
     rejected_only: bool,
+    probe_budget: Duration,
 ) -> Result<Fixed, Error> {
-    let options = params.options(config, spool)?;
+    let options = params.options(config, spool, probe_budget)?;
     let upload = &spool.files[0];
     refuse_other_inputs(upload)?;
     let stem = match upload.name.rsplit_once('.') {

@@ -48,6 +48,9 @@ pub(super) struct Metrics {
     admitted: Gauge,
     pub(super) upload_bytes: Counter,
     pub(super) reloads: Counter,
+    pub(super) connections_open: Gauge,
+    pub(super) connections_evicted: Counter,
+    pub(super) connections_refused: Counter,
     rows: Counter,
     findings: Family<CodeLabels, Counter>,
     rejected: Family<CodeLabels, Counter>,
@@ -93,6 +96,24 @@ impl Default for Metrics {
             "Successful reloads of walint.toml",
             reloads.clone(),
         );
+        let connections_open = Gauge::default();
+        registry.register(
+            "connections_open",
+            "TCP connections open now",
+            connections_open.clone(),
+        );
+        let connections_evicted = Counter::default();
+        registry.register(
+            "connections_evicted",
+            "Idle connections closed to make room at --max-connections",
+            connections_evicted.clone(),
+        );
+        let connections_refused = Counter::default();
+        registry.register(
+            "connections_refused",
+            "Connections closed at once at --max-connections (every open one busy)",
+            connections_refused.clone(),
+        );
         let rows = Counter::default();
         registry.register(
             "rows_checked",
@@ -119,6 +140,9 @@ impl Default for Metrics {
             admitted,
             upload_bytes,
             reloads,
+            connections_open,
+            connections_evicted,
+            connections_refused,
             rows,
             findings,
             rejected,

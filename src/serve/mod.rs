@@ -18,10 +18,13 @@ mod access_log;
 mod admission;
 mod catalogue;
 mod check;
+mod connections;
 mod fix;
+mod incoming;
 mod metrics;
 mod page;
 mod params;
+mod spools;
 mod upload;
 
 use std::future::Future;
@@ -40,7 +43,8 @@ use axum::routing::{get, post};
 use crate::config::Config;
 use crate::error::Error;
 
-pub use admission::Limits;
+pub use admission::{Limits, UPLOAD_GRACE};
+pub use connections::{ConnectionLimits, MAX_HEAD_BYTES};
 
 /// How `walint serve` runs.
 #[derive(Debug, Clone)]
@@ -51,6 +55,8 @@ pub struct ServeOptions {
     pub config: Option<PathBuf>,
     /// The limits every request passes.
     pub limits: Limits,
+    /// The limits every connection is held to.
+    pub connections: ConnectionLimits,
     /// The bearer token `/v1/*` and `/metrics` require (`None`: open).
     pub token: Option<String>,
     /// Where uploads are spooled (`None`: the system's temporary directory).
@@ -65,6 +71,7 @@ impl Default for ServeOptions {
             addr: SocketAddr::from(([127, 0, 0, 1], 8080)),
             config: None,
             limits: Limits::default(),
+            connections: ConnectionLimits::default(),
             token: None,
             spool_dir: None,
             access_log: true,
@@ -78,6 +85,7 @@ struct Shared {
     config: RwLock<Arc<Config>>,
     metrics: metrics::Metrics,
     admission: admission::Admission,
+    spools: spools::SpoolRoot,
 }
 
 impl Shared {
@@ -102,12 +110,28 @@ impl Service {
     pub fn new(options: ServeOptions) -> Result<Service, Error> {
         let config = load(&options.config)?;
         let admission = admission::Admission::new(&options.limits);
+        let spools = spools::SpoolRoot::create(options.spool_dir.as_deref()).map_err(|source| {
+            Error::Io {
+                path: options.spool_dir.as_deref().map_or_else(
+                    || "<temporary directory>".into(),
+                    |p| p.display().to_string(),
+                ),
+                source,
+            }
+        })?;
+        if spools.removed > 0 {
+            eprintln!(
+                "walint: removed the spool directories of {} service(s) that had stopped without cleaning up",
+                spools.removed
+            );
+        }
         Ok(Service {
             shared: Arc::new(Shared {
                 options,
                 config: RwLock::new(Arc::new(config)),
                 metrics: metrics::Metrics::default(),
                 admission,
+                spools,
             }),
         })
     }
@@ -163,20 +187,31 @@ fn load(path: &Option<PathBuf>) -> Result<Config, Error> {
         .map_or_else(|| Ok(Config::default()), Config::load)
 }
 
-/// Serves `service` on `listener` until `shutdown` completes; requests under way finish.
+/// Serves `service` on `listener` until `shutdown` completes; requests under way get the
+/// shutdown timeout to finish (see `connections`).
 pub async fn serve(
     listener: tokio::net::TcpListener,
     service: Service,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, service.router())
-        .with_graceful_shutdown(shutdown)
-        .await
+    let limits = service.shared.options.connections;
+    let router = service.router();
+    connections::serve(listener, router, limits, service.shared, shutdown).await
 }
 
 /// `walint serve`: binds, serves until SIGINT or SIGTERM, reloads walint.toml on SIGHUP.
-pub fn run(options: ServeOptions) -> Result<(), Error> {
+pub fn run(mut options: ServeOptions) -> Result<(), Error> {
     cap_malloc_arenas();
+    let descriptors = raise_descriptor_limit();
+    // Each connection is a descriptor; uploads, reports and spreadsheet readers need more.
+    let room = descriptors.saturating_sub(DESCRIPTORS_KEPT);
+    if options.connections.max_connections > room {
+        eprintln!(
+            "walint: note: --max-connections {} lowered to {room}: the process may open {descriptors} files (ulimit -n)",
+            options.connections.max_connections
+        );
+        options.connections.max_connections = room.max(1);
+    }
     let service = Service::new(options.clone())?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -241,6 +276,37 @@ pub fn run(options: ServeOptions) -> Result<(), Error> {
                 source,
             })
     })
+}
+
+/// Descriptors kept for what is not a connection: spooled uploads, reports, spreadsheet
+/// readers' pipes, the media prober's sockets.
+const DESCRIPTORS_KEPT: usize = 256;
+
+/// Raises the soft limit on open files to the hard limit (as Go's runtime does for every
+/// program): a service's connections each take one, and the usual soft limit of 1,024 is
+/// met by a thousand idle clients. Returns the limit now in force.
+fn raise_descriptor_limit() -> usize {
+    #[cfg(unix)]
+    {
+        let mut limit = libc::rlimit {
+            rlim_cur: 0,
+            rlim_max: 0,
+        };
+        // SAFETY: getrlimit and setrlimit only read and write the struct given.
+        unsafe {
+            if libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) == 0 {
+                let raised = libc::rlimit {
+                    rlim_cur: limit.rlim_max,
+                    rlim_max: limit.rlim_max,
+                };
+                if libc::setrlimit(libc::RLIMIT_NOFILE, &raised) == 0 {
+                    limit = raised;
+                }
+                return usize::try_from(limit.rlim_cur).unwrap_or(usize::MAX);
+            }
+        }
+    }
+    usize::MAX
 }
 
 /// Caps glibc's malloc arenas at the number of cores. Every check starts threads (the
@@ -363,33 +429,45 @@ fn walint_error(error: &Error, spool: Option<&std::path::Path>) -> Response {
         .into_response()
 }
 
-/// Takes an upload in: admits the request (or 503 at once), spools its body within the
-/// request timeout (408 past it, 413 past the size limit), then waits for a turn to run
-/// (503 when none comes within the timeout).
+/// Takes an upload in: gives it a place among the uploads arriving (503 when none can be
+/// made), spools its body within the request timeout and its pace (408 past either, 413
+/// past the size limit; 503 when a faster upload needed its place), then admits it among
+/// the requests waiting (503 when they are full) and waits for a turn to run (503 when none
+/// comes within the timeout).
 async fn receive(
     shared: &Shared,
     request: axum::extract::Request,
     params: &params::Params,
     max_files: usize,
 ) -> Result<Taken, Response> {
-    let Some(ticket) = shared.admission.admit() else {
+    let Some(arriving) = shared.admission.arrive() else {
         return Err(admission::busy(
-            "too many uploads at once: try again shortly",
+            "too many uploads arriving at once: try again shortly",
         ));
     };
     let limits = &shared.options.limits;
     let deadline = tokio::time::Instant::now() + limits.timeout;
-    let spooled = tokio::time::timeout_at(
-        deadline,
-        upload::spool(
-            request,
-            shared.options.spool_dir.as_deref(),
-            limits.max_upload_bytes,
-            params.name.as_deref(),
-            max_files,
-        ),
-    )
-    .await;
+    let pace = upload::Pace {
+        arrival: arriving.arrival.clone(),
+        rate: limits.min_upload_rate,
+        grace: limits.upload_grace,
+    };
+    let spooling = upload::spool(
+        request,
+        shared.spools.path(),
+        limits.max_upload_bytes,
+        params.name.as_deref(),
+        max_files,
+        pace,
+    );
+    let spooled = tokio::select! {
+        spooled = tokio::time::timeout_at(deadline, spooling) => spooled,
+        () = arriving.arrival.cut_off() => {
+            return Err(admission::busy(
+                "too many uploads arriving at once: this one, among the slowest, made room for another",
+            ));
+        }
+    };
     let spool = match spooled {
         Err(_) => {
             return Err(api_error(
@@ -403,7 +481,13 @@ async fn receive(
         Ok(Err(refused)) => return Err(refused.response()),
         Ok(Ok(spool)) => spool,
     };
+    drop(arriving);
     shared.metrics.upload_bytes.inc_by(spool.bytes);
+    let Some(ticket) = shared.admission.admit() else {
+        return Err(admission::busy(
+            "too many uploads waiting for a check: try again shortly",
+        ));
+    };
     let turn = tokio::time::timeout_at(deadline, shared.admission.turn())
         .await
         .map_err(|_| {

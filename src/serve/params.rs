@@ -68,8 +68,14 @@ impl Params {
 
     /// The options of a check of `spool`'s files with `config`, as the command line would
     /// set them. With a campaign the upload is that campaign's contact list; media links
-    /// are probed only when asked, and never on private addresses.
-    pub(super) fn options(&self, config: &Config, spool: &Spool) -> Result<CheckOptions, Error> {
+    /// are probed only when asked (refused when walint.toml says `[media] offline`), never
+    /// on private addresses, and for `probe_budget` at most.
+    pub(super) fn options(
+        &self,
+        config: &Config,
+        spool: &Spool,
+        probe_budget: std::time::Duration,
+    ) -> Result<CheckOptions, Error> {
         let list = |v: &Option<String>| -> Vec<String> {
             v.iter()
                 .flat_map(|s| s.split(','))
@@ -122,11 +128,20 @@ impl Params {
             progress: false,
             ..Overrides::default()
         };
+        if self.probe_media == Some(true) && config.media.offline {
+            return Err(Error::Usage(
+                "probe_media=true: this service's walint.toml sets [media] offline = true, so it probes no link".into(),
+            ));
+        }
         let mut options = CheckOptions::from_config(config, overrides)?;
         // The SSRF guard stays on whatever walint.toml allows: an upload must not make
         // the service fetch from its own network.
         options.media.probe.allow_private = false;
         options.media.probe.resolve.clear();
+        // Probing holds a turn: it may take no longer than the service allows.
+        let probe = &mut options.media.probe;
+        probe.budget = probe.budget.min(probe_budget);
+        probe.timeout = probe.timeout.min(probe_budget);
         // Several checks run at once: each holds fewer findings in memory and spills the
         // rest to disk sooner (about 600 bytes a finding held).
         options.held_findings = Some(HELD_FINDINGS);

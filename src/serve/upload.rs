@@ -1,8 +1,10 @@
 //! Uploads to disk: a request body — one file as the body, or a `multipart/form-data`
 //! form with one or more files — is written a chunk at a time into a temporary directory
-//! of its own, so memory stays flat whatever the upload's size. Each file keeps its
-//! uploaded name (reduced to a safe one), which is how the findings name it. The bytes are
-//! counted against the upload limit as they arrive (413), a malformed form is refused
+//! of its own (0700, its files 0600, under the service's spool directory: `spools`), so
+//! memory stays flat whatever the upload's size. Each file keeps its uploaded name
+//! (reduced to a safe one), which is how the findings name it. The bytes are counted
+//! against the upload limit as they arrive (413), the body must keep its pace (408) and a
+//! form's part headers their size (400, see `incoming`), a malformed form is refused
 //! (400), and a client that goes away mid-upload leaves nothing behind: the directory is
 //! removed when the request is dropped.
 
@@ -18,7 +20,9 @@ use axum::response::Response;
 use http_body_util::{BodyExt, Limited};
 use tokio::io::AsyncWriteExt;
 
+use super::admission::Arrival;
 use super::api_error;
+use super::incoming::{FormHeads, MAX_PART_HEAD_BYTES, Paced, Stopped};
 
 /// An upload on disk; the directory goes when this is dropped.
 pub(super) struct Spool {
@@ -49,12 +53,14 @@ impl Spool {
     }
 }
 
-/// Creates an output file of a request in its spool directory (never over one there).
+/// Creates an output file of a request in its spool directory (never over one there),
+/// readable by the service's user alone.
 pub(super) fn create(path: &Path) -> std::io::Result<std::fs::File> {
-    std::fs::File::options()
-        .create_new(true)
-        .write(true)
-        .open(path)
+    let mut options = std::fs::File::options();
+    options.create_new(true).write(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path)
 }
 
 /// Why an upload was not taken.
@@ -66,6 +72,8 @@ pub(super) enum Refused {
     Malformed(String),
     /// The body stopped arriving (the client went away or sent a broken stream).
     Broken(String),
+    /// The body arrived slower than the minimum rate (bytes a second) after the grace.
+    TooSlow(u64, std::time::Duration),
     /// The spool directory could not be written.
     Disk(std::io::Error),
 }
@@ -83,6 +91,13 @@ impl Refused {
                 StatusCode::BAD_REQUEST,
                 &format!("the upload did not arrive whole: {why}"),
             ),
+            Refused::TooSlow(rate, grace) => api_error(
+                StatusCode::REQUEST_TIMEOUT,
+                &format!(
+                    "the upload arrived slower than this service takes ({rate} bytes a second after its first {} s)",
+                    grace.as_secs_f64()
+                ),
+            ),
             Refused::Disk(e) => api_error(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 &format!("the upload could not be stored: {e}"),
@@ -99,15 +114,26 @@ pub(super) fn declared_length(headers: &axum::http::HeaderMap) -> Option<u64> {
         .and_then(|v| v.parse::<u64>().ok())
 }
 
-/// Writes the request's file or files into a new directory under `parent` (the system's
-/// temporary directory when `None`). `name` names a file sent as the whole body (else
-/// `upload` with an ending from its `Content-Type`).
+/// How an upload must arrive.
+pub(super) struct Pace {
+    /// The upload's place among those arriving (its bytes are counted into it).
+    pub(super) arrival: Arc<Arrival>,
+    /// The minimum rate after the grace, in bytes a second (`--min-upload-rate`).
+    pub(super) rate: u64,
+    /// The time before the rate applies.
+    pub(super) grace: std::time::Duration,
+}
+
+/// Writes the request's file or files into a new directory under `parent` (the service's
+/// spool directory). `name` names a file sent as the whole body (else `upload` with an
+/// ending from its `Content-Type`).
 pub(super) async fn spool(
     request: Request,
-    parent: Option<&Path>,
+    parent: &Path,
     limit: u64,
     name: Option<&str>,
     max_files: usize,
+    pace: Pace,
 ) -> Result<Spool, Refused> {
     if declared_length(request.headers()).is_some_and(|n| n > limit) {
         return Err(Refused::TooLarge(limit));
@@ -118,23 +144,37 @@ pub(super) async fn spool(
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
         .to_ascii_lowercase();
-    let mut builder = tempfile::Builder::new();
-    builder.prefix("walint-upload-");
-    let dir = match parent {
-        Some(parent) => builder.tempdir_in(parent),
-        None => builder.tempdir(),
-    }
-    .map_err(Refused::Disk)?;
+    let dir = super::spools::private_dir("walint-upload-")
+        .tempdir_in(parent)
+        .map_err(Refused::Disk)?;
     let mut spool = Spool {
         dir,
         files: Vec::new(),
         bytes: 0,
+    };
+    let stopped = Arc::new(Stopped::default());
+    let (rate, grace) = (pace.rate, pace.grace);
+    let watched = stopped.clone();
+    let request = request.map(move |body| Body::new(Paced::new(body, pace.arrival, rate, watched)));
+    // Why the body stopped, when one of the limits stopped it.
+    let refusal = |stopped: &Stopped| {
+        if stopped.slow() {
+            Some(Refused::TooSlow(rate, grace))
+        } else if stopped.long_head() {
+            Some(Refused::Malformed(format!(
+                "a broken multipart form: the text before its first part or a part's headers run past {MAX_PART_HEAD_BYTES} bytes"
+            )))
+        } else {
+            None
+        }
     };
     if content_type.starts_with("multipart/form-data") {
         // Every byte of the form counts against the limit, its framing and part headers
         // too (the parser holds a part's header until it ends).
         let received = Arc::new(AtomicU64::new(0));
         let counter = received.clone();
+        let boundary = multer::parse_boundary(&content_type).ok();
+        let watched = stopped.clone();
         let request = request.map(move |body| {
             let counted = body.map_frame(move |frame| {
                 if let Some(data) = frame.data_ref() {
@@ -142,8 +182,14 @@ pub(super) async fn spool(
                 }
                 frame
             });
+            let counted = Body::new(counted);
+            // Without a boundary the form parser refuses the request before reading it.
+            let heads = match &boundary {
+                Some(boundary) => Body::new(FormHeads::new(counted, boundary, watched)),
+                None => counted,
+            };
             Body::new(Limited::new(
-                counted,
+                heads,
                 usize::try_from(limit).unwrap_or(usize::MAX),
             ))
         });
@@ -152,9 +198,13 @@ pub(super) async fn spool(
             .await
             .map_err(|e| Refused::Malformed(format!("not a multipart form: {}", e.body_text())))?;
         loop {
-            let field = form.next_field().await.map_err(|e| match over() {
-                true => Refused::TooLarge(limit),
-                false => Refused::Malformed(format!("a broken multipart form: {}", e.body_text())),
+            let field = form.next_field().await.map_err(|e| {
+                refusal(&stopped).unwrap_or_else(|| match over() {
+                    true => Refused::TooLarge(limit),
+                    false => {
+                        Refused::Malformed(format!("a broken multipart form: {}", e.body_text()))
+                    }
+                })
             })?;
             let Some(mut field) = field else { break };
             if spool.files.len() == max_files {
@@ -171,9 +221,11 @@ pub(super) async fn spool(
             };
             let mut file = spool.create(&file_name, None).await?;
             loop {
-                let chunk = field.chunk().await.map_err(|e| match over() {
-                    true => Refused::TooLarge(limit),
-                    false => Refused::Broken(e.to_string()),
+                let chunk = field.chunk().await.map_err(|e| {
+                    refusal(&stopped).unwrap_or_else(|| match over() {
+                        true => Refused::TooLarge(limit),
+                        false => Refused::Broken(e.to_string()),
+                    })
                 })?;
                 let Some(chunk) = chunk else { break };
                 spool.write(&mut file, &chunk, limit).await?;
@@ -192,7 +244,8 @@ pub(super) async fn spool(
         .await?;
     let mut body = request.into_body();
     while let Some(frame) = body.frame().await {
-        let frame = frame.map_err(|e| Refused::Broken(e.to_string()))?;
+        let frame = frame
+            .map_err(|e| refusal(&stopped).unwrap_or_else(|| Refused::Broken(e.to_string())))?;
         if let Ok(data) = frame.into_data() {
             spool.write(&mut file, &data, limit).await?;
         }
@@ -226,9 +279,11 @@ impl Spool {
             };
         }
         let path = self.dir.path().join(&unique);
-        let file = tokio::fs::File::create(&path)
-            .await
-            .map_err(Refused::Disk)?;
+        let mut options = tokio::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        options.mode(0o600);
+        let file = options.open(&path).await.map_err(Refused::Disk)?;
         self.files.push(Spooled { path, name: unique });
         Ok(file)
     }

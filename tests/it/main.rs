@@ -20,5 +20,6 @@ mod registry_pull;
 mod rule_fixtures;
 mod schema;
 mod serve;
+mod serve_limits;
 mod support;
 mod workbooks;

@@ -16,7 +16,10 @@ pub struct Running {
     pub addr: SocketAddr,
     runtime: tokio::runtime::Runtime,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
-    pub spool: tempfile::TempDir,
+    served: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
+    /// Where the service spools (its own directory is made in it).
+    pub spool: PathBuf,
+    _spool_dir: Option<tempfile::TempDir>,
     client: reqwest::Client,
 }
 
@@ -46,10 +49,17 @@ impl Answer {
 }
 
 /// Starts a service with `options` (its spool directory a fresh one of the test's).
-pub fn start(mut options: ServeOptions) -> Running {
-    let _ = rustls::crypto::ring::default_provider().install_default();
+pub fn start(options: ServeOptions) -> Running {
     let spool = tempfile::tempdir().unwrap();
-    options.spool_dir = Some(spool.path().to_path_buf());
+    let mut running = start_in(spool.path(), options);
+    running._spool_dir = Some(spool);
+    running
+}
+
+/// Starts a service with `options`, spooling in `spool`.
+pub fn start_in(spool: &Path, mut options: ServeOptions) -> Running {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    options.spool_dir = Some(spool.to_path_buf());
     options.access_log = false;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -62,14 +72,16 @@ pub fn start(mut options: ServeOptions) -> Running {
     let addr = listener.local_addr().unwrap();
     let service = Service::new(options).unwrap();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    runtime.spawn(walint::serve::serve(listener, service, async {
+    let served = runtime.spawn(walint::serve::serve(listener, service, async {
         let _ = stopped.await;
     }));
     Running {
         addr,
         runtime,
         stop: Some(stop),
-        spool,
+        served: Some(served),
+        spool: spool.to_path_buf(),
+        _spool_dir: None,
         client: reqwest::Client::new(),
     }
 }
@@ -83,6 +95,18 @@ impl Drop for Running {
 }
 
 impl Running {
+    /// Tells the service to stop and waits until it has: how long that took.
+    pub fn stop(&mut self) -> Duration {
+        let started = Instant::now();
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(served) = self.served.take() {
+            self.runtime.block_on(served).unwrap().unwrap();
+        }
+        started.elapsed()
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{path}", self.addr)
     }
@@ -122,10 +146,21 @@ impl Running {
 
     /// The files left in the spool directory.
     pub fn spooled(&self) -> Vec<PathBuf> {
-        std::fs::read_dir(self.spool.path())
+        std::fs::read_dir(self.own_spool())
             .unwrap()
             .map(|e| e.unwrap().path())
+            .filter(|p| !p.ends_with(".lock"))
             .collect()
+    }
+
+    /// The service's own directory in the spool directory, where uploads wait.
+    pub fn own_spool(&self) -> PathBuf {
+        let mine: Vec<PathBuf> = std::fs::read_dir(&self.spool)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        assert_eq!(mine.len(), 1, "one service's directory: {mine:?}");
+        mine[0].clone()
     }
 
     /// A metric's value, summed over its label sets.
@@ -576,7 +611,7 @@ fn chunked(addr: SocketAddr, path: &str, content_type: &str, body: &[u8]) -> Str
 }
 
 /// Opens a connection and sends a request's head and part of its body, then holds it.
-fn half_upload(addr: SocketAddr, path: &str, declared: usize, sent: &[u8]) -> TcpStream {
+pub fn half_upload(addr: SocketAddr, path: &str, declared: usize, sent: &[u8]) -> TcpStream {
     let mut stream = TcpStream::connect(addr).unwrap();
     write!(
         stream,
@@ -589,7 +624,7 @@ fn half_upload(addr: SocketAddr, path: &str, declared: usize, sent: &[u8]) -> Tc
 }
 
 /// Polls `done` for up to ten seconds.
-fn eventually(what: &str, mut done: impl FnMut() -> bool) {
+pub fn eventually(what: &str, mut done: impl FnMut() -> bool) {
     let start = Instant::now();
     while !done() {
         assert!(start.elapsed() < Duration::from_secs(10), "never: {what}");
@@ -603,6 +638,9 @@ fn a_full_service_answers_503_with_retry_after() {
         limits: Limits {
             max_concurrent: 1,
             max_queued: 0,
+            max_receiving: 1,
+            // No pace: the upload held is never cut off to make room.
+            min_upload_rate: 0,
             ..Limits::default()
         },
         ..ServeOptions::default()
