@@ -12,6 +12,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use crate::error::Error;
+use crate::input::quoted::masked;
 use crate::template::{Template, TemplateSource};
 
 /// What a registry document can look like.
@@ -25,7 +26,7 @@ pub fn read(path_shown: &str, text: &str) -> Result<Vec<Template>, Error> {
         Error::input(
             path_shown,
             (e.line() > 0).then_some(e.line() as u64),
-            format!("not valid JSON: {}", without_position(&e)),
+            format!("not valid JSON: {}", masked(&without_position(&e))),
         )
     })?;
     let (items, base): (&[Value], &str) = match &doc {
@@ -92,7 +93,10 @@ pub fn read(path_shown: &str, text: &str) -> Result<Vec<Template>, Error> {
             Error::input(
                 path_shown,
                 line_of_type_error(text, &doc),
-                format!("{shown} is not a valid template: {e}"),
+                format!(
+                    "{shown} is not a valid template: {}",
+                    masked(&e.to_string())
+                ),
             )
         })?;
         template.source = TemplateSource {

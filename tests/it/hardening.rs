@@ -1053,3 +1053,43 @@ fn special_purpose_addresses_are_refused_in_every_form() {
     assert_eq!(wam011, expected, "{report:#}");
     assert_eq!(report["summary"]["media"]["refused"], refused.len());
 }
+
+/// A list read in the wrong encoding is one huge header "cell" holding every row; the
+/// error that says no phone column was found must not give the rows back (re-encoded, the
+/// garbled text is the file), in the one-line error nor in the JSON error report.
+#[test]
+fn an_error_quotes_no_list_data_however_the_file_is_misread() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut list = String::from("name,phone,city\n");
+    for i in 0..200 {
+        list.push_str(&format!("Asha Rao {i},+9198765{i:05},Pune\n"));
+    }
+    let path = dir.path().join("list.csv");
+    std::fs::write(&path, &list).unwrap();
+    let out = walint()
+        .args([
+            "check",
+            "--no-config",
+            "--encoding",
+            "utf-16le",
+            "--format",
+            "json",
+        ])
+        .arg(&path)
+        .assert()
+        .code(2)
+        .get_output()
+        .clone();
+    let said =
+        String::from_utf8_lossy(&out.stderr).into_owned() + &String::from_utf8_lossy(&out.stdout);
+    assert!(said.len() < 2000, "{} bytes: {said}", said.len());
+    // Re-encoded as the misread bytes, what was said holds no row of the file.
+    let bytes: Vec<u8> = said.encode_utf16().flat_map(u16::to_le_bytes).collect();
+    let again = String::from_utf8_lossy(&bytes);
+    for needle in ["Asha", "98765", "Pune"] {
+        assert!(
+            !said.contains(needle) && !again.contains(needle),
+            "{needle}: {said}"
+        );
+    }
+}
