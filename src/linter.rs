@@ -156,7 +156,7 @@ impl Linter {
     ) -> Result<Report, Error> {
         let options = self.options(Vec::new())?;
         std::thread::scope(|scope| {
-            let workers = PhoneWorkers::start(scope, options.policy.default_region);
+            let workers = PhoneWorkers::start(scope, options.policy.reading());
             let mut report = options.new_report();
             check::check_contacts(
                 name,

@@ -110,6 +110,37 @@ impl fmt::Display for RegionCode {
     }
 }
 
+/// Every example number libphonenumber's metadata gives, by region and line type, in
+/// E.164 (about 2,000): for tests that hold a property over every numbering plan.
+pub fn example_numbers() -> Vec<(RegionCode, String)> {
+    let types = [
+        PhoneNumberType::FixedLine,
+        PhoneNumberType::Mobile,
+        PhoneNumberType::TollFree,
+        PhoneNumberType::PremiumRate,
+        PhoneNumberType::SharedCost,
+        PhoneNumberType::VoIP,
+        PhoneNumberType::PersonalNumber,
+        PhoneNumberType::Pager,
+        PhoneNumberType::UAN,
+        PhoneNumberType::VoiceMail,
+    ];
+    let mut out = Vec::new();
+    for region in PHONE_NUMBER_UTIL.get_supported_regions() {
+        for t in types {
+            if let Ok(n) = PHONE_NUMBER_UTIL.get_example_number_for_type_and_region(region, t) {
+                let e164 = PHONE_NUMBER_UTIL
+                    .format(&n, PhoneNumberFormat::E164)
+                    .into_owned();
+                out.push((RegionCode::from_region(region), e164));
+            }
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
 /// Every region the metadata knows, sorted.
 pub fn supported_regions() -> Vec<RegionCode> {
     let mut all: Vec<RegionCode> = PHONE_NUMBER_UTIL
@@ -259,6 +290,10 @@ pub enum Invalid {
     /// A mobile number in an old form that WhatsApp IDs (`wa_id`) and old lists still
     /// carry, not valid as written, whose current form is the number given.
     Legacy(LegacyForm, Number),
+    /// Digits alone that read as a valid number two ways: as a national number of the
+    /// region they are read in (the first), and with their own country code (the second).
+    /// Which is meant, only the list's owner knows.
+    Ambiguous(Number, Number),
 }
 
 /// Old forms of mobile numbers, each with one current form (see WAC013's documentation
@@ -304,6 +339,9 @@ impl Invalid {
             Invalid::NoPatternMatch => "no number pattern of its country matches it",
             Invalid::NotANumber => "it holds no phone number",
             Invalid::Legacy(form, _) => form.describe(),
+            Invalid::Ambiguous(..) => {
+                "it reads as a valid number both as a national number and with its own country code"
+            }
             Invalid::DigitsLost => {
                 "scientific notation kept only its first digits and the rest are lost"
             }
@@ -376,6 +414,11 @@ pub struct PhoneFacts {
     pub shape: Shape,
     /// The valid number it reads as, or why it does not read as one.
     pub number: Result<Number, Invalid>,
+    /// Digits alone that read as two valid numbers, settled by the numbering plans: read
+    /// with their own country code they are a mobile, read as a national number a line no
+    /// WhatsApp account is on (a fixed line, a toll-free number…); the mobile is the number.
+    /// The national reading's line type, when so.
+    pub settled: Option<LineType>,
 }
 
 impl PhoneFacts {
@@ -393,41 +436,61 @@ impl PhoneFacts {
 /// The longest phone cell read: anything longer is not a number (and is not parsed).
 const MAX_CELL_CHARS: usize = 64;
 
-/// Reads a cell. `default_region` is used for numbers written without a country code.
-pub fn analyse(cell: &str, default_region: Option<RegionCode>) -> PhoneFacts {
-    analyse_with_own(cell, default_region, None)
+/// How a cell that states no country (no `+`, no `00`) is read.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct Reading {
+    /// The region its digits are read in as a national number (the row's country, else
+    /// `--default-region`); `None`: none.
+    pub region: Option<RegionCode>,
+    /// Every number of the list starts with its country code (`--assume-international`):
+    /// digits alone are read with their own country code only; a number written with a
+    /// trunk prefix (a leading `0`) is still read as national.
+    pub international: bool,
 }
 
-/// Reads a cell like [`analyse`]; numbers of calling code `own` are read with this
+impl Reading {
+    /// Digits read as national numbers of `region` (when given), else as international.
+    pub fn in_region(region: Option<RegionCode>) -> Reading {
+        Reading {
+            region,
+            international: false,
+        }
+    }
+}
+
+/// Reads a cell. `default_region` is used for numbers written without a country code.
+pub fn analyse(cell: &str, default_region: Option<RegionCode>) -> PhoneFacts {
+    analyse_with_own(cell, Reading::in_region(default_region), None)
+}
+
+/// Reads a cell as `reading` says; numbers of calling code `own` are read with this
 /// thread's own copy of the phone library rather than the shared one — for the calling code
 /// most of a list is in, read on several threads at once. Gives the same facts as
-/// [`analyse`].
-pub fn analyse_with_own(
-    cell: &str,
-    default_region: Option<RegionCode>,
-    own: Option<u16>,
-) -> PhoneFacts {
+/// [`analyse`] for the same reading.
+pub fn analyse_with_own(cell: &str, reading: Reading, own: Option<u16>) -> PhoneFacts {
     let text = trim(cell);
     if let Some((fault, inner)) = artefact(text) {
-        let number = match inner {
-            Some(inner) => analyse_with_own(&inner, default_region, own).number,
-            None => Err(Invalid::DigitsLost),
-        };
+        let facts = inner.map(|inner| analyse_with_own(&inner, reading, own));
         return PhoneFacts {
             shape: Shape::NotE164(fault),
-            number,
+            number: facts.map_or(Err(Invalid::DigitsLost), |f| f.number),
+            settled: facts.and_then(|f| f.settled),
         };
     }
     let shape = shape_of(text);
     let hot = own.map(i32::from);
-    let number = match shape {
-        Shape::Empty => Err(Invalid::NotANumber),
-        Shape::E164 => read_e164(&text[1..], hot),
-        Shape::NotE164(ShapeFault::ForeignCharacters) => Err(Invalid::ForeignCharacters),
-        Shape::NotE164(ShapeFault::NoDigits) => Err(Invalid::NotANumber),
-        Shape::NotE164(_) => read_loose(text, default_region, hot),
+    let (number, settled) = match shape {
+        Shape::Empty => (Err(Invalid::NotANumber), None),
+        Shape::E164 => (read_e164(&text[1..], hot), None),
+        Shape::NotE164(ShapeFault::ForeignCharacters) => (Err(Invalid::ForeignCharacters), None),
+        Shape::NotE164(ShapeFault::NoDigits) => (Err(Invalid::NotANumber), None),
+        Shape::NotE164(_) => read_loose(text, reading, hot),
     };
-    PhoneFacts { shape, number }
+    PhoneFacts {
+        shape,
+        number,
+        settled,
+    }
 }
 
 /// Reads a number that should be international (as in a payload's `to`): a leading `+`
@@ -442,6 +505,7 @@ pub fn analyse_international(cell: &str) -> PhoneFacts {
         return PhoneFacts {
             shape: Shape::NotE164(fault),
             number,
+            settled: None,
         };
     }
     let shape = shape_of(text);
@@ -452,9 +516,13 @@ pub fn analyse_international(cell: &str) -> PhoneFacts {
         // `+digits`, or digits alone (Meta's own examples): read as written, no parser.
         Shape::E164 => read_e164(&text[1..], None),
         Shape::NotE164(ShapeFault::MissingPlus) if !text.starts_with('0') => read_e164(text, None),
-        _ => read_loose(text, None, None),
+        _ => read_loose(text, Reading::default(), None).0,
     };
-    PhoneFacts { shape, number }
+    PhoneFacts {
+        shape,
+        number,
+        settled: None,
+    }
 }
 
 /// What a tool wrapped around a number: the fault, and the number's own text (`None` when
@@ -737,21 +805,27 @@ fn read_international(text: &str, lib: Lib) -> Result<Number, Invalid> {
 
 /// Reads a loosely written number: strips formatting, turns `00` into `+`, and for bare
 /// digits tries the default region's national form before assuming a missing `+`.
+/// Reads digits that are not strict E.164; the number (or why none), and whether the
+/// national reading's line type when the numbering plans settled two readings (see
+/// [`PhoneFacts::settled`]).
 fn read_loose(
     text: &str,
-    default_region: Option<RegionCode>,
+    reading: Reading,
     hot: Option<i32>,
-) -> Result<Number, Invalid> {
+) -> (Result<Number, Invalid>, Option<LineType>) {
     if text.chars().count() > MAX_CELL_CHARS {
-        return Err(Invalid::TooLong);
+        return (Err(Invalid::TooLong), None);
     }
     let digits: String = text.chars().filter(char::is_ascii_digit).collect();
     let plus = text
         .trim_start_matches(|c: char| c != '+' && is_formatting(c))
         .starts_with('+');
-    if plus {
-        return read_international_digits(&digits, hot);
+    // Digits that state their country, or that the list says all start with their
+    // country code: read with it.
+    if plus || (reading.international && !digits.starts_with('0')) {
+        return (read_international_digits(&digits, hot), None);
     }
+    let default_region = reading.region;
     let region = default_region.and_then(RegionCode::to_region);
     let mut national_failure = None;
     if let Some(region) = region {
@@ -761,7 +835,7 @@ fn read_loose(
         };
         match lib.with(|u| u.parse(&digits, Some(region))) {
             Ok(parsed) => match classify(&parsed, lib) {
-                Ok(number) => return Ok(number),
+                Ok(national) => return unless_ambiguous(national, text, &digits, hot),
                 Err(why) => national_failure = Some(why),
             },
             Err(e) => national_failure = Some(parse_failure(&e)),
@@ -772,7 +846,7 @@ fn read_loose(
         None if region.is_none() && digits.starts_with('0') => Err(Invalid::NoCountryCode),
         None => read_international_digits(&digits, hot),
     };
-    match (international, national_failure) {
+    let number = match (international, national_failure) {
         (Ok(number), _) => Ok(number),
         // An old form of a mobile (a `wa_id`) says more than how the digits fail otherwise.
         (Err(legacy @ Invalid::Legacy(..)), _) => Err(legacy),
@@ -784,6 +858,59 @@ fn read_loose(
             Err(Invalid::NoCountryCode)
         }
         (Err(why), None) => Err(why),
+    };
+    (number, None)
+}
+
+/// The national reading of digits, unless they also read as a different valid number
+/// with their own country code (`4915123456789` in Germany: a fixed line of Leer, or the
+/// mobile +49 151…; `919876543210` in Germany: a fixed line, or the Indian mobile +91…;
+/// `15123456789` in Germany: the mobile 0151…, or a number of Austin, Texas). Then the
+/// plans settle it only when the number read with its own country code is a mobile and the
+/// national one is not (no one sends WhatsApp messages to a fixed line): that reading is
+/// taken, and said to be settled. Otherwise the digits are ambiguous. Digits written with a
+/// trunk or international prefix (a leading `0`) start with no country code, so have one
+/// reading; so do digits grouped in a way that does not set a country code apart
+/// (`(479) 912-3456` is a US area code, not +47: its first group is not a calling code),
+/// while `91 98765 43210` may still be +91.
+fn unless_ambiguous(
+    national: Number,
+    text: &str,
+    digits: &str,
+    hot: Option<i32>,
+) -> (Result<Number, Invalid>, Option<LineType>) {
+    if digits.starts_with('0') {
+        return (Ok(national), None);
+    }
+    let first_group: String = text
+        .trim_start_matches(is_formatting)
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    let grouped = first_group.len() < digits.len();
+    match read_international_digits(digits, hot) {
+        Ok(international) if grouped && first_group != international.country_code.to_string() => {
+            (Ok(national), None)
+        }
+        Ok(international) if international.key != national.key => {
+            // Lines no WhatsApp account lives on (VoIP and personal numbers may have one).
+            let unmessaged = matches!(
+                national.line_type,
+                LineType::FixedLine
+                    | LineType::TollFree
+                    | LineType::PremiumRate
+                    | LineType::SharedCost
+                    | LineType::Uan
+                    | LineType::Pager
+                    | LineType::Voicemail
+            );
+            if international.line_type == LineType::Mobile && unmessaged {
+                (Ok(international), Some(national.line_type))
+            } else {
+                (Err(Invalid::Ambiguous(national, international)), None)
+            }
+        }
+        _ => (Ok(national), None),
     }
 }
 

@@ -33,7 +33,7 @@ use std::thread::{Scope, ScopedJoinHandle};
 use std::io::BufRead;
 
 use crate::input::contacts::{ContactReader, ContactRow};
-use crate::phone::{self, PhoneFacts, RegionCode};
+use crate::phone::{self, PhoneFacts, Reading};
 
 /// Rows read and validated per step. Big enough to keep both cores busy, small enough that
 /// memory does not grow with the file.
@@ -62,14 +62,14 @@ const DEAL_FROM_ROWS: usize = 2048;
 pub struct PhoneWorkers<'scope> {
     senders: Vec<SyncSender<Job>>,
     _handles: Vec<ScopedJoinHandle<'scope, ()>>,
-    default_region: Option<RegionCode>,
+    reading: Reading,
 }
 
 impl<'scope> PhoneWorkers<'scope> {
     /// Starts one worker per available core (at least one, at most eight).
     pub fn start<'env>(
         scope: &'scope Scope<'scope, 'env>,
-        default_region: Option<RegionCode>,
+        reading: Reading,
     ) -> PhoneWorkers<'scope> {
         let n = std::thread::available_parallelism()
             .map_or(1, |n| n.get())
@@ -79,12 +79,12 @@ impl<'scope> PhoneWorkers<'scope> {
         for _ in 0..n {
             let (tx, rx) = sync_channel::<Job>(4);
             senders.push(tx);
-            handles.push(scope.spawn(move || work(&rx, default_region)));
+            handles.push(scope.spawn(move || work(&rx, reading)));
         }
         PhoneWorkers {
             senders,
             _handles: handles,
-            default_region,
+            reading,
         }
     }
 
@@ -145,7 +145,7 @@ impl<'scope> PhoneWorkers<'scope> {
             .map(|row| {
                 row.fault
                     .is_none()
-                    .then(|| phone::calling_code_hint(&row.phone, self.default_region))
+                    .then(|| phone::calling_code_hint(&row.phone, self.reading.region))
                     .flatten()
             })
             .collect();
@@ -225,13 +225,13 @@ fn dominant_code(hints: &[Option<u16>]) -> Option<u16> {
         .map(|(cc, _)| cc)
 }
 
-fn work(jobs: &Receiver<Job>, default_region: Option<RegionCode>) {
+fn work(jobs: &Receiver<Job>, reading: Reading) {
     for (rows, indices, own, reply) in jobs {
         let out: Vec<(u32, Option<PhoneFacts>)> = indices
             .iter()
             .map(|&i| {
                 let cell = &rows[i as usize].phone;
-                (i, Some(phone::analyse_with_own(cell, default_region, own)))
+                (i, Some(phone::analyse_with_own(cell, reading, own)))
             })
             .collect();
         drop(rows);

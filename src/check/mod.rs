@@ -338,7 +338,7 @@ pub fn run(options: &CheckOptions) -> Result<Report, Error> {
     std::thread::scope(|scope| {
         // One set of phone workers for the run: their per-thread phone libraries are built
         // once, whatever the number of files.
-        let workers = PhoneWorkers::start(scope, options.policy.default_region);
+        let workers = PhoneWorkers::start(scope, options.policy.reading());
         for input in rest {
             let shown = options.shown(&input.path);
             let path = input.path.clone();
@@ -486,7 +486,7 @@ pub fn judge_list<R: BufRead + Send>(
                 source,
             })?;
     std::thread::scope(|scope| {
-        let workers = PhoneWorkers::start(scope, options.policy.default_region);
+        let workers = PhoneWorkers::start(scope, options.policy.reading());
         let rows = match campaign {
             Some(campaign) => campaigns::judge_file(
                 campaign,

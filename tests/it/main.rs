@@ -4,6 +4,7 @@ mod browser;
 mod campaigns;
 mod cli;
 mod csv_reading;
+mod first_hour;
 mod fix;
 mod formats;
 mod graph_server;

@@ -7,7 +7,7 @@
 
 use std::path::Path;
 
-use crate::support::{FixRun, findings, fix_list, json_report, places, walint, write};
+use crate::support::{self, FixRun, findings, fix_list, json_report, places, walint, write};
 
 /// `text` in UTF-16 LE, with its byte order mark when `bom`.
 fn utf16le(text: &str, bom: bool) -> Vec<u8> {
@@ -119,7 +119,20 @@ fn digits_that_state_no_country_are_never_fixed_into_one() {
             && rejects.contains("calling code +47 (NO)"),
         "{rejects}"
     );
-    let FixRun { code, clean, .. } = run(&["--default-region", "US"]);
+    // In the US the bare digits are also a number of area code 479: two valid readings,
+    // so the row is still rejected, saying both; written as a US number, it is fixed.
+    let FixRun {
+        code,
+        clean,
+        rejects,
+    } = run(&["--default-region", "US"]);
+    assert_eq!((code, clean.as_str()), (Some(1), "phone\n"));
+    assert!(rejects.contains("two different valid numbers"), "{rejects}");
+    let FixRun { code, clean, .. } = fix_list(
+        dir.path(),
+        "phone\n(479) 912-3456\n",
+        &["--default-region", "US"],
+    );
     assert_eq!((code, clean.as_str()), (Some(0), "phone\n+14799123456\n"));
     let FixRun { code, clean, .. } = run(&["--assume-international"]);
     assert_eq!((code, clean.as_str()), (Some(0), "phone\n+4799123456\n"));
@@ -478,25 +491,6 @@ fn whitespace_only_lines_are_kept_by_fix() {
     assert!(rejects.starts_with("phone,name,\"walint_row\",\"walint_line\",\"walint_codes\",\"walint_reasons\"\n+1415555267,B,"));
 }
 
-/// Writes an .xlsx with one sheet `name`: each row a list of cells, a number where the
-/// cell parses as `f64` and is written bare (`#` prefix: keep it as text).
-fn xlsx(path: &Path, name: &str, rows: &[&[&str]]) {
-    let mut book = rust_xlsxwriter::Workbook::new();
-    let sheet = book.add_worksheet().set_name(name).unwrap();
-    for (r, cells) in rows.iter().enumerate() {
-        for (c, cell) in cells.iter().enumerate() {
-            let (r, c) = (r as u32, c as u16);
-            match (cell.strip_prefix('#'), cell.parse::<f64>()) {
-                (Some(text), _) => sheet.write_string(r, c, text).unwrap(),
-                (None, Ok(n)) => sheet.write_number(r, c, n).unwrap(),
-                (None, Err(_)) if cell.is_empty() => sheet,
-                (None, Err(_)) => sheet.write_string(r, c, *cell).unwrap(),
-            };
-        }
-    }
-    book.save(path).unwrap();
-}
-
 /// An Excel workbook: numbers stored as numbers keep every digit (Excel may *show*
 /// `9.19876E+11`), empty rows are not rows, findings point at the sheet's cells, and `fix`
 /// writes CSV.
@@ -504,7 +498,7 @@ fn xlsx(path: &Path, name: &str, rows: &[&[&str]]) {
 fn an_excel_workbook() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("list.xlsx");
-    xlsx(
+    support::xlsx(
         &path,
         "Kunden",
         &[

@@ -343,3 +343,22 @@ pub fn run_measured(
         peak_rss_bytes: (usage.ru_maxrss.max(0) as u64) * 1024,
     }
 }
+
+/// Writes an .xlsx with one sheet `name`: each row a list of cells, a number where the
+/// cell parses as `f64` and is written bare (`#` prefix: keep it as text).
+pub fn xlsx(path: &Path, name: &str, rows: &[&[&str]]) {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet().set_name(name).unwrap();
+    for (r, cells) in rows.iter().enumerate() {
+        for (c, cell) in cells.iter().enumerate() {
+            let (r, c) = (r as u32, c as u16);
+            match (cell.strip_prefix('#'), cell.parse::<f64>()) {
+                (Some(text), _) => sheet.write_string(r, c, text).unwrap(),
+                (None, Ok(n)) => sheet.write_number(r, c, n).unwrap(),
+                (None, Err(_)) if cell.is_empty() => sheet,
+                (None, Err(_)) => sheet.write_string(r, c, *cell).unwrap(),
+            };
+        }
+    }
+    book.save(path).unwrap();
+}

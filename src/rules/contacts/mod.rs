@@ -36,8 +36,8 @@ pub mod us_marketing_recipient;
 pub struct ContactPolicy {
     /// Region for numbers written without a country code.
     pub default_region: Option<RegionCode>,
-    /// Numbers written with neither `+` nor `00` (and not national in `default_region`)
-    /// are taken to start with their country code: `--assume-international`.
+    /// Numbers written with neither `+` nor `00` are taken to start with their country
+    /// code (a leading `0` aside): `--assume-international`.
     pub assume_international: bool,
     /// The business's own number.
     pub sender: Option<u64>,
@@ -47,6 +47,16 @@ pub struct ContactPolicy {
     pub blocked_countries: Vec<RegionCode>,
     /// Numbers that opted out.
     pub suppression: FxHashSet<u64>,
+}
+
+impl ContactPolicy {
+    /// How cells that state no country are read.
+    pub fn reading(&self) -> crate::phone::Reading {
+        crate::phone::Reading {
+            region: self.default_region,
+            international: self.assume_international,
+        }
+    }
 }
 
 /// What a campaign tells the contact rules about its rows.
@@ -328,7 +338,7 @@ pub(crate) mod test_support {
                 phone: cell.to_string(),
                 ..ContactRow::default()
             };
-            let facts = phone::analyse(cell, policy.default_region);
+            let facts = phone::analyse_with_own(cell, policy.reading(), None);
             linter.check_row(&row, Some(&facts), &mut out);
             linter.check_in_order(&mut seen, &row, Some(&facts), &mut out);
         }
