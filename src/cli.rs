@@ -374,6 +374,11 @@ pub struct ListArgs {
     /// from the header, or from the first row's cells in a file with no header].
     #[arg(long, value_name = "NAME|N")]
     pub phone_column: Option<String>,
+    /// The column holding each contact's country — an ISO code (DE), a name (Germany,
+    /// Deutschland, Alemania…) or a calling code (49, +49): its national numbers are read
+    /// there; rows without one use --default-region.
+    #[arg(long, value_name = "NAME")]
+    pub country_column: Option<String>,
     /// The contact lists have no header row: the first row is data, columns are named
     /// `column 1`, `column 2`… (a file whose first row has a phone number and no phone
     /// header is read so without it).
@@ -400,6 +405,7 @@ impl ListArgs {
             encoding: self.encoding,
             sheet: self.sheet.clone(),
             phone_column: self.phone_column.clone(),
+            country_column: self.country_column.clone(),
             ..base
         })
     }

@@ -46,6 +46,7 @@ struct RawConfig {
     registry: Vec<String>,
     opt_in_column: Option<String>,
     phone_column: Option<String>,
+    country_column: Option<String>,
     encoding: Option<Spanned<String>>,
     #[serde(default)]
     select: Vec<Spanned<String>>,
@@ -360,6 +361,9 @@ pub struct Config {
     pub opt_in_column: Option<String>,
     /// Column holding the phone number, when the header does not say.
     pub phone_column: Option<String>,
+    /// Column holding each contact's country (an ISO code, a name, or a calling code):
+    /// the row's national numbers are read in it, rows without one in `default_region`.
+    pub country_column: Option<String>,
     /// The contact lists' text encoding, when stated (else detected: see `input::encoding`).
     pub encoding: Option<&'static encoding_rs::Encoding>,
     /// Rule selection from the file (CLI selections are added on top).
@@ -472,6 +476,7 @@ impl Config {
             registry: raw.registry.iter().map(|p| base.join(p)).collect(),
             opt_in_column: raw.opt_in_column,
             phone_column: raw.phone_column,
+            country_column: raw.country_column,
             encoding,
             select: raw.select.into_iter().map(Spanned::into_inner).collect(),
             ignore: raw.ignore.into_iter().map(Spanned::into_inner).collect(),

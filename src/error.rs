@@ -78,6 +78,20 @@ impl Error {
         }
     }
 
+    /// A failure while reading `path`: the input's own fault (a line past every bound, a
+    /// workbook that cannot be read to its end: `InvalidData`) is an input error, anything
+    /// else (the disk, a pipe) an I/O error.
+    pub fn reading(path: &str, source: std::io::Error) -> Error {
+        if source.kind() == std::io::ErrorKind::InvalidData {
+            Error::input(path, None, source.to_string())
+        } else {
+            Error::Io {
+                path: path.to_string(),
+                source,
+            }
+        }
+    }
+
     /// An input error.
     pub fn input(path: &str, line: Option<u64>, reason: impl Into<String>) -> Error {
         Error::Input {

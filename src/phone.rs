@@ -141,6 +141,15 @@ pub fn example_numbers() -> Vec<(RegionCode, String)> {
     out
 }
 
+/// The main region of a calling code (`US` for 1, `GB` for 44, `DE` for 49), when it is
+/// assigned: the region whose plan reads its national numbers.
+pub fn main_region_of(calling_code: u16) -> Option<RegionCode> {
+    PHONE_NUMBER_UTIL
+        .get_region_for_country_code(i32::from(calling_code))
+        .map(RegionCode::from_region)
+        .filter(|r| r.as_str() != "ZZ")
+}
+
 /// Every region the metadata knows, sorted.
 pub fn supported_regions() -> Vec<RegionCode> {
     let mut all: Vec<RegionCode> = PHONE_NUMBER_UTIL

@@ -145,7 +145,9 @@ impl<'scope> PhoneWorkers<'scope> {
             .map(|row| {
                 row.fault
                     .is_none()
-                    .then(|| phone::calling_code_hint(&row.phone, self.reading.region))
+                    .then(|| {
+                        phone::calling_code_hint(&row.phone, row.region.or(self.reading.region))
+                    })
                     .flatten()
             })
             .collect();
@@ -230,8 +232,13 @@ fn work(jobs: &Receiver<Job>, reading: Reading) {
         let out: Vec<(u32, Option<PhoneFacts>)> = indices
             .iter()
             .map(|&i| {
-                let cell = &rows[i as usize].phone;
-                (i, Some(phone::analyse_with_own(cell, reading, own)))
+                let row = &rows[i as usize];
+                // A row's own country (`country_column`) before the default region.
+                let reading = Reading {
+                    region: row.region.or(reading.region),
+                    ..reading
+                };
+                (i, Some(phone::analyse_with_own(&row.phone, reading, own)))
             })
             .collect();
         drop(rows);

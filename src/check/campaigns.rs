@@ -73,6 +73,7 @@ impl<'a> Plan<'a> {
                 .clone()
                 .or_else(|| options.columns.phone.clone()),
             opt_in: options.columns.opt_in.clone(),
+            country: options.columns.country.clone(),
             values: campaign.value_columns(),
             last_inbound: context.window.as_ref().map(|w| w.column.to_string()),
             keep_raw: false,
@@ -361,10 +362,8 @@ impl FileCheck<'_> {
             }
             each(chunk.rows, std::mem::take(&mut chunk.found));
         };
-        rows::stream(reader, workers, &per_row, &mut in_order).map_err(|source| Error::Io {
-            path: self.shown.to_string(),
-            source,
-        })
+        rows::stream(reader, workers, &per_row, &mut in_order)
+            .map_err(|source| Error::reading(&self.shown, source))
     }
 
     /// Builds the row's message and runs the row rules on it.

@@ -119,6 +119,9 @@ impl CheckOptions {
                     .phone_column
                     .or_else(|| config.phone_column.clone()),
                 opt_in: config.opt_in_column.clone(),
+                country: overrides
+                    .country_column
+                    .or_else(|| config.country_column.clone()),
                 no_header: overrides.no_header,
                 encoding: overrides.encoding.or(config.encoding),
                 sheet: overrides.sheet,
@@ -220,6 +223,8 @@ pub struct Overrides {
     pub sheet: Option<String>,
     /// `--phone-column`.
     pub phone_column: Option<String>,
+    /// `--country-column`.
+    pub country_column: Option<String>,
     /// `--select` (replaces the config's selection).
     pub select: Vec<String>,
     /// `--ignore` (added to the config's).
@@ -564,12 +569,8 @@ fn judge_contacts<R: BufRead + Send>(
         chunk.check_in_order(&linter, &mut seen);
         sink.rows(chunk.rows, std::mem::take(&mut chunk.found));
     };
-    let rows = rows::stream(&mut reader, workers, &per_row, &mut in_order).map_err(|source| {
-        Error::Io {
-            path: shown.to_string(),
-            source,
-        }
-    })?;
+    let rows = rows::stream(&mut reader, workers, &per_row, &mut in_order)
+        .map_err(|source| Error::reading(shown, source))?;
     sink.end(reader.blank_after());
     Ok(rows)
 }

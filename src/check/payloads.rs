@@ -109,10 +109,7 @@ pub fn check_payloads<R: BufRead + Send>(
     report: &mut Report,
     media: &mut MediaLinks,
 ) -> Result<(), Error> {
-    let io = |source| Error::Io {
-        path: shown.to_string(),
-        source,
-    };
+    let io = |source| Error::reading(shown, source);
     let file: Arc<str> = Arc::from(shown);
     let framing = payloads::Framing::for_path(path);
     let mut reader = payloads::read_limited(input, framing, run.message_bytes);

@@ -13,6 +13,7 @@ use super::encoding::EncodingSeen;
 use super::kind::ContactInput;
 use super::spreadsheet::{Sheet, SheetLimits, SheetRows};
 use crate::error::Error;
+use crate::phone::RegionCode;
 
 /// Header names recognised as the phone column, in order of preference, normalised
 /// (lower case, letters and digits only, accents kept): English first, then the names
@@ -157,6 +158,9 @@ pub struct ContactRow {
     pub phone: String,
     /// The opt-in cell, when an opt-in column is configured.
     pub opt_in: Option<String>,
+    /// The region the row's country cell names (`country_column`), when it names one:
+    /// its national numbers are read there instead of the default region.
+    pub region: Option<RegionCode>,
     /// The cells of the value columns (a campaign's parameters), in the order asked for.
     pub values: Vec<String>,
     /// The last-inbound-time cell, when that column is configured.
@@ -186,6 +190,8 @@ pub struct ColumnChoice {
     pub phone: Option<String>,
     /// The opt-in column's header, when configured.
     pub opt_in: Option<String>,
+    /// The column holding each row's country (`country_column`), when configured.
+    pub country: Option<String>,
     /// Further columns whose cells each row carries (a campaign's parameter values).
     pub values: Vec<String>,
     /// The column holding each customer's last inbound message time, when configured.
@@ -274,6 +280,7 @@ pub struct ContactReader<R> {
     header: Vec<String>,
     phone_col: usize,
     opt_in_col: Option<usize>,
+    country_col: Option<usize>,
     value_cols: Vec<usize>,
     last_inbound_col: Option<usize>,
     keep_raw: bool,
@@ -289,10 +296,7 @@ pub struct ContactReader<R> {
 impl<R: BufRead> ContactReader<R> {
     /// Reads the header and resolves the columns. `path` names the input in errors.
     pub fn open(path: &str, input: R, columns: &ColumnChoice) -> Result<ContactReader<R>, Error> {
-        let io = |source| Error::Io {
-            path: path.to_string(),
-            source,
-        };
+        let io = |source| Error::reading(path, source);
         let encoding = EncodingSeen::default();
         let records =
             RecordReader::with_encoding(input, None, columns.encoding, &encoding).map_err(io)?;
@@ -334,10 +338,7 @@ impl<R: BufRead> ContactReader<R> {
         encoding: EncodingSeen,
         columns: &ColumnChoice,
     ) -> Result<ContactReader<R>, Error> {
-        let io = |source| Error::Io {
-            path: path.to_string(),
-            source,
-        };
+        let io = |source| Error::reading(path, source);
         let mut record = Record::default();
         if !records.read(&mut record).map_err(io)? {
             return Err(Error::input(path, None, "the file is empty: no header row"));
@@ -492,12 +493,18 @@ impl<R: BufRead> ContactReader<R> {
             .as_deref()
             .map(|name| column(name, "last-inbound"))
             .transpose()?;
+        let country_col = columns
+            .country
+            .as_deref()
+            .map(|name| column(name, "country"))
+            .transpose()?;
         Ok(ContactReader {
             records,
             record,
             header,
             phone_col,
             opt_in_col,
+            country_col,
             value_cols,
             last_inbound_col,
             keep_raw: columns.keep_raw,
@@ -582,6 +589,7 @@ impl<R: BufRead> ContactReader<R> {
         row.row = self.rows;
         row.phone.clear();
         row.opt_in = None;
+        row.region = None;
         row.last_inbound = None;
         row.raw.clear();
         row.phone_raw = None;
@@ -621,6 +629,10 @@ impl<R: BufRead> ContactReader<R> {
                 .last_inbound_col
                 .and_then(|i| rec.field(i))
                 .map(str::to_string);
+            row.region = self
+                .country_col
+                .and_then(|i| rec.field(i))
+                .and_then(super::country::region_of);
             if self.keep_raw {
                 row.phone_raw = rec.field_raw_range(self.phone_col);
             }

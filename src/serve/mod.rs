@@ -398,7 +398,11 @@ fn api_error(status: StatusCode, message: &str) -> Response {
 /// the log has it.
 fn walint_error(error: &Error, spool: Option<&std::path::Path>) -> Response {
     let (path, _) = error.place();
-    let server_side = path.is_some_and(|p| p.starts_with('/') || p.starts_with(".."));
+    // The upload's files are in its spool directory (`walint fix` names them so); the
+    // service's own files are elsewhere.
+    let uploaded = |p: &str| spool.is_some_and(|dir| std::path::Path::new(p).starts_with(dir));
+    let server_side =
+        path.is_some_and(|p| !uploaded(p) && (p.starts_with('/') || p.starts_with("..")));
     if spool.is_some() && server_side {
         eprintln!(
             "walint: error: {}",

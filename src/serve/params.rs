@@ -32,6 +32,8 @@ pub(super) struct Params {
     no_header: Option<bool>,
     /// `--phone-column`.
     phone_column: Option<String>,
+    /// `--country-column`.
+    country_column: Option<String>,
     /// `--sheet`.
     sheet: Option<String>,
     /// `--encoding`.
@@ -117,6 +119,7 @@ impl Params {
             encoding,
             sheet: self.sheet.clone(),
             phone_column: self.phone_column.clone(),
+            country_column: self.country_column.clone(),
             select: list(&self.select),
             ignore: list(&self.ignore),
             campaign: self.campaign.clone(),

@@ -54,3 +54,138 @@ fn a_default_region_never_fixes_a_number_into_another() {
     );
     assert_eq!(run.clean, "phone\n+15123456789\n+4915123456789\n");
 }
+
+/// A list of many countries with a column saying each contact's country: each row's
+/// national number is read in its own country; rows without one use the default region.
+#[test]
+fn a_country_column_reads_each_row_in_its_country() {
+    let dir = tempfile::tempdir().unwrap();
+    let list = "name,phone,land\n\
+                Jonas,0151 12345678,Deutschland\n\
+                Asha,098765 43210,India\n\
+                Ana,(11) 91234-5678,Brasil\n\
+                Tom,07911 123456,UK\n\
+                Mia,(415) 555-2671,+1\n\
+                Ravi,098123 45678,\n\
+                Zed,0151 12345678,Atlantis\n";
+    let run = fix_list(
+        dir.path(),
+        list,
+        &["--country-column", "land", "--default-region", "IN"],
+    );
+    assert_eq!(
+        run.clean,
+        "name,phone,land\n\
+         Jonas,+4915112345678,Deutschland\n\
+         Asha,+919876543210,India\n\
+         Ana,+5511912345678,Brasil\n\
+         Tom,+447911123456,UK\n\
+         Mia,+14155552671,+1\n\
+         Ravi,+919812345678,\n"
+    );
+    // A country walint does not know: the row's number is read as no country's.
+    assert!(
+        run.rejects.contains("Zed,0151 12345678,Atlantis,"),
+        "{}",
+        run.rejects
+    );
+    // Set in walint.toml.
+    std::fs::write(
+        dir.path().join("walint.toml"),
+        "country_column = \"land\"\n",
+    )
+    .unwrap();
+    let out = walint()
+        .current_dir(dir.path())
+        .args(["check", "list.csv", "--format", "json"])
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let fixes: Vec<&str> = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|d| d["fix"]["replacement"].as_str())
+        .collect();
+    assert!(fixes.contains(&"+5511912345678"), "{fixes:?}");
+    // A country column the header lacks is a clear error naming it.
+    walint()
+        .current_dir(dir.path())
+        .args([
+            "check",
+            "--no-config",
+            "list.csv",
+            "--country-column",
+            "pais",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(
+            "the country column 'pais' is not in the header",
+        ));
+}
+
+/// An upload's own faults are the uploader's (4xx naming the fault) on every endpoint:
+/// a list without the column walint.toml's `opt_in_column` names, a workbook that cannot
+/// be read to its end. The service's own faults stay 500.
+#[test]
+fn an_uploads_faults_are_4xx_on_every_endpoint() {
+    use walint::serve::ServeOptions;
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("walint.toml");
+    std::fs::write(&config, "opt_in_column = \"consent\"\n").unwrap();
+    let service = crate::serve::start(ServeOptions {
+        config: Some(config),
+        ..ServeOptions::default()
+    });
+    let list = b"name,phone\nAsha,+919876543210\n".to_vec();
+    for path in ["/v1/check", "/v1/fix"] {
+        let answer = service.post(path, "text/csv", list.clone());
+        assert_eq!(answer.status, 400, "{path}: {}", answer.text());
+        let message = answer.json()["error"]["message"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        assert!(
+            message.contains("opt-in column 'consent'"),
+            "{path}: {message}"
+        );
+        assert!(!message.contains("/tmp"), "{path}: {message}");
+        let form = service.post_files(path, &[("list.csv", &list)]);
+        assert_eq!(form.status, 400, "{path} (form): {}", form.text());
+    }
+    // A workbook whose table never ends: the reader stops it, and the upload is at fault.
+    let open = crate::workbooks::ods(crate::workbooks::once(format!(
+        "{}{}",
+        crate::workbooks::ods_head(),
+        crate::workbooks::ods_row(&["name", "phone"])
+    )));
+    walint::input::spreadsheet::read_workbooks(walint::input::spreadsheet::Reading::Process(
+        env!("CARGO_BIN_EXE_walint").into(),
+    ));
+    for path in ["/v1/check", "/v1/fix"] {
+        let answer = service.post_files(path, &[("open.ods", &open)]);
+        assert_eq!(answer.status, 400, "{path}: {}", answer.text());
+        assert!(
+            answer.text().contains("processor-time budget"),
+            "{path}: {}",
+            answer.text()
+        );
+    }
+}
+
+/// The service takes a country column too.
+#[test]
+fn the_service_reads_a_country_column() {
+    let service = crate::serve::start(walint::serve::ServeOptions::default());
+    let list = b"phone,land\n0151 12345678,Deutschland\n098765 43210,IN\n".to_vec();
+    let answer = service.post("/v1/check?country_column=land", "text/csv", list);
+    assert_eq!(answer.status, 200, "{}", answer.text());
+    let fixes: Vec<String> = answer.json()["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|d| d["fix"]["replacement"].as_str().map(str::to_string))
+        .collect();
+    assert_eq!(fixes, ["+4915112345678", "+919876543210"]);
+}

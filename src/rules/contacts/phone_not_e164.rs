@@ -68,7 +68,10 @@ declare_rule! {
     ///
     /// ## How to fix
     /// Run `walint fix` to rewrite fixable numbers, or store numbers as `+` and digits at
-    /// the source. Set `default_region` in walint.toml to read national numbers.
+    /// the source. Set `default_region` in walint.toml to read national numbers, or
+    /// `country_column` when the list has a column saying each contact's country (an ISO
+    /// code, a name in the languages phone headers are recognised in, or a calling code:
+    /// each row's national numbers are then read in its own country).
     pub static RULE = {
         code: "WAC001", name: "phone-not-e164", wa_error: Some(131026), severity: Error,
         check: Check::Row(check),
@@ -84,11 +87,13 @@ pub(super) fn certain(cx: &RowCheck, number: &crate::phone::Number) -> bool {
     crate::phone::states_country(&cx.row.phone)
         || cx.policy.assume_international
         || cx.facts.is_some_and(|f| f.settled.is_some())
-        || cx
-            .policy
-            .default_region
-            .and_then(crate::phone::RegionCode::calling_code)
-            == Some(number.country_code)
+        || region(cx).and_then(crate::phone::RegionCode::calling_code) == Some(number.country_code)
+}
+
+/// The region the row's national numbers are read in: its country (`country_column`),
+/// else the default region.
+fn region(cx: &RowCheck) -> Option<crate::phone::RegionCode> {
+    cx.row.region.or(cx.policy.default_region)
 }
 
 /// A reading of a number for a message: its line type, calling code and region (not the
@@ -142,9 +147,7 @@ pub fn check(cx: &RowCheck) -> Option<Diagnostic> {
                      no WhatsApp account is on",
                     fault.describe(),
                     reading(number),
-                    cx.policy
-                        .default_region
-                        .map_or_else(|| "its region".to_string(), |r| r.to_string()),
+                    region(cx).map_or_else(|| "its region".to_string(), |r| r.to_string()),
                     facts.settled.map_or("", |t| t.describe()),
                 ),
                 cx.phone_cell(),
@@ -168,9 +171,7 @@ pub fn check(cx: &RowCheck) -> Option<Diagnostic> {
                     "phone is not E.164 ({}) and reads as two different valid numbers: as a \
                      national number of {}, {}; with its own country code, {}",
                     fault.describe(),
-                    cx.policy
-                        .default_region
-                        .map_or_else(|| "its region".to_string(), |r| r.to_string()),
+                    region(cx).map_or_else(|| "its region".to_string(), |r| r.to_string()),
                     reading(national),
                     reading(international),
                 ),

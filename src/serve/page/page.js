@@ -102,6 +102,9 @@
     const query = new URLSearchParams({ results: "rejected" });
     const region = $("region").value.trim().toUpperCase();
     if (region) query.set("region", region);
+    const countryColumn = $("country-column").value.trim();
+    if (countryColumn) query.set("country_column", countryColumn);
+    if ($("international").checked) query.set("assume_international", "true");
     const campaign = $("campaign").value;
     if (campaign) query.set("campaign", campaign);
     const body = new FormData();
