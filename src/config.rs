@@ -45,6 +45,8 @@ struct RawConfig {
     #[serde(default)]
     registry: Vec<String>,
     opt_in_column: Option<String>,
+    #[serde(default)]
+    opt_in_values: Vec<Spanned<String>>,
     phone_column: Option<String>,
     country_column: Option<String>,
     encoding: Option<Spanned<String>>,
@@ -359,6 +361,9 @@ pub struct Config {
     pub registry: Vec<PathBuf>,
     /// Column holding each contact's opt-in answer.
     pub opt_in_column: Option<String>,
+    /// What the opt-in column says yes with (`opt_in_values`; empty: walint's own list of
+    /// yes in the languages it reads headers in).
+    pub opt_in_values: Vec<String>,
     /// Column holding the phone number, when the header does not say.
     pub phone_column: Option<String>,
     /// Column holding each contact's country (an ISO code, a name, or a calling code):
@@ -463,6 +468,17 @@ impl Config {
                 })
             })
             .transpose()?;
+        let opt_in_values = raw
+            .opt_in_values
+            .iter()
+            .map(|value| match value.get_ref().trim() {
+                "" => Err(src.error(
+                    value.span(),
+                    "`opt_in_values`: an empty value cannot say yes (an empty cell is no opt-in)",
+                )),
+                v => Ok(v.to_string()),
+            })
+            .collect::<Result<Vec<_>, _>>()?;
         check_rules(src, &raw)?;
         let campaigns = campaigns(src, raw.campaign, base)?;
         Ok(Config {
@@ -475,6 +491,7 @@ impl Config {
             suppression: raw.suppression.iter().map(|p| base.join(p)).collect(),
             registry: raw.registry.iter().map(|p| base.join(p)).collect(),
             opt_in_column: raw.opt_in_column,
+            opt_in_values,
             phone_column: raw.phone_column,
             country_column: raw.country_column,
             encoding,

@@ -93,6 +93,7 @@ impl CheckOptions {
             allowed_countries: config.allowed_countries.clone(),
             blocked_countries: config.blocked_countries.clone(),
             suppression: Default::default(),
+            opt_in_values: config.opt_in_values.clone(),
         };
         for list in &config.suppression {
             suppression::read_into(list, default_region, &mut policy.suppression)?;

@@ -189,3 +189,59 @@ fn the_service_reads_a_country_column() {
         .collect();
     assert_eq!(fixes, ["+4915112345678", "+919876543210"]);
 }
+
+/// Opt-in cells say yes in the languages headers are recognised in; a team's own values
+/// replace walint's (`opt_in_values`); a value that is neither a yes nor a no says so.
+#[test]
+fn opt_in_cells_say_yes_in_many_languages() {
+    let dir = tempfile::tempdir().unwrap();
+    let list = "phone,consent\n\
+                +5511912345678,sim\n\
+                +33612345678,Oui\n\
+                +4915112345678,ja\n\
+                +4915112345679,nein\n\
+                +919876543210,VERDADERO\n\
+                +919876543211,maybe\n";
+    std::fs::write(dir.path().join("list.csv"), list).unwrap();
+    std::fs::write(
+        dir.path().join("walint.toml"),
+        "opt_in_column = \"consent\"\n",
+    )
+    .unwrap();
+    let report = |dir: &std::path::Path| -> Vec<(u64, String)> {
+        let out = walint()
+            .current_dir(dir)
+            .args([
+                "check", "list.csv", "--format", "json", "--select", "WAC008",
+            ])
+            .output()
+            .unwrap();
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        report["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| {
+                (
+                    d["location"]["row"].as_u64().unwrap(),
+                    d["message"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect()
+    };
+    let found = report(dir.path());
+    assert_eq!(
+        found.iter().map(|(r, _)| *r).collect::<Vec<_>>(),
+        [4, 6],
+        "{found:?}"
+    );
+    assert!(found[1].1.contains("neither a yes nor a no"), "{found:?}");
+    // The team's own values.
+    std::fs::write(
+        dir.path().join("walint.toml"),
+        "opt_in_column = \"consent\"\nopt_in_values = [\"maybe\", \"sim\"]\n",
+    )
+    .unwrap();
+    let rows: Vec<u64> = report(dir.path()).iter().map(|(r, _)| *r).collect();
+    assert_eq!(rows, [2, 3, 4, 5], "only sim and maybe say yes now");
+}

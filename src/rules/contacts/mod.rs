@@ -47,6 +47,8 @@ pub struct ContactPolicy {
     pub blocked_countries: Vec<RegionCode>,
     /// Numbers that opted out.
     pub suppression: FxHashSet<u64>,
+    /// What an opt-in cell says yes with (`opt_in_values`); empty: walint's own list.
+    pub opt_in_values: Vec<String>,
 }
 
 impl ContactPolicy {
