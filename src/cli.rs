@@ -345,9 +345,32 @@ pub struct FixArgs {
     /// then one with the summary.
     #[arg(long, value_enum, default_value_t = FixFormat::Text)]
     pub format: FixFormat,
+    /// The outputs' encoding: same (the input's; a spreadsheet's CSV is UTF-8 with a byte
+    /// order mark, which Excel needs), utf-8, or utf-8-bom.
+    #[arg(long, value_name = "ENCODING", default_value = "same", value_parser = output_encoding)]
+    pub output_encoding: fix::OutputEncoding,
+    /// The outputs' delimiter: same (the input's), `,`, `;`, tab or `|`; rows are then
+    /// written field by field, a field holding the delimiter quoted.
+    #[arg(long, value_name = "DELIMITER", default_value = "same", value_parser = output_delimiter)]
+    pub output_delimiter: DelimiterChoice,
     /// How the contact lists are read.
     #[command(flatten)]
     pub list: ListArgs,
+}
+
+fn output_encoding(text: &str) -> Result<fix::OutputEncoding, String> {
+    fix::OutputEncoding::parse(text)
+        .ok_or_else(|| format!("`{text}` is not same, utf-8 or utf-8-bom"))
+}
+
+/// `--output-delimiter`: a delimiter, or the input's (`same`).
+#[derive(Debug, Clone, Copy)]
+pub struct DelimiterChoice(pub Option<u8>);
+
+fn output_delimiter(text: &str) -> Result<DelimiterChoice, String> {
+    fix::parse_delimiter(text)
+        .map(DelimiterChoice)
+        .ok_or_else(|| format!("`{text}` is not same, `,`, `;`, tab or `|`"))
 }
 
 /// `walint fix` output formats.
@@ -651,6 +674,10 @@ fn run_fix(args: FixArgs) -> Result<Outcome, Error> {
         clean: args.clean,
         rejects: args.rejects.clone(),
         in_place: args.in_place,
+        form: fix::OutputForm {
+            encoding: args.output_encoding,
+            delimiter: args.output_delimiter.0,
+        },
     };
     let mut outputs = paths.clean.iter().chain([&paths.rejects]);
     let output_on_stdout = outputs.any(|p| crate::output::is_stdout(p));

@@ -30,10 +30,10 @@ pub(super) async fn handle(State(shared): State<Arc<Shared>>, request: Request) 
         Ok(p) => p,
         Err(why) => return api_error(StatusCode::BAD_REQUEST, &why),
     };
-    if params.part.is_some() || params.results.is_some() {
+    if params.is_fix_only() {
         return api_error(
             StatusCode::BAD_REQUEST,
-            "part and results are /v1/fix's options: /v1/check answers with the report (?format=json, sarif, junit, gitlab, text)",
+            "part, results, output_encoding and output_delimiter are /v1/fix's options: /v1/check answers with the report (?format=json, sarif, junit, gitlab, text)",
         );
     }
     let format = match params.format.as_deref().map(|f| Format::from_str(f, true)) {

@@ -136,6 +136,7 @@ fn fix(
         clean: Some(spool.output(&names[1])),
         rejects: spool.output(&names[2]),
         in_place: false,
+        form: params.output_form()?,
     };
     let io = |source| Error::Io {
         path: "<fix outputs>".into(),

@@ -52,9 +52,45 @@ pub(super) struct Params {
     pub(super) part: Option<String>,
     /// fix: which rows' results to send (`all`, `rejected`).
     pub(super) results: Option<String>,
+    /// fix: `--output-encoding`.
+    output_encoding: Option<String>,
+    /// fix: `--output-delimiter`.
+    output_delimiter: Option<String>,
 }
 
 impl Params {
+    /// Whether it holds options only `/v1/fix` takes.
+    pub(super) fn is_fix_only(&self) -> bool {
+        self.part.is_some()
+            || self.results.is_some()
+            || self.output_encoding.is_some()
+            || self.output_delimiter.is_some()
+    }
+
+    /// How `walint fix` writes its outputs (`output_encoding`, `output_delimiter`).
+    pub(super) fn output_form(&self) -> Result<crate::fix::OutputForm, Error> {
+        let encoding = match &self.output_encoding {
+            None => crate::fix::OutputEncoding::Same,
+            Some(text) => crate::fix::OutputEncoding::parse(text).ok_or_else(|| {
+                Error::Usage(format!(
+                    "output_encoding: '{text}' is not same, utf-8 or utf-8-bom"
+                ))
+            })?,
+        };
+        let delimiter = match &self.output_delimiter {
+            None => None,
+            Some(text) => crate::fix::parse_delimiter(text).ok_or_else(|| {
+                Error::Usage(format!(
+                    "output_delimiter: '{text}' is not same, `,`, `;`, tab or `|`"
+                ))
+            })?,
+        };
+        Ok(crate::fix::OutputForm {
+            encoding,
+            delimiter,
+        })
+    }
+
     /// Reads the query string of `uri`; the error says what is wrong with it (a 400).
     pub(super) fn parse(uri: &Uri) -> Result<Params, String> {
         axum::extract::Query::<Params>::try_from_uri(uri)

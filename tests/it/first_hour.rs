@@ -245,3 +245,71 @@ fn opt_in_cells_say_yes_in_many_languages() {
     let rows: Vec<u64> = report(dir.path()).iter().map(|(r, _)| *r).collect();
     assert_eq!(rows, [2, 3, 4, 5], "only sim and maybe say yes now");
 }
+
+/// What `walint fix` writes is what a BSP's import takes: the input's own form by default
+/// (Windows-1252 and semicolons stay so), UTF-8 with or without a byte order mark and
+/// another delimiter when asked, and a spreadsheet's CSV Excel-safe (UTF-8 with a byte
+/// order mark) by default.
+#[test]
+fn fix_writes_the_encoding_and_delimiter_asked_for() {
+    let dir = tempfile::tempdir().unwrap();
+    let (legacy, _, _) = encoding_rs::WINDOWS_1252
+        .encode("name;phone;city\r\nMüller, Hans;0151 12345678;München\r\n");
+    std::fs::write(dir.path().join("list.csv"), &legacy).unwrap();
+    let fix = |extra: &[&str]| {
+        walint()
+            .current_dir(dir.path())
+            .args(["fix", "--no-config", "list.csv", "--default-region", "DE"])
+            .args(["--clean", "clean.csv", "--rejects", "rejects.csv"])
+            .args(extra)
+            .assert()
+            .success();
+        std::fs::read(dir.path().join("clean.csv")).unwrap()
+    };
+    let (same, _, _) = encoding_rs::WINDOWS_1252
+        .encode("name;phone;city\r\nMüller, Hans;+4915112345678;München\r\n");
+    assert_eq!(fix(&[]), same.as_ref());
+    assert_eq!(
+        fix(&["--output-encoding", "utf-8-bom", "--output-delimiter", ","]),
+        "\u{feff}name,phone,city\r\n\"Müller, Hans\",+4915112345678,München\r\n".as_bytes()
+    );
+    assert_eq!(
+        fix(&["--output-encoding", "utf-8", "--output-delimiter", "tab"]),
+        "name\tphone\tcity\r\nMüller, Hans\t+4915112345678\tMünchen\r\n".as_bytes()
+    );
+    // A spreadsheet: UTF-8 with a byte order mark unless told otherwise.
+    support::xlsx(
+        &dir.path().join("list.xlsx"),
+        "Kunden",
+        &[&["name", "phone"], &["Jürgen", "#0151 12345678"]],
+    );
+    let book = |extra: &[&str]| {
+        walint()
+            .current_dir(dir.path())
+            .args(["fix", "--no-config", "list.xlsx", "--default-region", "DE"])
+            .args(["--clean", "book.csv", "--rejects", "book-rejects.csv"])
+            .args(extra)
+            .assert()
+            .success();
+        std::fs::read_to_string(dir.path().join("book.csv")).unwrap()
+    };
+    assert_eq!(book(&[]), "\u{feff}name,phone\nJürgen,+4915112345678\n");
+    assert_eq!(
+        book(&["--output-encoding", "utf-8", "--output-delimiter", ";"]),
+        "name;phone\nJürgen;+4915112345678\n"
+    );
+    // --in-place keeps the file's own form.
+    walint()
+        .current_dir(dir.path())
+        .args([
+            "fix",
+            "--no-config",
+            "list.csv",
+            "--in-place",
+            "--rejects",
+            "r.csv",
+        ])
+        .args(["--output-encoding", "utf-8"])
+        .assert()
+        .code(2);
+}

@@ -150,6 +150,7 @@ fn results_of_the_rejected_rows_only() {
         clean: Some(dir.path().join("clean.csv")),
         rejects: dir.path().join("rejects.csv"),
         in_place: false,
+        form: walint::fix::OutputForm::default(),
     };
     let lines = |rejected_only: bool| -> Vec<String> {
         let mut out = Vec::new();

@@ -366,6 +366,7 @@ fn fix_bytes(
         clean: Some(dir.path().join("clean.csv")),
         rejects: dir.path().join("rejects.csv"),
         in_place: false,
+        form: walint::fix::OutputForm::default(),
     };
     let summary = walint::fix::run(&options, &paths)?;
     let clean = std::fs::read(dir.path().join("clean.csv")).expect("clean written");

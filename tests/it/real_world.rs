@@ -572,12 +572,13 @@ fn an_excel_workbook() {
         "{stdout}"
     );
     let read = |name: &str| std::fs::read_to_string(dir.path().join(name)).unwrap();
+    // UTF-8 with a byte order mark, so that Excel reads it as UTF-8.
     assert_eq!(
         read("clean.csv"),
-        "name,phone,city\nAsha,+919876543210,Pune\nRavi,+919812345678,\"Delhi, \"\"Old\"\"\"\nDev,+919833333333,\n"
+        "\u{feff}name,phone,city\nAsha,+919876543210,Pune\nRavi,+919812345678,\"Delhi, \"\"Old\"\"\"\nDev,+919833333333,\n"
     );
     assert!(read("rejects.csv").starts_with(
-        "name,phone,city,\"walint_row\",\"walint_line\",\"walint_codes\",\"walint_reasons\"\nMeera,12345,Mumbai,\"3\",\"5\",\"WAC001\""
+        "\u{feff}name,phone,city,\"walint_row\",\"walint_line\",\"walint_codes\",\"walint_reasons\"\nMeera,12345,Mumbai,\"3\",\"5\",\"WAC001\""
     ),
         "{}",
         read("rejects.csv")

@@ -21,8 +21,13 @@ use crate::error::Error;
 use crate::input::contacts::{ContactRow, RowFault};
 use crate::input::encoding::EncodingSeen;
 use crate::input::{kind, spreadsheet};
-use crate::output::{Finished, OutputFile};
+use crate::output::OutputFile;
 use crate::rules::contacts::duplicate_recipient;
+
+mod output;
+
+use output::Output;
+pub use output::{OutputEncoding, OutputForm, parse_delimiter};
 
 /// Where `walint fix` reads and writes.
 #[derive(Debug, Clone)]
@@ -35,6 +40,8 @@ pub struct FixPaths {
     pub rejects: PathBuf,
     /// Rewrite the input, keeping the original as `INPUT.bak`.
     pub in_place: bool,
+    /// How the outputs are written (their encoding and delimiter).
+    pub form: OutputForm,
 }
 
 /// What `walint fix` did.
@@ -50,7 +57,8 @@ pub struct FixSummary {
     pub rejected: u64,
     /// Whitespace-only lines (not rows) kept in the clean file where they stood.
     pub blank_lines: u64,
-    /// The encoding the outputs are written in, when not UTF-8.
+    /// The encoding the outputs are written in, when not UTF-8 without a byte order
+    /// mark (the input's, or `UTF-8 with a byte order mark`).
     pub encoding: Option<&'static str>,
     /// The sheet read, when the input is a spreadsheet (the outputs are CSV).
     pub sheet: Option<String>,
@@ -244,11 +252,18 @@ pub fn run_with_results(
             )));
         }
     }
+    if paths.in_place && paths.form != OutputForm::default() {
+        return Err(Error::Usage(
+            "--in-place keeps the file's own form: give --clean FILE to write another encoding or delimiter".into(),
+        ));
+    }
     let mut sorter = Sorter {
         clean: Output::create(&clean_path)?,
         rejects: Output::create(&paths.rejects)?,
         delimiter: b',',
         encoding: EncodingSeen::default(),
+        form: paths.form,
+        sheet: sheet.is_some(),
         summary: FixSummary::default(),
         results,
     };
@@ -271,7 +286,11 @@ pub fn run_with_results(
     rejects.persist()?;
     clean.persist()?;
     let mut summary = sorter.summary;
-    summary.encoding = sorter.encoding.get().map(|e| e.encoding.name());
+    summary.encoding = match (paths.form.encoding, sheet.is_some()) {
+        (OutputEncoding::Same, false) => sorter.encoding.get().map(|e| e.encoding.name()),
+        (OutputEncoding::Utf8, _) => None,
+        (OutputEncoding::Same | OutputEncoding::Utf8Bom, _) => Some("UTF-8 with a byte order mark"),
+    };
     summary.sheet = sheet;
     summary.rows = rows;
     summary.definition = definition;
@@ -317,6 +336,9 @@ struct Sorter<'r> {
     rejects: Output,
     delimiter: u8,
     encoding: EncodingSeen,
+    form: OutputForm,
+    /// The input is a spreadsheet.
+    sheet: bool,
     summary: FixSummary,
     results: Option<Results<'r>>,
 }
@@ -324,8 +346,9 @@ struct Sorter<'r> {
 impl SplitSink for Sorter<'_> {
     fn header(&mut self, raw: &[u8], delimiter: u8, encoding: &EncodingSeen) -> Result<(), Error> {
         self.delimiter = delimiter;
-        self.clean.encoding = encoding.clone();
-        self.rejects.encoding = encoding.clone();
+        for out in [&mut self.clean, &mut self.rejects] {
+            out.set_form(self.form, delimiter, encoding, self.sheet);
+        }
         self.encoding = encoding.clone();
         if raw.is_empty() {
             // A file with no header: the outputs have none either.
@@ -337,7 +360,7 @@ impl SplitSink for Sorter<'_> {
             b"walint_codes".as_slice(),
             b"walint_reasons".as_slice(),
         ];
-        self.clean.write(raw)?;
+        self.clean.write_record(raw)?;
         self.rejects.write_with_fields(raw, delimiter, &added)
     }
 
@@ -360,18 +383,20 @@ impl SplitSink for Sorter<'_> {
         }
         match verdict {
             Verdict::Clean => {
-                clean.write(&row.raw)?;
+                clean.write_record(&row.raw)?;
                 summary.clean += 1;
             }
             Verdict::Fixed(phone) => {
                 match &row.phone_raw {
                     Some(cell) => {
-                        clean.write(&row.raw[..cell.start])?;
-                        clean.write(phone.as_bytes())?;
-                        clean.write(&row.raw[cell.end..])?;
+                        let mut line = Vec::with_capacity(row.raw.len());
+                        line.extend_from_slice(&row.raw[..cell.start]);
+                        line.extend_from_slice(phone.as_bytes());
+                        line.extend_from_slice(&row.raw[cell.end..]);
+                        clean.write_record(&line)?;
                         summary.fixed += 1;
                     }
-                    None => clean.write(&row.raw)?,
+                    None => clean.write_record(&row.raw)?,
                 }
                 summary.clean += 1;
             }
@@ -498,89 +523,6 @@ fn verdict<'d>(findings: &[&'d Diagnostic]) -> Verdict<'d> {
     }
 }
 
-/// An output of `walint fix` ([`OutputFile`]: a temporary file beside its target,
-/// renamed into place once both outputs are on disk; `-` is standard output), in the
-/// input's encoding.
-struct Output {
-    out: OutputFile,
-    /// The input's encoding (unset: UTF-8, bytes written as they are).
-    encoding: EncodingSeen,
-    /// Whether anything was written yet (a UTF-16 byte order mark goes first).
-    started: bool,
-    /// Text encoded for writing.
-    encoded: Vec<u8>,
-}
-
-impl Output {
-    fn create(path: &Path) -> Result<Output, Error> {
-        Ok(Output {
-            out: OutputFile::create(path)?,
-            encoding: EncodingSeen::default(),
-            started: false,
-            encoded: Vec::new(),
-        })
-    }
-
-    fn io(&self, source: std::io::Error) -> Error {
-        self.out.error(source)
-    }
-
-    /// Writes text as read (UTF-8, or bytes that were not) in the input's encoding.
-    fn write(&mut self, bytes: &[u8]) -> Result<(), Error> {
-        let Some(encoding) = self.encoding.get().copied() else {
-            return self.out.write_all(bytes).map_err(|e| self.io(e));
-        };
-        self.encoded.clear();
-        if !self.started {
-            self.started = true;
-            self.encoded.extend_from_slice(encoding.bom());
-        }
-        encoding.encode(bytes, &mut self.encoded);
-        let written = self.out.write_all(&self.encoded);
-        written.map_err(|e| self.io(e))
-    }
-
-    /// Writes a record with fields added at its end (quoted), before its line ending.
-    fn write_with_fields(
-        &mut self,
-        raw: &[u8],
-        delimiter: u8,
-        fields: &[&[u8]],
-    ) -> Result<(), Error> {
-        let body = raw.strip_suffix(b"\n").unwrap_or(raw);
-        let body = body.strip_suffix(b"\r").unwrap_or(body);
-        let ending = match &raw[body.len()..] {
-            b"" => b"\n".as_slice(),
-            ending => ending,
-        };
-        self.write(body)?;
-        for field in fields {
-            self.write(&[delimiter, b'"'])?;
-            for part in field.split(|&b| b == b'"').enumerate() {
-                if part.0 > 0 {
-                    self.write(b"\"\"")?;
-                }
-                self.write(part.1)?;
-            }
-            self.write(b"\"")?;
-        }
-        self.write(ending)
-    }
-
-    /// Flushes and syncs the output: on disk, not yet in place.
-    fn finish(mut self) -> Result<Finished, Error> {
-        if !self.started
-            && let Some(encoding) = self.encoding.get().copied()
-        {
-            // An empty output still carries the input's byte order mark.
-            self.started = true;
-            let bom = encoding.bom();
-            self.out.write_all(bom).map_err(|e| self.io(e))?;
-        }
-        self.out.finish()
-    }
-}
-
 /// An output's name in the summary (`-` is standard output).
 fn shown(path: &Path) -> String {
     match crate::output::is_stdout(path) {
@@ -655,14 +597,17 @@ pub fn write_summary(
             if summary.blank_lines == 1 { "" } else { "s" }
         )?;
     }
-    if let Some(name) = summary.encoding {
-        writeln!(out, "  written in {name}, as the input was read")?;
-    }
-    if let Some(sheet) = &summary.sheet {
-        writeln!(
+    match (summary.encoding, paths.form.encoding, &summary.sheet) {
+        (_, _, Some(sheet)) => writeln!(
             out,
-            "  read sheet '{sheet}' of the spreadsheet; both outputs are CSV (UTF-8)"
-        )?;
+            "  read sheet '{sheet}' of the spreadsheet; both outputs are CSV ({})",
+            summary.encoding.unwrap_or("UTF-8")
+        )?,
+        (Some(name), OutputEncoding::Same, None) => {
+            writeln!(out, "  written in {name}, as the input was read")?
+        }
+        (Some(name), _, None) => writeln!(out, "  written in {name}")?,
+        (None, _, None) => {}
     }
     for (code, n) in &summary.rejected_by_code {
         let name = crate::rules::find(code).map_or("", |r| r.name);
