@@ -1,7 +1,7 @@
 //! What walint's own messages (an exit-2 line, a service's 400 body, a reader's error) may
 //! quote of an input: a contact list is personal data, and such messages end up in CI logs
 //! and web servers' logs. A quoted value with five digits or more is shown as `<digits>`
-//! (it may be a phone number); one longer than [`MOST_CHARS`] as its length only (a header
+//! (it may be a phone number), one with an `@` as `<email>`; one longer than [`MOST_CHARS`] as its length only (a header
 //! line read in the wrong encoding is one huge "cell" holding every row, which re-encoded
 //! would give back the file); a list shows its first [`MOST_VALUES`] values. A message
 //! another library made from an input (calamine's, the zip crate's) is masked the same way
@@ -22,6 +22,9 @@ const MOST_DIGITS: usize = 4;
 pub fn quote(value: &str) -> Cow<'_, str> {
     if value.bytes().filter(u8::is_ascii_digit).count() > MOST_DIGITS {
         return Cow::Borrowed("<digits>");
+    }
+    if value.contains('@') {
+        return Cow::Borrowed("<email>");
     }
     match value.chars().count() {
         n if n > MOST_CHARS => Cow::Owned(format!("<{n} characters>")),
@@ -100,6 +103,7 @@ mod tests {
         assert_eq!(quote("phone"), "phone");
         assert_eq!(quote("+919876543210"), "<digits>");
         assert_eq!(quote("2024"), "2024");
+        assert_eq!(quote("asha@example.com"), "<email>");
         let garbled = "敮敭瀬潨敮ਬ獁慨⬬ㄹ㠹㘷㐵㈳〱".repeat(10);
         assert_eq!(quote(&garbled), "<150 characters>");
     }

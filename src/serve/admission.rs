@@ -106,17 +106,19 @@ impl Arrival {
     }
 
     /// When the next bytes are due at `rate` bytes a second: the grace, then the bytes
-    /// received so far at that rate (never, at a rate of 0).
+    /// received so far at that rate — and never later than a grace after now (a burst
+    /// buys no long silence) — or never, at a rate of 0.
     pub(super) fn due(&self, rate: u64) -> Instant {
         let never = self.started + Duration::from_secs(10 * 365 * 86_400);
         if rate == 0 {
             return never;
         }
         let paced = self.received.load(Ordering::Relaxed) as f64 / rate as f64;
-        Duration::try_from_secs_f64(paced)
+        let paced = Duration::try_from_secs_f64(paced)
             .ok()
             .and_then(|d| (self.started + self.grace).checked_add(d))
-            .unwrap_or(never)
+            .unwrap_or(never);
+        paced.min(Instant::now().max(self.started) + self.grace)
     }
 
     /// Bytes a second since it started.

@@ -163,6 +163,7 @@ pub async fn serve(
                     .timer(TokioTimer::new())
                     .header_read_timeout(limits.header_timeout)
                     .max_buf_size(MAX_HEAD_BYTES)
+                    .max_header_size(MAX_HEAD_BYTES)
                     .serve_connection(TokioIo::new(stream), service)
             );
             let mut stopping = *stop.borrow();

@@ -138,12 +138,13 @@ pub(super) async fn spool(
     if declared_length(request.headers()).is_some_and(|n| n > limit) {
         return Err(Refused::TooLarge(limit));
     }
+    // As sent: a form's boundary is case-sensitive.
     let content_type = request
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
-        .to_ascii_lowercase();
+        .to_string();
     let dir = super::spools::private_dir("walint-upload-")
         .tempdir_in(parent)
         .map_err(Refused::Disk)?;
@@ -168,7 +169,10 @@ pub(super) async fn spool(
             None
         }
     };
-    if content_type.starts_with("multipart/form-data") {
+    if content_type
+        .to_ascii_lowercase()
+        .starts_with("multipart/form-data")
+    {
         // Every byte of the form counts against the limit, its framing and part headers
         // too (the parser holds a part's header until it ends).
         let received = Arc::new(AtomicU64::new(0));
@@ -305,7 +309,13 @@ impl Spool {
 /// The ending a body's `Content-Type` implies, for a body sent without a name (walint
 /// recognises inputs by content, but NDJSON by its ending).
 fn ending_for(content_type: &str) -> &'static str {
-    let essence = content_type.split(';').next().unwrap_or("").trim();
+    let essence = content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    let essence = essence.as_str();
     match essence {
         "application/x-ndjson"
         | "application/ndjson"

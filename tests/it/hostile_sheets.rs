@@ -411,3 +411,56 @@ fn fuzz_seeds() {
     write("xls", "corner-parts", 1, &xls_stream(&corner));
     write("xls", "loop.xls", 0, &cfb(&stream, Some(looped)));
 }
+
+#[test]
+fn a_sheet_name_longer_than_any_is_cut_not_a_hang() {
+    let dir = tempfile::tempdir().unwrap();
+    let name = "n".repeat(200_000);
+    let run = check(
+        dir.path(),
+        "named.xlsx",
+        &xlsx_named(&name, once(good_rows()), None),
+    );
+    // Read as the list it is, its sheet's name cut.
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    let report: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(report["summary"]["rows"], 1, "{report}");
+}
+
+#[test]
+fn cells_spread_wider_than_the_workbook_accounts_for_stop_the_sheet() {
+    let dir = tempfile::tempdir().unwrap();
+    // Every row has a cell in column XFC, the 16,383rd: a few bytes of XML, thousands of
+    // cells.
+    let rows = once(good_rows()).chain(Box::new((3..5003).map(|r| {
+        format!(
+            r#"<row r="{r}"><c r="A{r}" t="inlineStr"><is><t>+9198765{r:05}</t></is></c>{}</row>"#,
+            cell(&format!("XFC{r}"), "x")
+        )
+        .into_bytes()
+    })));
+    let line = failure(&check(dir.path(), "wide.xlsx", &xlsx(Box::new(rows), None))).to_string();
+    assert!(line.contains("wider than its size accounts for"), "{line}");
+}
+
+#[test]
+fn a_padded_ods_that_never_ends_stops_within_a_budget_for_what_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let content = format!("{}{}", ods_head(), ods_row(&["name", "phone"]));
+    // Parts calamine never reads (an image) do not buy processor time; parts it may read
+    // (a 60 MiB one here) buy a little, bounded for any workbook of the default size.
+    let bytes = zip_of(vec![
+        part("mimetype", ODS_MIME),
+        part(
+            "META-INF/manifest.xml",
+            format!(
+                r#"{XML}<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2"><manifest:file-entry manifest:full-path="/" manifest:media-type="{ODS_MIME}"/></manifest:manifest>"#
+            ),
+        ),
+        ("Pictures/padding.png", repeated("\0", 200 << 20)),
+        ("padding.xml", repeated("\0", 60 << 20)),
+        ("content.xml", once(content)),
+    ]);
+    let line = failure(&check(dir.path(), "padded.ods", &bytes)).to_string();
+    assert!(line.contains("processor-time budget (3 s"), "{line}");
+}

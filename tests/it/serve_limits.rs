@@ -90,7 +90,8 @@ fn past_the_connection_limit_the_oldest_idle_connection_makes_room() {
 fn a_request_head_past_its_limit_is_refused() {
     let service = start(ServeOptions::default());
     let mut stream = connect(service.addr);
-    let long = "a".repeat(walint::serve::MAX_HEAD_BYTES + 1024);
+    // One header line longer than the head may be (the read buffer is larger).
+    let long = "a".repeat(100_000);
     let _ = write!(
         stream,
         "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Long: {long}\r\n\r\n"
@@ -241,4 +242,52 @@ fn probe_media_is_refused_when_the_service_probes_nothing() {
     assert!(refused.text().contains("offline"), "{}", refused.text());
     let plain = service.post("/v1/check", "text/csv", b"phone\n+14155552671\n".to_vec());
     assert_eq!(plain.status, 200);
+}
+
+#[test]
+fn a_form_whose_boundary_has_capitals_is_read_and_held_to_its_limits() {
+    let service = start(ServeOptions::default());
+    let mut list = b"phone\n".to_vec();
+    while list.len() < 40_000 {
+        list.extend_from_slice(b"+14155552671\n");
+    }
+    // As browsers send it: ----WebKitFormBoundary and mixed case.
+    let boundary = "----WebKitFormBoundaryXyZZy123";
+    let mut form = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.csv\"\r\nContent-Type: text/csv\r\n\r\n"
+    )
+    .into_bytes();
+    form.extend_from_slice(&list);
+    form.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    let content_type = format!("multipart/form-data; boundary={boundary}");
+    let answer = service.post("/v1/check", &content_type, form);
+    assert_eq!(answer.status, 200, "{}", answer.text());
+    // A decoy boundary in another case does not hide an endless part header.
+    let mut decoy = b"--aaa\r\n\r\n".to_vec();
+    decoy.extend_from_slice(
+        b"--AAA\r\nContent-Disposition: form-data; name=\"f\"; filename=\"a.csv\"\r\nX: ",
+    );
+    decoy.extend(std::iter::repeat_n(b'a', 1 << 20));
+    let answer = service.post("/v1/check", "multipart/form-data; boundary=AAA", decoy);
+    assert_eq!(answer.status, 400, "{}", answer.text());
+}
+
+#[test]
+fn a_burst_buys_no_long_silence() {
+    let service = start(ServeOptions {
+        limits: Limits {
+            min_upload_rate: 1024,
+            upload_grace: Duration::from_millis(300),
+            ..Limits::default()
+        },
+        ..ServeOptions::default()
+    });
+    let mut burst = b"phone\n".to_vec();
+    while burst.len() < 100_000 {
+        burst.extend_from_slice(b"+14155552671\n");
+    }
+    // 100 KB at once would pay for 100 s of silence at 1 KiB/s: it buys a grace only.
+    let mut stream = half_upload(service.addr, "/v1/check", 10_000_000, &burst);
+    let answer = until_closed(&mut stream, Duration::from_secs(20)).expect("answered");
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
 }

@@ -44,6 +44,15 @@ pub const DOC: &str = "http://schemas.openxmlformats.org/officeDocument/2006/rel
 /// An .xlsx workbook with one sheet `Contacts`, its sheet XML given between `<sheetData>`
 /// and `</sheetData>` (chunk by chunk), and a shared-strings part when given.
 pub fn xlsx(sheet_data: Box<dyn Iterator<Item = Vec<u8>>>, shared: Option<Part>) -> Vec<u8> {
+    xlsx_named("Contacts", sheet_data, shared)
+}
+
+/// [`xlsx`] with its one sheet named `name`.
+pub fn xlsx_named(
+    name: &str,
+    sheet_data: Box<dyn Iterator<Item = Vec<u8>>>,
+    shared: Option<Part>,
+) -> Vec<u8> {
     let strings_rel = if shared.is_some() {
         format!(
             r#"<Relationship Id="rId2" Type="{DOC}/sharedStrings" Target="sharedStrings.xml"/>"#
@@ -72,7 +81,7 @@ pub fn xlsx(sheet_data: Box<dyn Iterator<Item = Vec<u8>>>, shared: Option<Part>)
         part(
             "xl/workbook.xml",
             format!(
-                r#"{XML}<workbook xmlns="{MAIN}" xmlns:r="{DOC}"><sheets><sheet name="Contacts" sheetId="1" r:id="rId1"/></sheets></workbook>"#
+                r#"{XML}<workbook xmlns="{MAIN}" xmlns:r="{DOC}"><sheets><sheet name="{name}" sheetId="1" r:id="rId1"/></sheets></workbook>"#
             ),
         ),
         part(

@@ -16,17 +16,21 @@ use super::{SheetLimits, SheetRow};
 /// Processor time any workbook may take, however small: reading a real one of a few
 /// megabytes takes a fraction of a second.
 pub const BASE_SECONDS: u64 = 2;
-/// Expanded bytes a second the budget allows on top of [`BASE_SECONDS`]: calamine reads
-/// the 1M-row benchmark workbook (`cargo bench --bench inputs`, 204 MB of sheet XML) in
-/// 1.55 s of one core here, about 130 MB/s, and a 1M-row `.ods` (310 MB of content.xml)
-/// in 2.2 s, so a budget at 8 MiB/s leaves more than ten times that for a slower or busier
-/// machine, while a small workbook that never ends is stopped after seconds.
-pub const BYTES_PER_SECOND: u64 = 8 << 20;
+/// Bytes a second of the parts calamine reads that the budget allows on top of
+/// [`BASE_SECONDS`]: calamine reads the 1M-row benchmark workbook (`cargo bench --bench
+/// inputs`, 204 MB of sheet XML) in 1.55 s of one core here, about 130 MB/s, and a 1M-row
+/// `.ods` (310 MB of content.xml) in 2.2 s; a budget at 32 MiB/s leaves four times that for
+/// a slower or busier machine, and holds any workbook within the default `sheet_bytes`
+/// (512 MiB) to 18 s, however it loops.
+pub const BYTES_PER_SECOND: u64 = 32 << 20;
 
 /// The processor-time budget for a workbook that expands to `bytes`.
 pub fn budget(bytes: u64) -> Duration {
     Duration::from_secs(BASE_SECONDS + bytes / BYTES_PER_SECOND)
 }
+
+/// The most characters of a sheet's name sent (Excel's names have at most 31).
+const MAX_NAME_CHARS: usize = 255;
 
 /// Runs the reader process: the workbook on standard input, frames on standard output.
 /// What goes wrong is a frame; the exit status is 0 unless the process is stopped by a limit.
@@ -53,10 +57,13 @@ fn read(wanted: Option<&str>, limits: &SheetLimits, out: &mut impl Write) -> Res
         .map(std::fs::File::from)
         .map_err(|e| format!("cannot be read: {e}"))?;
     let surveyed = workbook::survey(file, limits)?;
-    let seconds = budget(surveyed.expands_to).as_secs();
+    let seconds = budget(surveyed.read_bytes).as_secs();
     limit_self(limits.memory, seconds, true);
     let mut sink = Frames { out, gone: false };
-    if !sink.send(&Frame::Budget(u32::try_from(seconds).unwrap_or(u32::MAX))) {
+    // Said at once: reading may never end.
+    if !sink.send(&Frame::Budget(u32::try_from(seconds).unwrap_or(u32::MAX)))
+        || sink.out.flush().is_err()
+    {
         return Ok(false);
     }
     let opened = workbook::open(surveyed)?;
@@ -79,7 +86,12 @@ impl<W: Write> Frames<'_, W> {
 
 impl<W: Write> RowSink for Frames<'_, W> {
     fn sheet(&mut self, name: &str) -> bool {
-        self.send(&Frame::Sheet(name.to_string()))
+        // Excel's names have at most 31 characters; a longer one is cut for the frame.
+        let cut = name
+            .char_indices()
+            .nth(MAX_NAME_CHARS)
+            .map_or(name.len(), |(i, _)| i);
+        self.send(&Frame::Sheet(name[..cut].to_string()))
     }
 
     fn row(&mut self, row: SheetRow) -> bool {
@@ -131,6 +143,6 @@ mod tests {
     #[test]
     fn the_budget_grows_with_the_expanded_size() {
         assert_eq!(budget(0).as_secs(), BASE_SECONDS);
-        assert_eq!(budget(200 << 20).as_secs(), BASE_SECONDS + 25);
+        assert_eq!(budget(200 << 20).as_secs(), BASE_SECONDS + 6);
     }
 }

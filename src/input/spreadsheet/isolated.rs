@@ -3,13 +3,18 @@
 //! and, when the process ends without finishing, says which of its limits the workbook
 //! met. The reader's environment is emptied (no tokens reach it), and its standard error
 //! is read only to tell an allocation that failed from a panic; it is never shown, as it
-//! could quote the workbook.
+//! could quote the workbook. A reader whose answer walint cannot read is stopped, never
+//! waited for (it may be blocked writing the rest), and a watchdog stops one that has not
+//! finished within [`wall_limit`], whatever it is doing.
 
 use std::fs::File;
 use std::io::{self, BufReader, Read};
 use std::path::Path;
 use std::process::{Child, ChildStdout, Command, Stdio};
+use std::sync::mpsc::{RecvTimeoutError, Sender, channel};
+use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
+use std::time::Duration;
 
 use super::frames::{self, Frame};
 use super::{SheetLimits, SheetRow};
@@ -25,6 +30,69 @@ pub(super) struct ChildRows {
     budget: Option<u32>,
     /// It said the sheet ended (or failed): nothing more to read.
     ended: bool,
+    watchdog: Option<Watchdog>,
+}
+
+/// Stops the reader process past its time: a thread waiting for [`wall_limit`] or for
+/// word that the reader is done.
+struct Watchdog {
+    done: Sender<()>,
+    /// Whether it stopped the reader; `None` once the reader was reaped (then it must not
+    /// signal: the process id may belong to another process).
+    fired: Arc<Mutex<Option<bool>>>,
+    thread: JoinHandle<()>,
+}
+
+/// The most wall-clock time a reader process may take: ten times the processor time the
+/// largest workbook the limits allow may take, and a minute: it runs ahead of walint's
+/// check, blocked while the rows it sent are judged, so it may take far longer than its
+/// processor time — but not for ever.
+pub(super) fn wall_limit(limits: &SheetLimits) -> Duration {
+    super::child::budget(limits.workbook_bytes) * 10 + Duration::from_secs(60)
+}
+
+impl Watchdog {
+    fn start(pid: u32, limit: Duration) -> Option<Watchdog> {
+        let (done, wait) = channel::<()>();
+        let fired = Arc::new(Mutex::new(Some(false)));
+        let flag = fired.clone();
+        let thread = std::thread::Builder::new()
+            .name("walint-sheet-watchdog".into())
+            .spawn(move || {
+                if let Err(RecvTimeoutError::Timeout) = wait.recv_timeout(limit) {
+                    let mut fired = flag.lock().unwrap_or_else(|p| p.into_inner());
+                    if fired.is_some() {
+                        *fired = Some(true);
+                        #[cfg(unix)]
+                        // SAFETY: the process is not reaped yet (`fired` is still set), so
+                        // its id is still its own.
+                        unsafe {
+                            libc::kill(pid as libc::pid_t, libc::SIGKILL);
+                        }
+                    }
+                }
+            })
+            .ok()?;
+        Some(Watchdog {
+            done,
+            fired,
+            thread,
+        })
+    }
+
+    /// Marks the reader reaped (no signal after this) and stops the thread; whether the
+    /// watchdog had stopped the reader.
+    fn finish(self) -> bool {
+        let fired = self
+            .fired
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take()
+            .unwrap_or(false);
+        let _ = self.done.send(());
+        let _ = self.thread.join();
+        fired
+    }
 }
 
 /// The most of the reader's standard error kept (the rest is read and dropped).
@@ -71,6 +139,7 @@ pub(super) fn start(
             kept
         })
         .ok();
+    let watchdog = Watchdog::start(child.id(), wall_limit(limits));
     let mut rows = ChildRows {
         child,
         answer: BufReader::with_capacity(1 << 16, stdout),
@@ -78,6 +147,7 @@ pub(super) fn start(
         limits: *limits,
         budget: None,
         ended: false,
+        watchdog,
     };
     loop {
         match rows.frame()? {
@@ -126,10 +196,28 @@ impl ChildRows {
     /// answer walint cannot read.
     fn ended_early(&mut self, read: Option<io::Error>) -> String {
         self.ended = true;
-        let status = match self.child.wait() {
+        if read.is_some() {
+            // An answer walint cannot read: the reader may be blocked writing the rest.
+            let _ = self.child.kill();
+        }
+        let status = self.child.wait();
+        let timed_out = self.watchdog.take().is_some_and(Watchdog::finish);
+        let status = match status {
             Ok(status) => status,
             Err(e) => return format!("the spreadsheet reader was lost: {e}"),
         };
+        if timed_out {
+            return format!(
+                "reading it took more than {} s: the workbook is malformed or far larger than it looks",
+                wall_limit(&self.limits).as_secs()
+            );
+        }
+        if let Some(e) = read
+            .as_ref()
+            .filter(|e| e.kind() == io::ErrorKind::InvalidData)
+        {
+            return e.to_string();
+        }
         let said = self
             .stderr
             .take()
@@ -160,10 +248,7 @@ impl ChildRows {
         if status.code() == Some(101) {
             return "the spreadsheet reader failed on it: the workbook is malformed".into();
         }
-        match read {
-            Some(e) if e.kind() == io::ErrorKind::InvalidData => e.to_string(),
-            _ => format!("the spreadsheet reader stopped before the end of the sheet ({status})"),
-        }
+        format!("the spreadsheet reader stopped before the end of the sheet ({status})")
     }
 
     fn out_of_memory(&self) -> String {
@@ -177,6 +262,9 @@ impl ChildRows {
 impl Drop for ChildRows {
     /// A reader not read to its end (the check stopped early) is stopped, and waited for.
     fn drop(&mut self) {
+        if let Some(watchdog) = self.watchdog.take() {
+            watchdog.finish();
+        }
         if !matches!(self.child.try_wait(), Ok(Some(_))) {
             let _ = self.child.kill();
             let _ = self.child.wait();

@@ -225,7 +225,7 @@ pub struct SheetRows {
 }
 
 enum RowSource {
-    Process(isolated::ChildRows),
+    Process(Box<isolated::ChildRows>),
     Thread(ThreadRows),
 }
 
@@ -286,7 +286,7 @@ impl SheetRows {
         let (source, name) = match reading() {
             Reading::Process(program) => {
                 let (rows, name) = isolated::start(&program, file, wanted, limits).map_err(fail)?;
-                (RowSource::Process(rows), name)
+                (RowSource::Process(Box::new(rows)), name)
             }
             Reading::InProcess => {
                 let (rows, name) = ThreadRows::start(file, wanted, limits).map_err(fail)?;

@@ -49,11 +49,16 @@ pub(super) struct Surveyed {
     format: Format,
     /// The bytes its parts expand to (the file's size for `.xls`).
     pub(super) expands_to: u64,
+    /// The bytes of the parts calamine reads (its XML and binary parts, not images or
+    /// other files a workbook carries), which its reading time follows.
+    pub(super) read_bytes: u64,
 }
 
 /// A workbook opened for reading.
 pub(super) struct Opened {
     book: Sheets<BufReader<File>>,
+    /// The bytes its parts expand to.
+    expands_to: u64,
 }
 
 /// The start of an OLE compound file (`.xls`).
@@ -66,11 +71,12 @@ const MAX_PARTS: usize = 100_000;
 /// Surveys a workbook from its file (at any position): its format and its size once
 /// expanded, refused past `limits.workbook_bytes`. Nothing is decompressed.
 pub(super) fn survey(mut file: File, limits: &SheetLimits) -> Result<Surveyed, String> {
-    let (format, expands_to) = survey_file(&mut file, limits)?;
+    let (format, expands_to, read_bytes) = survey_file(&mut file, limits)?;
     Ok(Surveyed {
         file,
         format,
         expands_to,
+        read_bytes,
     })
 }
 
@@ -78,7 +84,10 @@ pub(super) fn survey(mut file: File, limits: &SheetLimits) -> Result<Surveyed, S
 /// are parsed whole here; `.xlsx` reads its shared strings).
 pub(super) fn open(surveyed: Surveyed) -> Result<Opened, String> {
     let Surveyed {
-        mut file, format, ..
+        mut file,
+        format,
+        expands_to,
+        ..
     } = surveyed;
     file.rewind().map_err(|e| format!("cannot be read: {e}"))?;
     let reader = BufReader::with_capacity(1 << 16, file);
@@ -89,12 +98,12 @@ pub(super) fn open(surveyed: Surveyed) -> Result<Opened, String> {
         Format::Xlsb => Sheets::Xlsb(Xlsb::new(reader).map_err(|e| failed(&e))?),
         Format::Ods => Sheets::Ods(Ods::new(reader).map_err(|e| failed(&e))?),
     };
-    Ok(Opened { book })
+    Ok(Opened { book, expands_to })
 }
 
 /// The workbook's format and the bytes it expands to, from its first bytes and (for a ZIP
 /// archive) its directory; nothing is decompressed.
-fn survey_file(file: &mut File, limits: &SheetLimits) -> Result<(Format, u64), String> {
+fn survey_file(file: &mut File, limits: &SheetLimits) -> Result<(Format, u64, u64), String> {
     let io = |e: std::io::Error| format!("cannot be read: {e}");
     let length = file.metadata().map_err(io)?.len();
     let mut head = [0u8; 8];
@@ -110,7 +119,7 @@ fn survey_file(file: &mut File, limits: &SheetLimits) -> Result<(Format, u64), S
         if length > limits.workbook_bytes {
             return Err(too_large(length));
         }
-        return Ok((Format::Xls, length));
+        return Ok((Format::Xls, length, length));
     }
     file.rewind().map_err(io)?;
     let archive = zip::ZipArchive::new(BufReader::new(&*file)).map_err(|e| {
@@ -123,6 +132,7 @@ fn survey_file(file: &mut File, limits: &SheetLimits) -> Result<(Format, u64), S
         ));
     }
     let mut total: u64 = 0;
+    let mut read: u64 = 0;
     let mut format = None;
     for i in 0..archive.len() {
         let entry = archive
@@ -132,25 +142,52 @@ fn survey_file(file: &mut File, limits: &SheetLimits) -> Result<(Format, u64), S
         if total > limits.workbook_bytes {
             return Err(too_large(total));
         }
-        let part = match entry.name() {
-            Ok(name) => match &*name {
-                "xl/workbook.bin" => Some(Format::Xlsb),
-                "xl/workbook.xml" => Some(Format::Xlsx),
-                "content.xml" => Some(Format::Ods),
-                _ => None,
-            },
-            Err(_) => None,
-        };
-        format = format.or(part);
+        let Ok(name) = entry.name() else { continue };
+        format = format.or(match &*name {
+            "xl/workbook.bin" => Some(Format::Xlsb),
+            "xl/workbook.xml" => Some(Format::Xlsx),
+            "content.xml" => Some(Format::Ods),
+            _ => None,
+        });
+        if read_by_calamine(&name) {
+            read = read.saturating_add(entry.size());
+        }
     }
     match format {
-        Some(format) => Ok((format, total)),
+        Some(format) => Ok((format, total, read)),
         None => Err(
             "cannot be read as a spreadsheet: a ZIP archive with no workbook in it (not .xlsx, .xlsb or .ods)"
                 .into(),
         ),
     }
 }
+
+/// Whether calamine reads a part of a workbook: its XML and binary parts, not the images,
+/// thumbnails and embedded files a workbook may carry.
+fn read_by_calamine(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    let carried = [
+        "media/",
+        "pictures/",
+        "thumbnails/",
+        "embeddings/",
+        "printersettings/",
+    ]
+    .iter()
+    .any(|dir| lower.contains(dir));
+    !carried
+        && [".xml", ".bin", ".rels"]
+            .iter()
+            .any(|end| lower.ends_with(end))
+}
+
+/// The least number of cells a sheet may hold, whatever its size.
+const LEAST_CELLS: u64 = 1 << 20;
+/// Expanded bytes a workbook needs per cell of its sheet (a cell in sheet XML takes ten or
+/// more): a sheet may hold at most its workbook's expanded size divided by this, counting
+/// the empty cells before the last of each row — which repeated-column attributes and
+/// far-apart cells make without bytes.
+const BYTES_PER_CELL: u64 = 8;
 
 /// Reads the sheet `wanted` (else the first) of an opened workbook into `sink`.
 pub(super) fn read(
@@ -160,6 +197,7 @@ pub(super) fn read(
     sink: &mut dyn RowSink,
 ) -> Result<(), String> {
     let mut book = opened.book;
+    let most_cells = LEAST_CELLS.max(opened.expands_to / BYTES_PER_CELL);
     let names = book.sheet_names();
     // Excel's sheet names are case-insensitive: an exact match first, then any case.
     let name = match wanted {
@@ -186,6 +224,9 @@ pub(super) fn read(
     let mut rows = Rows {
         sink,
         limit: limits.row_bytes,
+        cells_left: most_cells,
+        most_cells,
+        over: None,
     };
     if let Sheets::Xlsx(xlsx) = &mut book {
         let mut cells = xlsx
@@ -198,7 +239,7 @@ pub(super) fn read(
             if number != row.number() {
                 let done = std::mem::replace(&mut row, RowBuilder::new(number, rows.limit));
                 if done.number() > 0 && !rows.push(done) {
-                    return Ok(());
+                    return rows.ended();
                 }
             }
             row.put(c as usize, || text(cell.get_value()));
@@ -206,7 +247,7 @@ pub(super) fn read(
         if row.number() > 0 {
             rows.push(row);
         }
-        return Ok(());
+        return rows.ended();
     }
     let range = book.worksheet_range(&name).map_err(|e| e.to_string())?;
     let (first_row, first_col) = range.start().unwrap_or((0, 0));
@@ -216,26 +257,49 @@ pub(super) fn read(
             row.put(first_col as usize + j, || text(&data_ref(cell)));
         }
         if !rows.push(row) {
-            return Ok(());
+            return rows.ended();
         }
     }
-    Ok(())
+    rows.ended()
 }
 
-/// Rows on their way to the sink: empty rows are not rows (like blank lines in a CSV).
+/// Rows on their way to the sink: empty rows are not rows (like blank lines in a CSV), and
+/// the cells of all of them together are bounded (see [`BYTES_PER_CELL`]).
 struct Rows<'a> {
     sink: &'a mut dyn RowSink,
     limit: usize,
+    cells_left: u64,
+    most_cells: u64,
+    /// The sheet went past its cells.
+    over: Option<String>,
 }
 
 impl Rows<'_> {
-    /// Hands a finished row on; `false` once the sink wants no more.
+    /// Hands a finished row on; `false` once the sink wants no more or the sheet has had
+    /// all the cells it may.
     fn push(&mut self, row: RowBuilder) -> bool {
         let row = row.finish();
+        let width = row.cells.len() as u64;
+        if width > self.cells_left {
+            self.over = Some(format!(
+                "its sheet spreads its cells wider than its size accounts for (more than {} cells by row {}, counting the empty ones before each row's last: repeated or far-apart cells)",
+                self.most_cells, row.number
+            ));
+            return false;
+        }
+        self.cells_left -= width;
         if row.fault.is_none() && row.cells.iter().all(|c| c.trim().is_empty()) {
             return true;
         }
         self.sink.row(row)
+    }
+
+    /// How the reading ended: well, or past the sheet's cells.
+    fn ended(&mut self) -> Result<(), String> {
+        match self.over.take() {
+            Some(why) => Err(why),
+            None => Ok(()),
+        }
     }
 }
 
@@ -281,6 +345,11 @@ impl RowBuilder {
             return self.fail(SheetFault::TooLong);
         }
         if self.row.cells.len() <= column {
+            // The empty cells before it, as a CSV record of the row would hold them.
+            self.bytes = self.bytes.saturating_add(column - self.row.cells.len());
+            if self.bytes > self.limit {
+                return self.fail(SheetFault::TooLong);
+            }
             self.row.cells.resize(column + 1, String::new());
         }
         self.row.cells[column] = value;
