@@ -307,7 +307,7 @@ fn check_definition(
         path: Arc::clone(&config),
         line: Some(*line),
     };
-    let cx = PayloadCheck::new(&built.message, templates, &locate);
+    let cx = PayloadCheck::new(&built.message, templates, &locate).of_campaign();
     let mut found = Vec::new();
     for check in enabled_checks(&options.settings, |c| c == InCampaign::Definition) {
         check(&cx, &mut found);
@@ -386,7 +386,7 @@ impl FileCheck<'_> {
         };
         let built = self.plan.builder.build(to, &row.values);
         let locate = |pointer: &str| self.cell(row, &built, pointer);
-        let cx = PayloadCheck::new(&built.message, self.templates, &locate);
+        let cx = PayloadCheck::new(&built.message, self.templates, &locate).of_campaign();
         let mut found = Vec::new();
         for check in &self.plan.row_rules {
             check(&cx, &mut found);

@@ -313,3 +313,51 @@ fn fix_writes_the_encoding_and_delimiter_asked_for() {
         .assert()
         .code(2);
 }
+
+/// A campaign's findings give walint.toml's help, not a payload's JSON.
+#[test]
+fn campaign_help_speaks_walint_toml() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("registry.json"),
+        r#"[{"name":"hello","language":"en","status":"APPROVED","category":"UTILITY","parameter_format":"NAMED",
+             "components":[{"type":"HEADER","format":"TEXT","text":"News from {{city}}"},
+                           {"type":"BODY","text":"Hi {{customer_name}}, your order is ready."}]}]"#,
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("list.csv"),
+        "phone,first_name\n+919876543210,Asha\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("walint.toml"),
+        "registry = [\"registry.json\"]\n\n[[campaign]]\nname = \"hello\"\ncontacts = \"list.csv\"\ntemplate = \"hello\"\nlanguage = \"en\"\nbody = { customer = \"first_name\" }\n",
+    )
+    .unwrap();
+    let out = walint()
+        .current_dir(dir.path())
+        .args(["check", "--format", "json"])
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let helps: Vec<String> = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|d| d["help"].as_str().map(str::to_string))
+        .collect();
+    assert!(
+        helps
+            .iter()
+            .any(|h| h.contains("header = { text_column = ")),
+        "{helps:?}"
+    );
+    assert!(
+        helps
+            .iter()
+            .any(|h| h.contains("body = { customer_name = ")),
+        "{helps:?}"
+    );
+    assert!(!helps.iter().any(|h| h.contains("\"type\"")), "{helps:?}");
+}

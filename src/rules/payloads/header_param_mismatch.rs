@@ -79,9 +79,10 @@ pub fn check(cx: &PayloadCheck, out: &mut Vec<Diagnostic>) {
             ),
             cx.at(&at),
         )
-        .with_help(
+        .with_help(cx.help(
             "add {\"type\": \"header\", \"parameters\": [{\"type\": \"text\", \"text\": \"...\"}]}",
-        )
+            "give the campaign the column its header's variable comes from: header = { text_column = \"…\" }",
+        ))
     } else {
         let what = match format.as_str() {
             "" => "has no header".to_string(),
@@ -97,7 +98,10 @@ pub fn check(cx: &PayloadCheck, out: &mut Vec<Diagnostic>) {
             ),
             cx.at(&params[expected].pointer()),
         )
-        .with_help("remove the header parameters the template does not take")
+        .with_help(cx.help(
+            "remove the header parameters the template does not take",
+            "remove the campaign's `header`: the template's header takes no value",
+        ))
     };
     out.push(d);
 }

@@ -66,8 +66,13 @@ pub fn check(cx: &PayloadCheck, out: &mut Vec<Diagnostic>) {
             ),
             cx.at(&at),
         )
-        .with_help(format!(
-            "add {{\"type\": \"header\", \"parameters\": [{{\"type\": \"{kind}\", \"{kind}\": {{...}}}}]}}: the header's media is sent with every message"
+        .with_help(cx.help(
+            format!(
+                "add {{\"type\": \"header\", \"parameters\": [{{\"type\": \"{kind}\", \"{kind}\": {{...}}}}]}}: the header's media is sent with every message"
+            ),
+            format!(
+                "give the campaign its {kind} header: header = {{ media_url = \"https://…\" }}, or {{ column = \"…\" }} for a link per row"
+            ),
         )),
     );
 }

@@ -49,6 +49,9 @@ pub struct PayloadCheck<'a> {
     pub locate: &'a dyn Fn(&str) -> Location,
     /// The message's template object and definition, looked up once for all rules.
     template: OnceCell<Option<(&'a Template, &'a Map<String, Value>)>>,
+    /// The message was built from a walint.toml campaign, not written as a payload: help
+    /// speaks of the campaign's keys.
+    campaign: bool,
 }
 
 impl<'a> PayloadCheck<'a> {
@@ -63,6 +66,32 @@ impl<'a> PayloadCheck<'a> {
             templates,
             locate,
             template: OnceCell::new(),
+            campaign: false,
+        }
+    }
+
+    /// A message a walint.toml campaign builds (its help speaks of the campaign's keys).
+    pub fn of_campaign(mut self) -> PayloadCheck<'a> {
+        self.campaign = true;
+        self
+    }
+
+    /// Whether the message was built from a walint.toml campaign.
+    pub fn in_campaign(&self) -> bool {
+        self.campaign
+    }
+
+    /// The help for the input the user wrote: `payload`'s for a payload file, `campaign`'s
+    /// for a campaign of walint.toml.
+    pub fn help(
+        &self,
+        payload: impl Into<std::borrow::Cow<'static, str>>,
+        campaign: impl Into<std::borrow::Cow<'static, str>>,
+    ) -> std::borrow::Cow<'static, str> {
+        if self.campaign {
+            campaign.into()
+        } else {
+            payload.into()
         }
     }
 

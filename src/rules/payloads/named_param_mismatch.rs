@@ -74,7 +74,10 @@ pub fn check(cx: &PayloadCheck, out: &mut Vec<Diagnostic>) {
                         ),
                         cx.at(&sent.params_pointer()),
                     )
-                    .with_help(format!("add {{\"type\": \"text\", \"parameter_name\": \"{name}\", \"text\": \"...\"}}")),
+                    .with_help(cx.help(
+                        format!("add {{\"type\": \"text\", \"parameter_name\": \"{name}\", \"text\": \"...\"}}"),
+                        format!("give {{{{{name}}}}} its column in the campaign: {kind} = {{ {name} = \"…\" }}"),
+                    )),
                 );
             }
         }

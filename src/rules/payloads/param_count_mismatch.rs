@@ -61,7 +61,10 @@ pub fn check(cx: &PayloadCheck, out: &mut Vec<Diagnostic>) {
                     ),
                     cx.at(components_pointer(obj)),
                 )
-                .with_help("add a component {\"type\": \"body\", \"parameters\": [...]} with one parameter per variable"),
+                .with_help(cx.help(
+                    "add a component {\"type\": \"body\", \"parameters\": [...]} with one parameter per variable",
+                    "give the campaign a column per body variable: body = [\"…\", …] for {{1}}, {{2}}…",
+                )),
             );
         }
         return;
@@ -74,13 +77,19 @@ pub fn check(cx: &PayloadCheck, out: &mut Vec<Diagnostic>) {
     if named && expected > 0 && got > 0 && params.iter().all(|p| p.name().is_some()) {
         return; // named-param-mismatch names the missing and extra ones
     }
-    let help = if expected == 0 {
-        "the template's body has no variables: send no body parameters".to_string()
-    } else {
-        format!(
+    let help = match (expected, cx.in_campaign()) {
+        (0, false) => "the template's body has no variables: send no body parameters".to_string(),
+        (0, true) => {
+            "the template's body has no variables: remove the campaign's `body`".to_string()
+        }
+        (_, false) => format!(
             "send one body parameter per variable of the body text: {}",
             text.unwrap_or_default()
-        )
+        ),
+        (_, true) => format!(
+            "list one column per variable of the body text in the campaign's `body` ({expected}): {}",
+            text.unwrap_or_default()
+        ),
     };
     out.push(
         RULE.diagnostic(

@@ -68,7 +68,10 @@ pub fn check(cx: &PayloadCheck, out: &mut Vec<Diagnostic>) {
                 ),
                 cx.at(&first.pointer()),
             )
-            .with_help("give each value the `parameter_name` of its {{variable}}")
+            .with_help(cx.help(
+                "give each value the `parameter_name` of its {{variable}}",
+                "name each value's variable in the campaign: body = { variable = \"column\" }",
+            ))
             .with_wa_error(100)
         } else {
             RULE.diagnostic(
@@ -79,7 +82,10 @@ pub fn check(cx: &PayloadCheck, out: &mut Vec<Diagnostic>) {
                 ),
                 cx.at(&first.field_pointer("parameter_name")),
             )
-            .with_help("remove `parameter_name`: positional values go in the order of {{1}}, {{2}}…")
+            .with_help(cx.help(
+                "remove `parameter_name`: positional values go in the order of {{1}}, {{2}}…",
+                "list the columns in order in the campaign: body = [\"…\", …] for {{1}}, {{2}}…",
+            ))
         };
         out.push(d);
     }
