@@ -334,7 +334,7 @@ pub fn run(options: &CheckOptions) -> Result<Report, Error> {
                     path.display()
                 )));
             }
-            Kind::Contacts | Kind::Spreadsheet | Kind::Payloads => rest.push(input),
+            Kind::Contacts | Kind::Spreadsheet | Kind::Payloads => rest.push((input, found.walked)),
         }
     }
     let templates = registries.finish(&options.settings, &mut report);
@@ -345,7 +345,7 @@ pub fn run(options: &CheckOptions) -> Result<Report, Error> {
         // One set of phone workers for the run: their per-thread phone libraries are built
         // once, whatever the number of files.
         let workers = PhoneWorkers::start(scope, options.policy.reading());
-        for input in rest {
+        for (input, walked) in rest {
             let shown = options.shown(&input.path);
             let path = input.path.clone();
             match input.kind {
@@ -358,8 +358,20 @@ pub fn run(options: &CheckOptions) -> Result<Report, Error> {
                     &mut links,
                 )?,
                 _ => {
-                    let contacts = input.into_contacts(&options.columns)?;
-                    check_contacts(&shown, contacts, options, &workers, &mut report)?
+                    let reader = input.into_contacts(&options.columns).and_then(|contacts| {
+                        ContactReader::from_input(&shown, contacts, &options.columns)
+                    });
+                    match reader {
+                        // A file found by walking that is no contact list walint can read
+                        // (a CSV of something else: no phone column) is said and passed
+                        // over; the rest of the walk is checked. Named, it is an error.
+                        Err(Error::Input { reason, .. }) if walked => report
+                            .skipped
+                            .push(format!("{shown}: not a contact list walint can read: {reason}")),
+                        reader => {
+                            check_contact_reader(&shown, reader?, options, &workers, &mut report)?
+                        }
+                    }
                 }
             }
         }
@@ -509,7 +521,8 @@ pub fn judge_list<R: BufRead + Send>(
                     keep_raw: true,
                     ..options.columns.clone()
                 };
-                judge_contacts(shown, input, &columns, options, &workers, sink)?
+                let reader = ContactReader::from_input(shown, input, &columns)?;
+                judge_contacts(shown, reader, options, &workers, sink)?
             }
         };
         Ok((definition, rows))
@@ -525,6 +538,18 @@ pub fn check_contacts<R: BufRead + Send>(
     workers: &PhoneWorkers,
     report: &mut Report,
 ) -> Result<(), Error> {
+    let reader = ContactReader::from_input(shown, input, &options.columns)?;
+    check_contact_reader(shown, reader, options, workers, report)
+}
+
+/// Lints one contact list whose header is read; adds its rows and findings to `report`.
+fn check_contact_reader<R: BufRead + Send>(
+    shown: &str,
+    reader: ContactReader<R>,
+    options: &CheckOptions,
+    workers: &PhoneWorkers,
+    report: &mut Report,
+) -> Result<(), Error> {
     /// Findings straight into the report; the rows themselves are not kept.
     struct Collect<'r>(&'r mut Findings);
     impl RowSink for Collect<'_> {
@@ -535,23 +560,21 @@ pub fn check_contacts<R: BufRead + Send>(
         fn end(&mut self, _: &[u8]) {}
     }
     let mut sink = Collect(&mut report.diagnostics);
-    report.rows += judge_contacts(shown, input, &options.columns, options, workers, &mut sink)?;
+    report.rows += judge_contacts(shown, reader, options, workers, &mut sink)?;
     report.files += 1;
     Ok(())
 }
 
-/// Streams a plain contact list (read with `columns`) through the phone reading and the
+/// Streams a plain contact list, its header read, through the phone reading and the
 /// contact rules; `sink` gets the header, then each chunk with its findings. Returns the
 /// rows read.
 fn judge_contacts<R: BufRead + Send>(
     shown: &str,
-    input: ContactInput<R>,
-    columns: &ColumnChoice,
+    mut reader: ContactReader<R>,
     options: &CheckOptions,
     workers: &PhoneWorkers,
     sink: &mut impl RowSink,
 ) -> Result<u64, Error> {
-    let mut reader = ContactReader::from_input(shown, input, columns)?;
     sink.header(reader.raw(), reader.delimiter(), reader.encoding());
     let linter = ContactLinter::new(
         &options.policy,

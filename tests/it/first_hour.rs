@@ -361,3 +361,30 @@ fn campaign_help_speaks_walint_toml() {
     );
     assert!(!helps.iter().any(|h| h.contains("\"type\"")), "{helps:?}");
 }
+
+/// A directory walk passes over a file that is no contact list (said on standard error)
+/// and checks the rest; the same file named is an error.
+#[test]
+fn a_walk_goes_on_past_a_file_that_is_no_contact_list() {
+    let dir = tempfile::tempdir().unwrap();
+    let lists = dir.path().join("lists");
+    std::fs::create_dir(&lists).unwrap();
+    std::fs::write(lists.join("a-products.csv"), "sku,price\nA1,10\n").unwrap();
+    std::fs::write(lists.join("b-contacts.csv"), "phone\n+919876543210\n+9198765\n").unwrap();
+    let out = walint()
+        .current_dir(dir.path())
+        .args(["check", "--no-config", "lists", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("a-products.csv") && stderr.contains("no phone column"), "{stderr}");
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["summary"]["rows"], 2);
+    assert_eq!(report["diagnostics"][0]["code"], "WAC002");
+    walint()
+        .current_dir(dir.path())
+        .args(["check", "--no-config", "lists/a-products.csv"])
+        .assert()
+        .code(2);
+}
