@@ -307,6 +307,11 @@ pub struct CheckArgs {
     /// added to the config's `exclude`. Paths named on the command line are always checked.
     #[arg(long, value_name = "GLOB")]
     pub exclude: Vec<String>,
+    /// Pass over the paths given that a campaign of walint.toml reads as its contact
+    /// list (they are checked as its messages by `walint check` with no paths): what the
+    /// `walint` pre-commit hook runs beside `walint-campaigns`, so no finding is told twice.
+    #[arg(long)]
+    pub skip_campaign_files: bool,
     /// Lowest severity that makes the run fail (exit 1) [default: error].
     #[arg(long, value_enum, value_name = "SEVERITY")]
     pub fail_on: Option<FailOn>,
@@ -751,6 +756,7 @@ fn check_and_report(args: CheckArgs, output_is_input: &mut bool) -> Result<Outco
         select: args.select.clone(),
         ignore: args.ignore.clone(),
         exclude: args.exclude.clone(),
+        skip_campaign_files: args.skip_campaign_files,
         campaign: args.campaign.clone(),
         media: args.media.clone(),
         path_base: args.report.path_base.clone(),

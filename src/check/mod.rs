@@ -43,6 +43,8 @@ pub struct CheckOptions {
     pub paths: Vec<PathBuf>,
     /// Globs (gitignore syntax) left out of directory walks.
     pub exclude: Vec<String>,
+    /// Pass over the paths a campaign reads as its contact list (`--skip-campaign-files`).
+    pub skip_campaign_files: bool,
     /// Template registry files the payloads are checked against.
     pub registry: Vec<PathBuf>,
     /// Column names to read.
@@ -133,6 +135,7 @@ impl CheckOptions {
             settings,
             policy,
             campaigns: config.campaigns.clone(),
+            skip_campaign_files: overrides.skip_campaign_files,
             campaign: overrides.campaign,
             media: MediaOptions::new(
                 &overrides.media.over(&config.media),
@@ -232,6 +235,8 @@ pub struct Overrides {
     pub ignore: Vec<String>,
     /// `--exclude` globs (added to the config's).
     pub exclude: Vec<String>,
+    /// `--skip-campaign-files`: pass over the paths a campaign reads as its contacts.
+    pub skip_campaign_files: bool,
     /// `--campaign`.
     pub campaign: Option<String>,
     /// The media flags (each over the config's `[media]`).
@@ -308,8 +313,25 @@ pub fn run(options: &CheckOptions) -> Result<Report, Error> {
     let mut registries = configured_registries(options)?;
     let mut rest = Vec::new();
     let mut held = 0;
+    let campaign_files: Vec<PathBuf> = match options.skip_campaign_files {
+        true => (options.campaigns.iter())
+            .flat_map(|c| campaigns::contact_files(c).unwrap_or_default())
+            .filter_map(|p| p.canonicalize().ok())
+            .collect(),
+        false => Vec::new(),
+    };
     for found in &paths {
         let path = &found.path;
+        if path
+            .canonicalize()
+            .is_ok_and(|p| campaign_files.contains(&p))
+        {
+            report.skipped.push(format!(
+                "{}: a campaign's contact list, checked as its messages by `walint check` with no paths",
+                options.shown(path)
+            ));
+            continue;
+        }
         let input = Recognised::open(path, &mut held)?;
         match input.kind {
             // A JSON file found by walking that is not a registry (a package.json, a
@@ -334,6 +356,11 @@ pub fn run(options: &CheckOptions) -> Result<Report, Error> {
                     path.display()
                 )));
             }
+            // A report, baseline or SARIF file of walint's, committed beside the lists.
+            Kind::WalintOutput => report.skipped.push(format!(
+                "{}: walint's own output (a report, a baseline or SARIF), not an input",
+                options.shown(path)
+            )),
             Kind::Contacts | Kind::Spreadsheet | Kind::Payloads => rest.push((input, found.walked)),
         }
     }
@@ -365,9 +392,9 @@ pub fn run(options: &CheckOptions) -> Result<Report, Error> {
                         // A file found by walking that is no contact list walint can read
                         // (a CSV of something else: no phone column) is said and passed
                         // over; the rest of the walk is checked. Named, it is an error.
-                        Err(Error::Input { reason, .. }) if walked => report
-                            .skipped
-                            .push(format!("{shown}: not a contact list walint can read: {reason}")),
+                        Err(Error::Input { reason, .. }) if walked => report.skipped.push(format!(
+                            "{shown}: not a contact list walint can read: {reason}"
+                        )),
                         reader => {
                             check_contact_reader(&shown, reader?, options, &workers, &mut report)?
                         }

@@ -28,6 +28,9 @@ pub enum Kind {
     Registry,
     /// A walint config (`*.toml`): given with `--config`, not checked as an input.
     Config,
+    /// One of walint's own outputs (a JSON report, a baseline, SARIF, GitLab Code
+    /// Quality): committed beside the lists, passed over.
+    WalintOutput,
 }
 
 /// How many bytes of a JSON document are looked at to tell payloads from a registry.
@@ -64,11 +67,31 @@ pub fn recognise<R: BufRead>(path: &Path, input: &mut R) -> std::io::Result<Kind
         return Ok(Kind::Payloads);
     }
     let head = &head[..head.len().min(SNIFF_BYTES)];
+    if is_walint_output(head) {
+        return Ok(Kind::WalintOutput);
+    }
     Ok(if head.windows(19).any(|w| w == b"\"messaging_product\"") {
         Kind::Payloads
     } else {
         Kind::Registry
     })
+}
+
+/// Whether the start of a JSON document is one walint writes: a report or a baseline
+/// (`"tool": {"name": "walint"`), SARIF (a `$schema` naming sarif, or `"runs"` whose
+/// driver is walint), GitLab Code Quality (`"check_name"` beside `"fingerprint"`).
+fn is_walint_output(head: &[u8]) -> bool {
+    let has = |needle: &[u8]| memchr::memmem::find(head, needle).is_some();
+    let compact: Vec<u8> = head
+        .iter()
+        .copied()
+        .filter(|b| !b.is_ascii_whitespace())
+        .collect();
+    let tight = |needle: &[u8]| memchr::memmem::find(&compact, needle).is_some();
+    tight(br#""tool":{"name":"walint""#)
+        || (tight(br#""driver":{"#) && tight(br#""name":"walint""#))
+        || (has(br#""$schema""#) && has(b"sarif"))
+        || (tight(br#""check_name":"#) && tight(br#""fingerprint":"#) && !has(b"messaging_product"))
 }
 
 /// Opens a file (or `-` for standard input) for reading, buffered.

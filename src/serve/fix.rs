@@ -214,10 +214,12 @@ fn refuse_other_inputs(upload: &super::upload::Spooled) -> Result<(), Error> {
     use crate::input::kind::Kind;
     match kind {
         Kind::Contacts | Kind::Spreadsheet => Ok(()),
-        Kind::Payloads | Kind::Registry | Kind::Config => Err(Error::Usage(format!(
-            "{}: /v1/fix splits contact lists (CSV or a spreadsheet); send payloads and registries to /v1/check",
-            upload.name
-        ))),
+        Kind::Payloads | Kind::Registry | Kind::Config | Kind::WalintOutput => {
+            Err(Error::Usage(format!(
+                "{}: /v1/fix splits contact lists (CSV or a spreadsheet); send payloads and registries to /v1/check",
+                upload.name
+            )))
+        }
     }
 }
 

@@ -370,15 +370,27 @@ fn a_walk_goes_on_past_a_file_that_is_no_contact_list() {
     let lists = dir.path().join("lists");
     std::fs::create_dir(&lists).unwrap();
     std::fs::write(lists.join("a-products.csv"), "sku,price\nA1,10\n").unwrap();
-    std::fs::write(lists.join("b-contacts.csv"), "phone\n+919876543210\n+9198765\n").unwrap();
+    std::fs::write(
+        lists.join("b-contacts.csv"),
+        "phone\n+919876543210\n+9198765\n",
+    )
+    .unwrap();
     let out = walint()
         .current_dir(dir.path())
         .args(["check", "--no-config", "lists", "--format", "json"])
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("a-products.csv") && stderr.contains("no phone column"), "{stderr}");
+    assert!(
+        stderr.contains("a-products.csv") && stderr.contains("no phone column"),
+        "{stderr}"
+    );
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["summary"]["rows"], 2);
     assert_eq!(report["diagnostics"][0]["code"], "WAC002");
@@ -387,4 +399,81 @@ fn a_walk_goes_on_past_a_file_that_is_no_contact_list() {
         .args(["check", "--no-config", "lists/a-products.csv"])
         .assert()
         .code(2);
+}
+
+/// What the pre-commit hooks run: walint's own outputs committed beside the lists are
+/// passed over, and a campaign's contact list is checked once (by the campaigns hook), not
+/// again as a plain list by the `walint` hook.
+#[test]
+fn the_hooks_check_each_file_once_and_skip_walints_own_outputs() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("list.csv"), "phone\n+9198765\n").unwrap();
+    std::fs::write(dir.path().join("other.csv"), "phone\n+9198766\n").unwrap();
+    std::fs::write(
+        dir.path().join("walint.toml"),
+        "[[campaign]]\nname = \"news\"\ncontacts = \"list.csv\"\ntext = \"Hello\"\n",
+    )
+    .unwrap();
+    let run = |args: &[&str]| {
+        walint()
+            .current_dir(dir.path())
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    // walint's outputs, as a team commits them.
+    assert_eq!(
+        run(&["check", "--write-baseline", ".walint-baseline.json"])
+            .status
+            .code(),
+        Some(1)
+    );
+    run(&["check", "--format", "sarif", "-o", "walint.sarif"]);
+    run(&["check", "--format", "json", "-o", "report.json"]);
+    run(&["check", "--format", "gitlab", "-o", "gl-code-quality.json"]);
+    // The `walint` hook, on every file the commit touched.
+    let hook = run(&[
+        "check",
+        "--skip-campaign-files",
+        "list.csv",
+        "other.csv",
+        ".walint-baseline.json",
+        "walint.sarif",
+        "report.json",
+        "gl-code-quality.json",
+        "--format",
+        "json",
+    ]);
+    let stderr = String::from_utf8_lossy(&hook.stderr);
+    assert_eq!(hook.status.code(), Some(1), "{stderr}");
+    let report: serde_json::Value = serde_json::from_slice(&hook.stdout).unwrap();
+    let paths: Vec<&str> = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["location"]["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        paths,
+        ["other.csv"],
+        "list.csv is the campaign hook's: {stderr}"
+    );
+    for own in [
+        ".walint-baseline.json",
+        "walint.sarif",
+        "report.json",
+        "gl-code-quality.json",
+    ] {
+        assert!(stderr.contains(own), "{own} passed over: {stderr}");
+    }
+    // The campaigns hook tells list.csv's finding, once.
+    let campaigns = run(&["check", "--format", "json"]);
+    let report: serde_json::Value = serde_json::from_slice(&campaigns.stdout).unwrap();
+    let paths: Vec<&str> = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["location"]["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(paths, ["list.csv"]);
 }
