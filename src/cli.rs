@@ -840,6 +840,11 @@ fn check_and_report(args: CheckArgs, output_is_input: &mut bool) -> Result<Outco
         }
         _ => report,
     };
+    let fail_on = args
+        .fail_on
+        .map(Severity::from)
+        .or(config.fail_on)
+        .unwrap_or(Severity::Error);
     let shown = report::Shown {
         redact: match (args.report.redact, args.report.no_redact) {
             (true, _) => true,
@@ -847,6 +852,7 @@ fn check_and_report(args: CheckArgs, output_is_input: &mut bool) -> Result<Outco
             _ => args.format.redacts_by_default(),
         },
         base_uri: options.path_base_uri(),
+        fail_on,
     };
     // A reader that stops early (`| head`) is no failure of walint's, and the exit code
     // still says what the report found, whatever happened to standard output.
@@ -854,16 +860,15 @@ fn check_and_report(args: CheckArgs, output_is_input: &mut bool) -> Result<Outco
         Err(Error::Io { source, .. }) if source.kind() == io::ErrorKind::BrokenPipe => {}
         other => other?,
     }
-    let fail_on = args
-        .fail_on
-        .map(Severity::from)
-        .or(config.fail_on)
-        .unwrap_or(Severity::Error);
-    Ok(if report.fails(fail_on) && !args.report.exit_zero {
-        Outcome::Findings
-    } else {
-        Outcome::Clean
-    })
+    // Writing a baseline records today's findings as known: the run did its job.
+    let recording = args.report.write_baseline.is_some();
+    Ok(
+        if report.fails(fail_on) && !args.report.exit_zero && !recording {
+            Outcome::Findings
+        } else {
+            Outcome::Clean
+        },
+    )
 }
 
 fn load_config(config: Option<&PathBuf>, no_config: bool) -> Result<Config, Error> {

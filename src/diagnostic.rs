@@ -11,8 +11,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::rules::Rule;
 
-/// How serious a finding is. Ordered: `Info < Warning < Error`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+/// How serious a finding is. Ordered: `Info < Warning < Error`; the default (what fails a
+/// run unless `--fail-on` says otherwise) is `Error`.
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     /// Worth knowing; never blocks a send.
@@ -20,6 +23,7 @@ pub enum Severity {
     /// Likely to cost deliveries or money; the send may still go through.
     Warning,
     /// The message will be rejected or dropped by WhatsApp.
+    #[default]
     Error,
 }
 

@@ -46,8 +46,19 @@ pub fn body(bytes: Vec<u8>) -> Box<dyn Iterator<Item = Vec<u8>>> {
     Box::new(std::iter::once(bytes))
 }
 
-/// Reads the first sheet of the workbook `bytes` to its end (or its first error).
+/// Reads the first sheet of the workbook `bytes` to its end (or its first error). With
+/// `WALINT_FUZZ_WORKBOOKS=DIR` set, writes the workbook into DIR instead (named by its
+/// SHA-256), for `scripts/replay-workbooks` to run through the `walint` binary.
 pub fn read(bytes: &[u8]) {
+    if let Some(dir) = std::env::var_os("WALINT_FUZZ_WORKBOOKS") {
+        use sha2::Digest;
+        let name: String = sha2::Sha256::digest(bytes)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        std::fs::write(std::path::Path::new(&dir).join(name), bytes).expect("write the workbook");
+        return;
+    }
     let mut file = tempfile::tempfile().expect("a temporary file");
     file.write_all(bytes).expect("the workbook");
     file.rewind().expect("rewind");

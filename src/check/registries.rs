@@ -51,6 +51,7 @@ impl Registries {
 
     /// Lints the registries given as paths; returns the registry payloads are checked against.
     pub fn finish(self, settings: &RuleSettings, report: &mut Report) -> TemplateRegistry {
+        report.templates += self.linted.len() as u64;
         let texts = &self.texts;
         let locate = |source: &TemplateSource, relative: &str| {
             let pointer = format!("{}{relative}", source.pointer);

@@ -2,7 +2,9 @@
 //! show as test results. One `<testsuite>` per file with findings, one `<testcase>` per
 //! rule that found something in it (`classname` the file, `name` the rule's code and
 //! name), failed with the count and the findings (the first 100 listed; the rest
-//! counted); a run without findings is one passing test case. The document is held until
+//! counted) when one of them is at or above `--fail-on` — as walint's exit code says —
+//! else passing with the findings in its `<system-out>`; a run without findings is one
+//! passing test case. The document is held until
 //! its counts are known, which is bounded: a file's test cases are at most the rules, each
 //! with at most 100 findings listed. Phone numbers masked unless
 //! `--no-redact`. Text is escaped with quick-xml, and characters XML 1.0 cannot carry
@@ -26,6 +28,8 @@ struct Case {
     name: &'static str,
     count: u64,
     listed: Vec<String>,
+    /// A finding at or above `--fail-on`.
+    fails: bool,
 }
 
 fn xml(text: &str) -> String {
@@ -54,11 +58,13 @@ pub fn write(report: &Report, shown: &Shown, out: &mut dyn Write) -> io::Result<
     let total = report.diagnostics.tally();
     let mut suites = String::new();
     let mut case_count = 0u64;
+    let mut failure_count = 0u64;
     let mut current: Option<(String, BTreeMap<&'static str, Case>)> = None;
     let mut flush = |current: Option<(String, BTreeMap<&'static str, Case>)>,
                      suites: &mut String| {
         if let Some((path, cases)) = current {
             case_count += cases.len() as u64;
+            failure_count += cases.values().filter(|c| c.fails).count() as u64;
             suite(&path, &cases, suites);
         }
     };
@@ -74,6 +80,7 @@ pub fn write(report: &Report, shown: &Shown, out: &mut dyn Write) -> io::Result<
             let case = cases.entry(d.rule.code).or_default();
             case.name = d.rule.name;
             case.count += 1;
+            case.fails |= d.severity >= shown.fail_on;
             if case.listed.len() < LISTED {
                 case.listed.push(line(&d));
             }
@@ -85,7 +92,7 @@ pub fn write(report: &Report, shown: &Shown, out: &mut dyn Write) -> io::Result<
     writeln!(out, r#"<?xml version="1.0" encoding="UTF-8"?>"#)?;
     writeln!(
         out,
-        r#"<testsuites name="walint" tests="{tests}" failures="{case_count}" errors="0">"#
+        r#"<testsuites name="walint" tests="{tests}" failures="{failure_count}" errors="0">"#
     )?;
     if findings == 0 {
         let summary = report.summary();
@@ -104,14 +111,26 @@ pub fn write(report: &Report, shown: &Shown, out: &mut dyn Write) -> io::Result<
 fn suite(path: &str, cases: &BTreeMap<&'static str, Case>, out: &mut String) {
     let path = xml(path);
     out.push_str(&format!(
-        "  <testsuite name=\"{path}\" tests=\"{n}\" failures=\"{n}\" errors=\"0\" skipped=\"0\">\n",
-        n = cases.len()
+        "  <testsuite name=\"{path}\" tests=\"{}\" failures=\"{}\" errors=\"0\" skipped=\"0\">\n",
+        cases.len(),
+        cases.values().filter(|c| c.fails).count()
     ));
     for (code, case) in cases {
         let plural = if case.count == 1 { "" } else { "s" };
+        // A failing case carries its findings in <failure>, a passing one in <system-out>.
+        let (open, close) = match case.fails {
+            true => (
+                format!(
+                    "<failure type=\"{code}\" message=\"{} finding{plural}\">",
+                    case.count
+                ),
+                "</failure>",
+            ),
+            false => ("<system-out>".to_string(), "</system-out>"),
+        };
         out.push_str(&format!(
-            "    <testcase classname=\"{path}\" name=\"{code} {}\">\n      <failure type=\"{code}\" message=\"{} finding{plural}\">",
-            case.name, case.count
+            "    <testcase classname=\"{path}\" name=\"{code} {}\">\n      {open}",
+            case.name
         ));
         for l in &case.listed {
             out.push_str(&xml(l));
@@ -123,7 +142,8 @@ fn suite(path: &str, cases: &BTreeMap<&'static str, Case>, out: &mut String) {
                 case.count - case.listed.len() as u64
             ));
         }
-        out.push_str("</failure>\n    </testcase>\n");
+        out.push_str(close);
+        out.push_str("\n    </testcase>\n");
     }
     out.push_str("  </testsuite>\n");
 }

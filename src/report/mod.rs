@@ -31,6 +31,9 @@ pub struct Shown {
     pub redact: bool,
     /// The absolute `file://` URI the relative paths start from (SARIF's `%SRCROOT%`).
     pub base_uri: Option<String>,
+    /// The lowest severity that fails the run (`--fail-on`): JUnit fails only the test
+    /// cases of such findings, as walint's exit code does.
+    pub fail_on: crate::diagnostic::Severity,
 }
 
 impl Shown {
@@ -55,6 +58,8 @@ pub struct Report {
     pub rows: u64,
     /// Messages (payloads or hydrated rows) checked.
     pub messages: u64,
+    /// Templates of the registries given as paths, linted.
+    pub templates: u64,
     /// Findings; [`Findings::sorted`] reads them in (path, line, code) order.
     pub diagnostics: Findings,
     /// What happened to the media links, when the run met any.
@@ -105,6 +110,10 @@ pub struct Summary {
     /// The media links and how many were probed (absent when the run met none).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub media: Option<MediaSummary>,
+    /// Templates of registries given as paths, linted (text summaries say them; not in
+    /// the JSON report's contract).
+    #[serde(skip)]
+    pub templates: u64,
 }
 
 impl Report {
@@ -125,6 +134,7 @@ impl Report {
                 .map(|(code, n)| (code.to_string(), *n))
                 .collect(),
             media: self.media.clone(),
+            templates: self.templates,
         }
     }
 

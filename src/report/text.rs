@@ -163,11 +163,14 @@ pub(super) fn plural(n: u64, word: &str) -> String {
 /// left out of a payload run, messages of a contacts-only one).
 pub(super) fn scope(s: &Summary) -> String {
     let mut scope = vec![plural(s.files, "file")];
-    if s.rows > 0 || s.messages == 0 {
+    if s.rows > 0 || (s.messages == 0 && s.templates == 0) {
         scope.push(plural(s.rows, "row"));
     }
     if s.messages > 0 {
         scope.push(plural(s.messages, "message"));
+    }
+    if s.templates > 0 {
+        scope.push(plural(s.templates, "template"));
     }
     scope.join(", ")
 }

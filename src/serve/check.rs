@@ -99,6 +99,7 @@ fn check(
     let shown = Shown {
         redact: params.redact.unwrap_or_else(|| format.redacts_by_default()),
         base_uri: None,
+        fail_on: crate::diagnostic::Severity::Error,
     };
     let path = spool.output("report");
     let io = |source| Error::Io {

@@ -197,7 +197,7 @@ fn a_baseline_leaves_out_known_findings_and_counts_the_fixed_ones() {
         ])
         .arg("list.csv")
         .assert()
-        .code(1);
+        .code(0);
     let baseline = std::fs::read_to_string(d.join("walint-baseline.json")).unwrap();
     assert!(!baseline.contains("98765"), "the baseline holds no number");
     // Unchanged: nothing new, exit 0.
@@ -306,24 +306,29 @@ fn junit_counts(xml: &str) -> (usize, usize, Vec<(String, u64)>) {
 fn junit_is_xml_with_a_case_per_file_and_rule() {
     let report = json(&demo(&["--format", "json"], 1));
     let mut expected: BTreeMap<(String, String), u64> = BTreeMap::new();
+    let mut failing: BTreeMap<(String, String), bool> = BTreeMap::new();
     for d in report["diagnostics"].as_array().unwrap() {
         let key = (
             d["location"]["path"].as_str().unwrap().to_string(),
             d["code"].as_str().unwrap().to_string(),
         );
-        *expected.entry(key).or_default() += 1;
+        *expected.entry(key.clone()).or_default() += 1;
+        *failing.entry(key).or_default() |= d["severity"] == "error";
     }
     let xml = demo(&["--format", "junit"], 1);
     let (suites, cases, failures) = junit_counts(&xml);
     assert_eq!(suites, 1);
     assert_eq!(cases, expected.len());
+    // A rule's case fails when one of its findings fails the run (--fail-on error).
+    let errors = failing.values().filter(|f| **f).count() as u64;
+    assert!(errors < expected.len() as u64, "the demo has warnings too");
     assert_eq!(
         failures,
-        vec![(
-            "fixtures/demo/contacts.csv".to_string(),
-            expected.len() as u64
-        )]
+        vec![("fixtures/demo/contacts.csv".to_string(), errors)]
     );
+    let warnings = demo(&["--format", "junit", "--fail-on", "warning"], 1);
+    let (_, _, failures) = junit_counts(&warnings);
+    assert!(failures[0].1 > errors);
     assert!(xml.contains(
         r#"<testcase classname="fixtures/demo/contacts.csv" name="WAC001 phone-not-e164">"#
     ));
@@ -333,6 +338,13 @@ fn junit_is_xml_with_a_case_per_file_and_rule() {
     write(dir.path(), "l.csv", "phone,na\u{1}me\n+1415555267,x\n");
     let out = check_in(dir.path(), "junit", "l.csv", 1);
     junit_counts(&out);
+    // A run with warnings only passes, as walint's exit code says; its findings are
+    // listed in each case's output.
+    write(dir.path(), "dup.csv", "phone\n+14155552671\n+14155552671\n");
+    let out = check_in(dir.path(), "junit", "dup.csv", 0);
+    let (_, cases, failures) = junit_counts(&out);
+    assert_eq!((cases, failures[0].1), (1, 0), "{out}");
+    assert!(out.contains("<system-out>line 3"), "{out}");
     // A clean run is one passing case.
     write(dir.path(), "ok.csv", "phone\n+14155552671\n");
     let out = check_in(dir.path(), "junit", "ok.csv", 0);

@@ -34,6 +34,25 @@ pub fn check(cx: &MediaCheck) -> Option<Diagnostic> {
         .get(..7)
         .filter(|s| s.eq_ignore_ascii_case("http://"))
         .map(|_| &link[7..])?;
+    // A host Meta cannot reach at all (localhost, a private or loopback address) is no
+    // better over HTTPS: the link must move to a public host.
+    let host = url::Url::parse(&cx.key.url)
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_ascii_lowercase));
+    let unreachable = host.as_deref().is_some_and(|h| {
+        h == "localhost"
+            || h.ends_with(".localhost")
+            || h.trim_matches(['[', ']'])
+                .parse::<std::net::IpAddr>()
+                .is_ok_and(|ip| crate::media::address::non_public(ip).is_some())
+    });
+    if unreachable {
+        return Some(cx.finding(
+            &RULE,
+            "is plain HTTP, on a host Meta cannot reach",
+            "Meta fetches media from the internet: host the file on a public server and link to it with https://",
+        ));
+    }
     let help = "serve the file over HTTPS and link to it with https://";
     Some(
         cx.finding(&RULE, "is plain HTTP", help)
@@ -56,5 +75,16 @@ mod tests {
         let d = run(check, "http://u:secret@cdn/x.jpg", MediaKind::Image, None).unwrap();
         assert_eq!(d.fix.unwrap().replacement, "https://cdn/x.jpg");
         assert!(!d.message.contains("secret"), "{}", d.message);
+        // A loopback or private host gets no https suggestion: Meta cannot reach it at all.
+        for local in [
+            "http://127.0.0.1:8080/x.jpg",
+            "http://localhost/x.jpg",
+            "http://192.168.1.5/x.jpg",
+            "http://[::1]/x.jpg",
+        ] {
+            let d = run(check, local, MediaKind::Image, None).unwrap();
+            assert!(d.fix.is_none(), "{local}");
+            assert!(d.message.contains("cannot reach"), "{local}: {}", d.message);
+        }
     }
 }

@@ -11,8 +11,8 @@ declare_rule! {
     /// ## What it checks
     /// A signed media link — AWS (`X-Amz-Date` + `X-Amz-Expires`), Google Cloud Storage
     /// (`X-Goog-Date` + `X-Goog-Expires`), Azure SAS (`se=` with `sig=`) or a generic
-    /// `Expires=` (Unix seconds, as CloudFront writes it) — that expires before the
-    /// campaign's `send_at`, or within the next hour. Needs no network.
+    /// `Expires=` (Unix seconds, as CloudFront writes it) — that has expired already, or
+    /// expires before the campaign's `send_at`, or within the next hour. Needs no network.
     ///
     /// ## Why it matters
     /// Meta fetches the link when each message is sent (and caches it for 10 minutes
@@ -39,18 +39,28 @@ pub fn check(cx: &MediaCheck) -> Option<Diagnostic> {
         .now
         .checked_add(jiff::SignedDuration::from_hours(1))
         .ok()?;
-    let why = match cx.uses.send_at {
-        Some(send_at) if expiry.at < send_at => format!("before the campaign's send_at {send_at}"),
-        _ if expiry.at < within_hour => "within the next hour".to_string(),
+    let (what, help) = match cx.uses.send_at {
+        _ if expiry.at <= cx.now => (
+            format!("expired at {}", expiry.at),
+            "sign the link again, for longer than the campaign runs, or use a public link",
+        ),
+        Some(send_at) if expiry.at < send_at => (
+            format!(
+                "expires at {}, before the campaign's send_at {send_at}",
+                expiry.at
+            ),
+            "sign the link for longer than the campaign runs, or use a public link",
+        ),
+        _ if expiry.at < within_hour => (
+            format!("expires at {}, within the next hour", expiry.at),
+            "sign the link for longer than the campaign runs, or use a public link",
+        ),
         _ => return None,
     };
     Some(cx.finding(
         &RULE,
-        format!(
-            "is a signed {} link that expires at {}, {why}",
-            expiry.scheme, expiry.at
-        ),
-        "sign the link for longer than the campaign runs, or use a public link",
+        format!("is a signed {} link that {what}", expiry.scheme),
+        help,
     ))
 }
 
@@ -90,5 +100,18 @@ mod tests {
             .is_none()
         );
         assert!(run(check, "https://cdn/x.jpg", MediaKind::Image, None).is_none());
+        // Signed last year: expired, not expiring.
+        let d = run(
+            check,
+            &link("20251130T090000Z", 3600),
+            MediaKind::Image,
+            None,
+        )
+        .unwrap();
+        assert!(
+            d.message.contains("that expired at 2025-11-30T10:00:00Z") && !d.message.contains(','),
+            "{}",
+            d.message
+        );
     }
 }
