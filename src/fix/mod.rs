@@ -62,6 +62,8 @@ pub struct FixSummary {
     pub encoding: Option<&'static str>,
     /// The sheet read, when the input is a spreadsheet (the outputs are CSV).
     pub sheet: Option<String>,
+    /// The outputs' delimiter (the input's, unless `--output-delimiter` chose another).
+    pub delimiter: u8,
     /// Rejected rows by the codes that rejected them (a row counts once per code).
     pub rejected_by_code: BTreeMap<&'static str, u64>,
     /// Rejected rows by the WhatsApp error codes their rejecting findings prevent (a row
@@ -188,6 +190,11 @@ struct RowResult<'a> {
     /// The phone cell as written into the clean file, when it was rewritten.
     #[serde(skip_serializing_if = "Option::is_none")]
     fixed: Option<&'a str>,
+    /// The phone cell as the list has it, masked as `--redact` masks numbers (the country
+    /// code and the last two digits), so a page can say whose row it is; absent when the
+    /// cell is empty or the row unreadable.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    phone: Option<String>,
     /// The codes of every finding on the row (a clean row may have warnings).
     codes: Vec<&'static str>,
     /// Each finding as `CODE: message`.
@@ -203,7 +210,8 @@ pub struct Results<'w> {
 }
 
 /// As [`run`], and writes each row's result to `results` as a line of JSON, in row order:
-/// `{"row", "line", "status": "clean"|"fixed"|"rejected", "fixed"?, "codes", "reasons"}`.
+/// `{"row", "line", "status": "clean"|"fixed"|"rejected", "fixed"?, "phone"?, "codes", "reasons"}`
+/// (`phone`: the cell masked to its country code and last two digits).
 pub fn run_with_results(
     options: &CheckOptions,
     paths: &FixPaths,
@@ -268,6 +276,7 @@ pub fn run_with_results(
         results,
     };
     let (definition, rows) = split(options, &shown, input, &mut sorter)?;
+    let delimiter = sorter.rejects.delimiter(sorter.delimiter);
     if paths.in_place {
         // The backup is written as the outputs are: never through a link at `.bak`.
         let backup = backup_path(&paths.input);
@@ -292,6 +301,7 @@ pub fn run_with_results(
         (OutputEncoding::Same | OutputEncoding::Utf8Bom, _) => Some("UTF-8 with a byte order mark"),
     };
     summary.sheet = sheet;
+    summary.delimiter = delimiter;
     summary.rows = rows;
     summary.definition = definition;
     summary.clean_path = clean_path;
@@ -491,6 +501,7 @@ fn write_result(
             Verdict::Fixed(phone) if row.phone_raw.is_some() => Some(phone),
             _ => None,
         },
+        phone: crate::report::redact::masked_cell(&row.phone),
         codes: findings.iter().map(|d| d.code()).collect(),
         reasons: findings.iter().map(|d| reason(d)).collect(),
     };
@@ -532,8 +543,8 @@ fn shown(path: &Path) -> String {
 }
 
 /// The summary as the last line of `walint fix --format json`: `{"summary": {rows, clean,
-/// fixed, rejected, blank_lines, rejected_by_code, rejected_by_wa_error, clean_path, rejects_path, encoding?,
-/// sheet?, definition: [findings]}}`.
+/// fixed, rejected, blank_lines, rejected_by_code, rejected_by_wa_error, clean_path, rejects_path,
+/// delimiter, encoding?, sheet?, definition: [findings]}}`.
 pub fn write_summary_json(
     summary: &FixSummary,
     paths: &FixPaths,
@@ -561,6 +572,7 @@ pub fn summary_json(summary: &FixSummary, clean: &str, rejects: &str) -> serde_j
         "rejected_by_wa_error": summary.rejected_by_wa_error,
         "clean_path": clean,
         "rejects_path": rejects,
+        "delimiter": char::from(summary.delimiter).to_string(),
         "definition": summary.definition,
     });
     if let Some(encoding) = summary.encoding {

@@ -60,6 +60,26 @@ pub fn mask_numbers(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// A phone cell as a page may show it: a number written with `+` masked to its country
+/// code and last two digits, any other cell to its last two digits (`*******10`); `None`
+/// for a cell with no digit.
+pub fn masked_cell(cell: &str) -> Option<String> {
+    let cell = cell.trim();
+    let digits: String = cell.chars().filter(char::is_ascii_digit).collect();
+    if digits.is_empty() {
+        return None;
+    }
+    if cell.starts_with('+') && (7..=15).contains(&digits.len()) {
+        return Some(mask(cell));
+    }
+    let shown = digits.len().min(2);
+    Some(format!(
+        "{}{}",
+        "*".repeat(digits.len() - shown),
+        &digits[digits.len() - shown..]
+    ))
+}
+
 /// Where a number that starts at `start` (just after its `+`) ends, when it has 7 to 15
 /// digits, allowing up to two separators between digit groups (`+1 (415) 555-2671`).
 fn number_end(bytes: &[u8], start: usize) -> Option<usize> {
@@ -112,6 +132,19 @@ mod tests {
             mask_numbers("call +1 (415) 555-2671 now"),
             "call +1********71 now"
         );
+    }
+
+    #[test]
+    fn a_cell_shows_no_more_than_its_country_code_and_last_two_digits() {
+        assert_eq!(
+            masked_cell("+91 65119 64134").as_deref(),
+            Some("+91********34")
+        );
+        assert_eq!(masked_cell("098765 43210").as_deref(), Some("*********10"));
+        assert_eq!(masked_cell("+12").as_deref(), Some("12"));
+        assert_eq!(masked_cell("7").as_deref(), Some("7"));
+        assert_eq!(masked_cell("call me"), None);
+        assert_eq!(masked_cell(""), None);
     }
 
     #[test]

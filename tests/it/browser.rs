@@ -312,7 +312,15 @@ fn the_upload_page_shows_and_downloads_what_fix_writes() {
     bars.sort();
     expected_bars.sort();
     assert_eq!(bars, expected_bars);
-    // The table: every rejected row with its codes and reasons, in order.
+    // The table: every rejected row with its name (the list's `name` cell, read here
+    // from the list itself by data row), its number masked, codes and reasons, in order.
+    let names: Vec<String> = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_path(&contacts)
+        .unwrap()
+        .records()
+        .map(|r| r.unwrap()[0].to_string())
+        .collect();
     let expected_table: Vec<Vec<String>> = rows
         .iter()
         .filter(|r| r["status"] == "rejected")
@@ -327,7 +335,8 @@ fn the_upload_page_shows_and_downloads_what_fix_writes() {
             };
             vec![
                 r["row"].to_string(),
-                r["line"].to_string(),
+                names[r["row"].as_u64().unwrap() as usize - 1].clone(),
+                r["phone"].as_str().unwrap_or("").to_string(),
                 strings("codes").join(" "),
                 strings("reasons").join("; "),
             ]
@@ -335,6 +344,13 @@ fn the_upload_page_shows_and_downloads_what_fix_writes() {
         .collect();
     let table: Vec<Vec<String>> = serde_json::from_value(page["table"].clone()).unwrap();
     assert_eq!(table, expected_table);
+    assert!(
+        table.iter().all(|r| !r[1].is_empty())
+            && table
+                .iter()
+                .any(|r| r[2].starts_with("+91") && r[2].contains("**")),
+        "every rejected row of the demo has a name, and a number shows masked: {table:?}"
+    );
     // Both downloads, byte for byte.
     browser.click("#download-clean");
     browser.click("#download-rejects");
@@ -390,6 +406,23 @@ fn the_upload_page_asks_for_the_token() {
     wait_for("the token field", Duration::from_secs(10), || {
         browser.script("return document.getElementById('token-field').hidden") == json!(false)
     });
+    // Nothing was tried yet: the page asks for the token, and shows no error.
+    let status = browser.script(
+        "const s = document.getElementById('status'); return [s.textContent, s.classList.contains('error')]",
+    );
+    assert_eq!(status[1], json!(false), "{status}");
+    assert!(
+        status[0].as_str().unwrap().contains("access token"),
+        "{status}"
+    );
+    // A wrong token is an error.
+    browser.type_into("#token", "wrong");
+    browser.click("#region");
+    wait_for("the refusal", Duration::from_secs(10), || {
+        browser.script("return document.getElementById('status').classList.contains('error')")
+            == json!(true)
+    });
+    browser.script("document.getElementById('token').value = ''; return null");
     browser.type_into("#token", "s3cret");
     // Leaving the field (a change event) loads what the token opens.
     browser.click("#region");

@@ -477,3 +477,50 @@ fn the_hooks_check_each_file_once_and_skip_walints_own_outputs() {
         .collect();
     assert_eq!(paths, ["list.csv"]);
 }
+
+/// A run over a template registry alone counts the templates it checked, not "0 rows".
+#[test]
+fn a_registry_only_run_counts_templates() {
+    let out = walint()
+        .args(["check", "fixtures/demo/registry.json"])
+        .current_dir(support::root())
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(text.contains("1 file, 2 templates"), "{text}");
+    assert!(!text.contains("row"), "{text}");
+}
+
+/// `walint fix --format json` says whose row each result is, masked (what the upload page's
+/// rejects table shows), and how the outputs are written (what it reads them with).
+#[test]
+fn fix_results_name_the_number_masked_and_the_outputs_form() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("list.csv"),
+        "name;phone\nAna;+55 11 96123-4567\nBo;0987654321\nCy;\n",
+    )
+    .unwrap();
+    let out = walint()
+        .current_dir(dir.path())
+        .args(["fix", "--no-config", "list.csv", "--format", "json"])
+        .args(["--clean", "clean.csv", "--rejects", "rejects.csv"])
+        .output()
+        .unwrap();
+    let lines: Vec<serde_json::Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let phones: Vec<&serde_json::Value> = lines[..3].iter().map(|l| &l["phone"]).collect();
+    assert_eq!(
+        phones,
+        [
+            &serde_json::json!("+55*********67"),
+            &serde_json::json!("********21"),
+            &serde_json::Value::Null
+        ]
+    );
+    assert_eq!(lines[3]["summary"]["delimiter"], ";");
+}

@@ -1,7 +1,7 @@
 // walint's upload page: sends the chosen list to POST /v1/fix (one request), then shows
-// the totals, the rejected rows by WhatsApp error code, the rejected rows with their
-// reasons, and links to the clean list and the rejects. No library, no network but this
-// service.
+// the totals, the rejected rows by WhatsApp error code, the rejected rows (name, masked
+// number, reasons), and links to the clean list and the rejects. No library, no network
+// but this service.
 "use strict";
 
 (function () {
@@ -26,21 +26,27 @@
     return token ? { Authorization: "Bearer " + token } : {};
   }
 
-  async function needToken(response) {
-    if (response.status === 401) {
-      $("token-field").hidden = false;
-      $("token").focus();
+  // A 401: the token field is shown. Before anything was tried (the page's first load)
+  // that is news, not an error; after a token was given or a list sent, it is.
+  function needToken(response, firstLoad) {
+    if (response.status !== 401) return false;
+    $("token-field").hidden = false;
+    $("token").focus();
+    if (firstLoad) {
+      say("This service asks for an access token: enter it to choose a campaign and check a list.");
+    } else if ($("token").value.trim()) {
+      say("The access token was not accepted: check it and try again.", true);
+    } else {
       say("This service needs an access token: enter it and try again.", true);
-      return true;
     }
-    return false;
+    return true;
   }
 
   // The rules (for the chart's labels) and the campaigns; again once a token is entered.
-  async function loadCatalogue() {
+  async function loadCatalogue(firstLoad) {
     try {
       const r = await fetch("/v1/rules", { headers: headers() });
-      if (await needToken(r)) return;
+      if (needToken(r, firstLoad === true)) return;
       if (r.ok) {
         rules = new Map();
         for (const rule of await r.json()) rules.set(rule.code, rule);
@@ -72,7 +78,7 @@
   }
 
   input.addEventListener("change", () => choose(input.files[0]));
-  $("token").addEventListener("change", loadCatalogue);
+  $("token").addEventListener("change", () => loadCatalogue(false));
   for (const type of ["dragenter", "dragover"]) {
     drop.addEventListener(type, (e) => {
       e.preventDefault();
@@ -113,7 +119,7 @@
     say("Checking " + chosen.name + "…");
     try {
       const response = await fetch("/v1/fix?" + query, { method: "POST", body, headers: headers() });
-      if (await needToken(response)) return;
+      if (needToken(response, false)) return;
       if (!response.ok) {
         let message = response.status + " " + response.statusText;
         try {
@@ -145,7 +151,8 @@
     offer($("download-clean"), parts.get("clean"));
     offer($("download-rejects"), parts.get("rejects"));
     chart(summary);
-    table(results, summary.rejected);
+    const names = await namesOf(parts.get("rejects"), summary);
+    table(results, summary.rejected, names);
     $("result").hidden = false;
     say(
       summary.rows.toLocaleString() + " rows checked: " + summary.clean.toLocaleString() +
@@ -214,14 +221,98 @@
     }
   }
 
-  function table(results, rejected) {
+  // Header words for a contact's name, compared without case, accents, spaces, dots,
+  // dashes or underscores: a whole name first, else a first name (with a last name).
+  const FULL_NAME = ["name", "fullname", "contactname", "customername", "clientname",
+    "displayname", "nome", "nomecompleto", "nombre", "nombrecompleto", "nom", "nomcomplet",
+    "namen", "nama", "naam", "isim", "adsoyad", "imya", "имя", "фио", "名前", "氏名", "姓名",
+    "이름", "اسم", "الاسم", "नाम"];
+  const FIRST_NAME = ["firstname", "givenname", "first", "vorname", "prenom", "primeironome",
+    "nombredepila", "voornaam", "ad"];
+  const LAST_NAME = ["lastname", "surname", "familyname", "nachname", "nomdefamille",
+    "sobrenome", "apellido", "apellidos", "achternaam", "soyad"];
+  const headerWord = (cell) =>
+    cell.normalize("NFD").replace(/\p{M}/gu, "").toLowerCase().replace(/[\s._-]+/g, "");
+
+  // The rejects file's leading records (up to the table's rows), read in the encoding and
+  // with the delimiter the summary names; RFC 4180 quoting.
+  async function leadingRecords(file, summary, wanted) {
+    const label = !summary.encoding || summary.encoding.startsWith("UTF-8") ? "utf-8" : summary.encoding;
+    let decoder;
+    try {
+      decoder = new TextDecoder(label);
+    } catch (_) {
+      decoder = new TextDecoder("utf-8");
+    }
+    const delimiter = summary.delimiter || ",";
+    const text = decoder.decode(await file.slice(0, 8 << 20).arrayBuffer(), { stream: true });
+    const records = [];
+    let record = [];
+    let cell = "";
+    let quoted = false;
+    let i = 0;
+    while (i < text.length && records.length < wanted) {
+      const c = text[i];
+      if (quoted) {
+        if (c === '"' && text[i + 1] === '"') {
+          cell += '"';
+          i += 2;
+          continue;
+        }
+        if (c === '"') quoted = false;
+        else cell += c;
+      } else if (c === '"' && cell === "") {
+        quoted = true;
+      } else if (c === delimiter) {
+        record.push(cell);
+        cell = "";
+      } else if (c === "\n" || c === "\r") {
+        if (c === "\r" && text[i + 1] === "\n") i++;
+        record.push(cell);
+        records.push(record);
+        record = [];
+        cell = "";
+      } else {
+        cell += c;
+      }
+      i++;
+    }
+    return records;
+  }
+
+  // Each rejected row's name (by walint_row), when the list has a name column.
+  async function namesOf(file, summary) {
+    const names = new Map();
+    if (!file || summary.rejected === 0) return names;
+    try {
+      const [header, ...records] = await leadingRecords(file, summary, TABLE_ROWS + 1);
+      if (!header) return names;
+      const words = header.map(headerWord);
+      const at = (list) => words.findIndex((w) => list.includes(w));
+      const row = header.indexOf("walint_row");
+      const full = at(FULL_NAME);
+      const first = at(FIRST_NAME);
+      const last = at(LAST_NAME);
+      if (row < 0 || (full < 0 && first < 0)) return names;
+      for (const r of records) {
+        const name = full >= 0 ? r[full] : [r[first], last >= 0 ? r[last] : ""].join(" ");
+        if (r[row] !== undefined) names.set(r[row], (name || "").trim());
+      }
+    } catch (_) {
+      // A file the page cannot read shows no names; the counts and reasons stand.
+    }
+    return names;
+  }
+
+  function table(results, rejected, names) {
     const body = $("rejects").tBodies[0];
     body.replaceChildren();
     for (const r of results.slice(0, TABLE_ROWS)) {
       const tr = document.createElement("tr");
       for (const [text, numeric] of [
         [String(r.row), true],
-        [String(r.line), true],
+        [names.get(String(r.row)) || "", false],
+        [r.phone || "", false],
         [r.codes.join(" "), false],
         [r.reasons.join("; "), false],
       ]) {
@@ -238,9 +329,9 @@
           " rejected rows; the rejects file has them all."
         : rejected === 0
           ? "Every row can be sent."
-          : "Row is the row in the list (from 1); line is the line in the file.";
+          : "Row is the row in the list (from 1); numbers show their country code and last two digits.";
   }
 
   $("result-title").tabIndex = -1;
-  loadCatalogue();
+  loadCatalogue(true);
 })();
